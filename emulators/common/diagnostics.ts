@@ -1,0 +1,81 @@
+/**
+ * What every emulator exposes beyond its vendor protocol: a count of the native
+ * calls it served, so tests and benchmarks can assert what a GraphQL query cost,
+ * and a per-call latency knob. Both live under `/__emulator/`, a path no real
+ * Odoo or Salesforce serves, so they can never be mistaken for the vendor API.
+ *
+ *   GET    /__emulator/calls    -> { total, calls: { "res.partner.search_read": 2, ... } }
+ *   DELETE /__emulator/calls    -> resets the counts
+ *   GET    /__emulator/latency  -> { ms }
+ *   PUT    /__emulator/latency  <- { ms }
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, sendJson } from './http.js';
+
+export interface CallSnapshot {
+  total: number;
+  calls: Record<string, number>;
+}
+
+export class NativeCallCounter {
+  private counts = new Map<string, number>();
+
+  /** Counts one native call; `key` is `<model or object>.<method>`, e.g. `sale.order.read` or `Account.query`. */
+  record(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  snapshot(): CallSnapshot {
+    const calls = Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    const total = [...this.counts.values()].reduce((s, n) => s + n, 0);
+    return { total, calls };
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+}
+
+export class Latency {
+  constructor(public ms = 0) {}
+
+  /** Waits the configured time; called once per native call, before it is served. */
+  async wait(): Promise<void> {
+    if (this.ms > 0) await new Promise((resolve) => setTimeout(resolve, this.ms));
+  }
+}
+
+/** Serves `/__emulator/*`; returns false when the request is for the vendor API instead. */
+export async function handleDiagnostics(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: { calls: NativeCallCounter; latency: Latency },
+): Promise<boolean> {
+  const path = (req.url ?? '').split('?')[0];
+  if (!path?.startsWith('/__emulator/')) return false;
+  if (path === '/__emulator/calls' && req.method === 'GET') {
+    sendJson(res, 200, state.calls.snapshot());
+  } else if (path === '/__emulator/calls' && req.method === 'DELETE') {
+    state.calls.reset();
+    sendJson(res, 200, { total: 0, calls: {} });
+  } else if (path === '/__emulator/latency' && req.method === 'GET') {
+    sendJson(res, 200, { ms: state.latency.ms });
+  } else if (path === '/__emulator/latency' && req.method === 'PUT') {
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req)).toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    const ms = (body as { ms?: unknown } | undefined)?.ms;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      sendJson(res, 400, { error: `Expected a JSON body {"ms": <non-negative number>}, but got ${JSON.stringify(body) ?? 'invalid JSON'}.` });
+    } else {
+      state.latency.ms = ms;
+      sendJson(res, 200, { ms });
+    }
+  } else {
+    sendJson(res, 404, { error: `No emulator diagnostic at ${req.method} ${path}.` });
+  }
+  return true;
+}
