@@ -1,0 +1,296 @@
+/**
+ * An Odoo 17-compatible ERP server: Odoo's JSON-RPC protocol (`POST /jsonrpc`,
+ * plus the web client's session routes) over an embedded SQLite database that
+ * is created and seeded from the shared seed world on first start and kept
+ * across restarts.
+ *
+ * Every call is counted (`<model>.<method>`, `common.<method>`) and delayed
+ * by the configured latency; both are visible under `/__emulator/`.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { handleDiagnostics, Latency, NativeCallCounter } from '../common/diagnostics.js';
+import { BodyTooLargeError, readBody, sendJson } from '../common/http.js';
+import { SEED_TODAY, type SeedSize } from '../seed/world.js';
+import { HOOKS } from './business.js';
+import { accessDenied, errorEnvelope, OdooError, sessionExpired, typeError } from './errors.js';
+import { odooLike } from './like.js';
+import { MODELS } from './models.js';
+import { StatementCache } from './orm.js';
+import { bind, callKey, callModelMethod, dispatch, SERVER_VERSION, type RpcEnv } from './rpc.js';
+import { createIndexes, createSchema, getMeta } from './schema.js';
+import { seedDatabase } from './seed.js';
+
+export interface OdooEmulatorOptions {
+  /** SQLite file; created (with its folder) and seeded when missing. */
+  dbPath: string;
+  /** Seed size for a new database. Defaults to small. An existing database keeps its data. */
+  seedSize?: SeedSize;
+  /** Database name clients must use. Defaults to odoo. */
+  database?: string;
+  /** Login of the API user (uid 2). Defaults to admin. */
+  login?: string;
+  /** That user's API key. Defaults to the development key used by the fixtures. */
+  apiKey?: string;
+  /** Delay added to every native call, in ms. Defaults to 0. */
+  latencyMs?: number;
+  /** Called while a new database is seeded, per phase: rows done, rows in the phase, phase label. */
+  onSeedProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface OdooEmulator {
+  url: string;
+  port: number;
+  db: import('better-sqlite3').Database;
+  calls: NativeCallCounter;
+  latency: Latency;
+  /** The size the database was seeded with; an existing database keeps its own whatever `seedSize` asked. */
+  seedSize: SeedSize;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATABASE = 'odoo';
+export const DEFAULT_LOGIN = 'admin';
+export const DEFAULT_API_KEY = '0123456789abcdef0123456789abcdef01234567';
+const ADMIN_UID = 2;
+
+/** Seeded write dates end on the seed's "today"; later writes must sort after them for change polling. */
+const CLOCK_FLOOR = `${SEED_TODAY} 23:59:59`;
+
+export function odooNow(): string {
+  const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
+  return now > CLOCK_FLOOR ? now : CLOCK_FLOOR;
+}
+
+/** Opens (creating and seeding when new) the emulator's database. */
+export function openOdooDatabase(options: Pick<OdooEmulatorOptions, 'dbPath' | 'seedSize' | 'login' | 'onSeedProgress'>): BetterSqlite3.Database {
+  if (options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
+  const db = new BetterSqlite3(options.dbPath);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.function('odoo_like', { deterministic: true }, odooLike);
+    createSchema(db, MODELS.values());
+    if (getMeta(db, 'seed_size') === undefined) {
+      const used = [...MODELS.values()].find((m) => db.prepare(`SELECT 1 FROM ${m.table} LIMIT 1`).get() !== undefined);
+      if (used) {
+        throw new Error(
+          `The database ${options.dbPath} holds ${used.name} records but no seed marker, so it was not created by this emulator or its seeding was interrupted; delete the file to have it seeded afresh.`,
+        );
+      }
+      seedDatabase(db, MODELS, { size: options.seedSize ?? 'small', adminLogin: options.login ?? DEFAULT_LOGIN, onProgress: options.onSeedProgress });
+    }
+    createIndexes(db, MODELS.values());
+    db.pragma('optimize');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: number; host?: string }): Promise<OdooEmulator> {
+  const db = openOdooDatabase(options);
+  const calls = new NativeCallCounter();
+  const latency = new Latency(options.latencyMs ?? 0);
+  const env: RpcEnv = {
+    db,
+    models: MODELS,
+    hooks: HOOKS,
+    statements: new StatementCache(db),
+    credentials: {
+      database: options.database ?? DEFAULT_DATABASE,
+      login: options.login ?? DEFAULT_LOGIN,
+      apiKey: options.apiKey ?? DEFAULT_API_KEY,
+      uid: ADMIN_UID,
+    },
+    now: odooNow,
+  };
+  const sessions = new Map<string, number>();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // Only a broken connection gets here; the protocol paths answer their own errors.
+      console.error('Odoo emulator: unexpected failure while answering a request:', error);
+      if (!res.headersSent) sendJson(res, 200, { jsonrpc: '2.0', id: null, error: errorEnvelope(internalError(error)) });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (await handleDiagnostics(req, res, { calls, latency })) return;
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = ROUTES.find((r) => r.match(path));
+    if (!route) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`No Odoo route at ${path}; JSON-RPC calls go to POST /jsonrpc.\n`);
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { 'content-type': 'text/plain; charset=utf-8', allow: 'POST' }).end(`${path} takes POST requests with a JSON-RPC body, not ${req.method}.\n`);
+      return;
+    }
+    let id: unknown = null;
+    const reply = (body: { result: unknown } | { error: OdooError }, headers: Record<string, string> = {}) =>
+      sendJson(res, 200, 'error' in body ? { jsonrpc: '2.0', id, error: errorEnvelope(body.error) } : { jsonrpc: '2.0', id, result: body.result }, headers);
+
+    let request: unknown;
+    try {
+      const raw = (await readBody(req)).toString('utf8');
+      request = JSON.parse(raw);
+    } catch (error) {
+      const detail = error instanceof BodyTooLargeError ? error.message : `Invalid JSON data: ${(error as Error).message}.`;
+      reply({ error: new OdooError('werkzeug.exceptions.BadRequest', `${detail} Expected a JSON-RPC 2.0 request such as {"jsonrpc": "2.0", "method": "call", "params": {...}, "id": 1}.`) });
+      return;
+    }
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+      reply({ error: new OdooError('werkzeug.exceptions.BadRequest', `Invalid JSON-RPC data: expected a JSON object with "params", but got ${Array.isArray(request) ? 'an array' : typeof request}.`) });
+      return;
+    }
+    id = (request as { id?: unknown }).id ?? null;
+    const params = (request as { params?: unknown }).params ?? {};
+    try {
+      if (typeof params !== 'object' || params === null || Array.isArray(params)) throw typeError(`Expected "params" to be a JSON object, but got ${JSON.stringify(params)}.`);
+      const outcome = await route.serve(params as Record<string, unknown>, req);
+      reply({ result: outcome.result ?? null }, outcome.headers);
+    } catch (error) {
+      reply({ error: error instanceof OdooError ? error : internalError(error) });
+    }
+  }
+
+  /** Counts the call, waits the configured latency, then runs it in one transaction, as Odoo runs each RPC. */
+  async function serveCall<T>(key: string, fn: () => T): Promise<T> {
+    calls.record(key);
+    await latency.wait();
+    return db.transaction(fn)();
+  }
+
+  const sessionUid = (req: IncomingMessage): number => {
+    const sid = /(?:^|;\s*)session_id=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const uid = sid ? sessions.get(sid) : undefined;
+    if (uid === undefined) throw sessionExpired();
+    return uid;
+  };
+
+  const sessionInfo = (uid: number) => {
+    const user = db.prepare(`SELECT u.name, u.login, u.partner_id FROM res_users u WHERE u.id = ?`).get(uid) as { name: string; login: string; partner_id: number };
+    return {
+      uid,
+      is_system: true,
+      is_admin: true,
+      user_context: { lang: 'en_US', tz: 'UTC', uid },
+      db: env.credentials.database,
+      server_version: SERVER_VERSION.server_version,
+      server_version_info: SERVER_VERSION.server_version_info,
+      name: user.name,
+      username: user.login,
+      partner_id: user.partner_id,
+      company_id: 1,
+    };
+  };
+
+  interface Route {
+    match(path: string): boolean;
+    serve(params: Record<string, unknown>, req: IncomingMessage): Promise<{ result: unknown; headers?: Record<string, string> }>;
+  }
+  const ROUTES: Route[] = [
+    {
+      match: (p) => p === '/jsonrpc',
+      async serve(params) {
+        const a = bind('jsonrpc', ['service', 'method', 'args'], [], params);
+        return { result: await serveCall(callKey(a.service, a.method, a.args), () => dispatch(env, a.service, a.method, a.args)) };
+      },
+    },
+    {
+      match: (p) => p === '/web/webclient/version_info',
+      async serve() {
+        return { result: await serveCall('common.version', () => SERVER_VERSION) };
+      },
+    },
+    {
+      match: (p) => p === '/web/session/authenticate',
+      async serve(params) {
+        const a = bind('authenticate', ['db', 'login', 'password', ['base_location', null]], [], params);
+        const uid = await serveCall('common.authenticate', () => {
+          const { credentials } = env;
+          if (a.db !== credentials.database || a.login !== credentials.login || a.password !== credentials.apiKey) throw accessDenied();
+          return credentials.uid;
+        });
+        const sid = randomUUID().replace(/-/g, '');
+        sessions.set(sid, uid);
+        return { result: sessionInfo(uid), headers: { 'set-cookie': `session_id=${sid}; HttpOnly; Path=/; SameSite=Lax` } };
+      },
+    },
+    {
+      match: (p) => p === '/web/session/get_session_info',
+      async serve(_params, req) {
+        const uid = sessionUid(req);
+        return { result: sessionInfo(uid) };
+      },
+    },
+    {
+      match: (p) => p === '/web/session/destroy',
+      async serve(_params, req) {
+        const sid = /(?:^|;\s*)session_id=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+        if (sid) sessions.delete(sid);
+        return { result: null };
+      },
+    },
+    {
+      match: (p) => p === '/web/dataset/call_kw' || p.startsWith('/web/dataset/call_kw/'),
+      async serve(params, req) {
+        const uid = sessionUid(req);
+        const a = bind('call_kw', ['model', 'method', 'args', 'kwargs', ['path', null]], [], params);
+        if (!Array.isArray(a.args)) throw typeError(`Expected "args" to be a list, but got ${JSON.stringify(a.args)}.`);
+        const kwargs = { ...((a.kwargs ?? {}) as Record<string, unknown>) };
+        return {
+          result: await serveCall(`${String(a.model)}.${String(a.method)}`, () => callModelMethod(env, uid, String(a.model), String(a.method), a.args as unknown[], kwargs)),
+        };
+      },
+    },
+  ];
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((error: unknown) => {
+    db.close();
+    throw error;
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    db,
+    calls,
+    latency,
+    seedSize: getMeta(db, 'seed_size') as SeedSize,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          db.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+function internalError(error: unknown): OdooError {
+  if (!(error instanceof OdooError)) console.error('Odoo emulator: internal error while serving a call:', error);
+  const detail = error instanceof Error ? error.message : String(error);
+  return new OdooError('builtins.RuntimeError', `The Odoo emulator failed to serve this call: ${detail}. This is a bug in the emulator, not in the request.`);
+}

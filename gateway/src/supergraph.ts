@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+
+/** Reads the composed supergraph, with an error that says how to make it when it is missing. */
+export function readSupergraph(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`Expected the composed supergraph at ${path}, but it could not be read (${(error as Error).message}). Run \`npm run compose\` to build it.`);
+  }
+}
+
+/** The subgraph names and URLs composed into a supergraph (`@join__graph(name:, url:)`). */
+export function composedSubgraphs(supergraphSdl: string): { name: string; url: string }[] {
+  return [...supergraphSdl.matchAll(/@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]*)"\)/g)].map((m) => ({ name: m[1]!, url: m[2]! }));
+}

@@ -1,0 +1,115 @@
+/**
+ * Starts the whole product in one process: the two emulators (unless a real
+ * Odoo or Salesforce is configured), both subgraphs and the gateway. `npm start`,
+ * the benchmark and the integration tests all use it; tests pass port 0
+ * everywhere so that suites can run side by side.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startOdooEmulator, type OdooEmulator } from '../emulators/odoo/server.js';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../emulators/salesforce/server.js';
+import type { SeedSize } from '../emulators/seed/world.js';
+import { loadErpConfig } from '../subgraphs/erp/src/config.js';
+import { startErpSubgraph } from '../subgraphs/erp/src/server.js';
+import { loadCrmConfig } from '../subgraphs/crm/src/config.js';
+import { startCrmSubgraph } from '../subgraphs/crm/src/server.js';
+import { loadGatewayConfig } from '../gateway/src/config.js';
+import { startGateway, type RunningGateway } from '../gateway/src/server.js';
+import { envSettings } from '../lib/settings.js';
+import { repoRoot } from '../lib/subgraphSchemas.js';
+
+export interface StackOptions {
+  /** Environment to read component settings from. Defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Port 0 for every server (tests). Defaults to false: each component's configured port. */
+  ephemeralPorts?: boolean;
+  /** Where the emulators keep their SQLite files. Defaults to DATA_DIR, or a fresh temp dir with ephemeral ports. */
+  dataDir?: string;
+  seedSize?: SeedSize;
+  /** Latency added to every native call by the emulators, in ms. */
+  latencyMs?: number;
+  onSeedProgress?: (done: number, total: number, label: string) => void;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  odoo: OdooEmulator | null;
+  salesforce: SalesforceEmulator | null;
+  erpUrl: string;
+  crmUrl: string;
+  gateway: RunningGateway;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const env = options.env ?? process.env;
+  const s = envSettings(env);
+  const log = options.log ?? (() => {});
+  const ephemeral = options.ephemeralPorts ?? false;
+  const dataDir = options.dataDir ?? (ephemeral ? mkdtempSync(join(tmpdir(), 'erp-crm-graph-')) : resolve(repoRoot, s.string('DATA_DIR', 'data')));
+  mkdirSync(dataDir, { recursive: true });
+  const seedSize = options.seedSize ?? s.oneOf('SEED_SIZE', ['small', 'large'] as const, 'small');
+  const latencyMs = options.latencyMs ?? s.integer('EMULATOR_LATENCY_MS', 0, { min: 0 });
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stoppers.reverse()) await fn().catch((error: unknown) => console.error(error));
+  };
+
+  try {
+    const erpConfig = loadErpConfig(env);
+    const crmConfig = loadCrmConfig(env);
+
+    // A configured ODOO_URL / SALESFORCE_LOGIN_URL means a real system: no emulator for it.
+    let odoo: OdooEmulator | null = null;
+    if (!env.ODOO_URL) {
+      odoo = await startOdooEmulator({
+        dbPath: join(dataDir, 'odoo.sqlite'),
+        seedSize,
+        latencyMs,
+        port: ephemeral ? 0 : s.port('ODOO_EMULATOR_PORT', 8069),
+        onSeedProgress: options.onSeedProgress,
+      });
+      stoppers.push(() => odoo!.close());
+      erpConfig.odoo.url = odoo.url;
+      log(`Odoo-compatible ERP emulator: ${odoo.url}/jsonrpc`);
+    }
+    let salesforce: SalesforceEmulator | null = null;
+    if (!env.SALESFORCE_LOGIN_URL) {
+      salesforce = await startSalesforceEmulator({
+        dbPath: join(dataDir, 'salesforce.sqlite'),
+        seedSize,
+        latencyMs,
+        port: ephemeral ? 0 : s.port('SALESFORCE_EMULATOR_PORT', 8070),
+        onSeedProgress: options.onSeedProgress,
+      });
+      stoppers.push(() => salesforce!.close());
+      crmConfig.salesforce.loginUrl = salesforce.url;
+      log(`Salesforce-compatible CRM emulator: ${salesforce.url}/services/data`);
+    }
+
+    if (ephemeral) {
+      erpConfig.port = 0;
+      crmConfig.port = 0;
+    }
+    const erp = await startErpSubgraph(erpConfig);
+    stoppers.push(() => erp.stop());
+    log(`ERP subgraph: ${erp.url}`);
+    const crm = await startCrmSubgraph(crmConfig);
+    stoppers.push(() => crm.stop());
+    log(`CRM subgraph: ${crm.url}`);
+
+    const gatewayConfig = loadGatewayConfig(env);
+    gatewayConfig.subgraphUrls = { erp: erp.url, crm: crm.url, ...gatewayConfig.subgraphUrls };
+    if (ephemeral) gatewayConfig.port = 0;
+    const gateway = await startGateway(gatewayConfig);
+    stoppers.push(() => gateway.stop());
+
+    return { odoo, salesforce, erpUrl: erp.url, crmUrl: crm.url, gateway, dataDir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,535 @@
+/**
+ * Batch reads of the CRM, shaped for DataLoader: each function takes a list of
+ * keys, makes one native call for the whole list (plus queryMore pages, or more
+ * calls only when the list is too long for one), and answers in key order,
+ * matched by id or key value, never by position. A key with nothing behind it
+ * gets a `CrmNotFoundError` in its slot; one-to-many functions give an array
+ * (possibly empty) per key instead.
+ *
+ * Records are plain data named after the CRM's meaning, not its field names,
+ * so resolvers never see Salesforce's JSON.
+ */
+import type { SalesforceClient, SObjectRecord } from './salesforceClient.js';
+import { SalesforceUnavailableError } from './salesforceClient.js';
+import { normalizeIdOf, type KnownSObject } from './salesforceId.js';
+import { isSoqlWritable, soqlId, soqlList, soqlString } from './soql.js';
+
+// --- Records ---------------------------------------------------------------
+
+export interface UserRecord {
+  id: string;
+  name: string;
+  email: string | null;
+  title: string | null;
+  territory: string | null;
+  isActive: boolean;
+}
+
+export interface AccountRecord {
+  id: string;
+  name: string;
+  type: string | null;
+  industry: string | null;
+  segment: string | null;
+  erpCustomerNumber: string | null;
+  ownerId: string | null;
+  /** The owner, when the query read it through the `Owner` relationship; otherwise load it by `ownerId`. */
+  owner?: UserRecord | null;
+}
+
+export interface ContactRecord {
+  id: string;
+  accountId: string | null;
+  name: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  title: string | null;
+}
+
+export interface OpportunityRecord {
+  id: string;
+  name: string;
+  stageName: string;
+  amount: number | null;
+  probability: number | null;
+  /** `YYYY-MM-DD`. */
+  closeDate: string | null;
+  isClosed: boolean;
+  isWon: boolean;
+  accountId: string | null;
+  ownerId: string | null;
+  owner?: UserRecord | null;
+  erpOrderNumber: string | null;
+}
+
+export interface CaseRecord {
+  id: string;
+  accountId: string | null;
+  caseNumber: string;
+  subject: string | null;
+  status: string;
+  priority: string | null;
+  origin: string | null;
+  /** ISO 8601 with offset. */
+  createdAt: string | null;
+  productSku: string | null;
+}
+
+export interface PriceBookEntryRecord {
+  id: string;
+  sku: string;
+  priceBookName: string;
+  isStandardPriceBook: boolean;
+  unitPrice: number;
+  isActive: boolean;
+}
+
+export interface QuoteRecord {
+  id: string;
+  name: string;
+  status: string;
+  expirationDate: string | null;
+  totalPrice: number | null;
+  opportunityId: string | null;
+  accountId: string | null;
+}
+
+export interface QuoteLineRecord {
+  id: string;
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+  discountPercent: number | null;
+  totalPrice: number;
+  quote: QuoteRecord;
+}
+
+/** The key has no record behind it (or cannot name one, such as a malformed id). */
+export class CrmNotFoundError extends Error {
+  override readonly name = 'CrmNotFoundError';
+  constructor(
+    readonly object: string,
+    readonly key: string,
+    reason?: string,
+  ) {
+    super(`No ${object} ${JSON.stringify(key)} in the CRM${reason ? `: ${reason}` : ''}.`);
+  }
+}
+
+export function isCrmNotFound(error: unknown): error is CrmNotFoundError {
+  return error instanceof CrmNotFoundError;
+}
+
+export interface CrmConnector {
+  accountsById(ids: readonly string[]): Promise<(AccountRecord | CrmNotFoundError)[]>;
+  /** Accounts whose `ERP_Customer_Number__c` is the number: none (MISSING), one (MATCHED) or several (CONFLICT). */
+  accountsByErpNumber(numbers: readonly string[]): Promise<AccountRecord[][]>;
+  usersById(ids: readonly string[]): Promise<(UserRecord | CrmNotFoundError)[]>;
+  /** Users by e-mail, matched case-insensitively as SOQL compares; several users may share one. */
+  usersByEmail(emails: readonly string[]): Promise<UserRecord[][]>;
+  contactsByAccountId(accountIds: readonly string[]): Promise<ContactRecord[][]>;
+  openOpportunitiesByAccountId(accountIds: readonly string[]): Promise<OpportunityRecord[][]>;
+  opportunitiesById(ids: readonly string[]): Promise<(OpportunityRecord | CrmNotFoundError)[]>;
+  openCasesByAccountId(accountIds: readonly string[]): Promise<CaseRecord[][]>;
+  priceBookEntriesBySku(skus: readonly string[]): Promise<PriceBookEntryRecord[][]>;
+  /** Lines of quotes whose status is not Accepted, Denied or Rejected. */
+  openQuoteLinesBySku(skus: readonly string[]): Promise<QuoteLineRecord[][]>;
+  quotesById(ids: readonly string[]): Promise<(QuoteRecord | CrmNotFoundError)[]>;
+}
+
+/** Quote statuses after which a quote no longer competes for stock or price. */
+export const CLOSED_QUOTE_STATUSES = ['Accepted', 'Denied', 'Rejected'] as const;
+
+/**
+ * Salesforce takes about 16 000 characters of URL for a GET; SOQL IN lists are
+ * cut so that each statement stays well below that once URL-encoded.
+ */
+const MAX_IN_LIST_CHARS = 6000;
+
+// --- Field lists -----------------------------------------------------------
+
+const USER_FIELDS = ['Id', 'Name', 'Email', 'Title', 'Territory__c', 'IsActive'];
+const ACCOUNT_FIELDS = ['Id', 'Name', 'Type', 'Industry', 'Segment__c', 'ERP_Customer_Number__c', 'OwnerId'];
+/** The owner read through the relationship, so an account or opportunity query needs no second call for it. */
+const OWNER_FIELDS = USER_FIELDS.map((f) => `Owner.${f}`);
+const OPPORTUNITY_FIELDS = ['Id', 'Name', 'StageName', 'Amount', 'Probability', 'CloseDate', 'IsClosed', 'IsWon', 'AccountId', 'OwnerId', 'ERP_Order_Number__c'];
+const CONTACT_FIELDS = ['Id', 'AccountId', 'Name', 'FirstName', 'LastName', 'Email', 'Phone', 'Title'];
+const CASE_FIELDS = ['Id', 'AccountId', 'CaseNumber', 'Subject', 'Status', 'Priority', 'Origin', 'CreatedDate', 'Product_SKU__c'];
+const QUOTE_FIELDS = ['Id', 'Name', 'Status', 'ExpirationDate', 'TotalPrice', 'OpportunityId', 'AccountId'];
+
+export function createCrmConnector(client: SalesforceClient): CrmConnector {
+  /** Reads by id: ids that are not ids of `object` are answered NotFound without asking Salesforce. */
+  async function byId<T extends { id: string }>(
+    object: KnownSObject,
+    keys: readonly string[],
+    fields: readonly string[],
+    toRecord: (r: SObjectRecord) => T,
+  ): Promise<(T | CrmNotFoundError)[]> {
+    const normalized = keys.map((k) => normalizeIdOf(object, k));
+    const unique = [...new Set(normalized.filter((id): id is string => id !== null))];
+    const found = new Map<string, T>();
+    if (unique.length > 0) {
+      const rows = await client.retrieve(object, unique, fields);
+      for (const row of rows) {
+        if (row === null) continue;
+        const record = toRecord(row);
+        found.set(record.id, record);
+      }
+    }
+    return keys.map((key, i) => {
+      const id = normalized[i];
+      if (id === null || id === undefined) return new CrmNotFoundError(object, key, `it is not a 15- or 18-character ${object} id`);
+      return found.get(id) ?? new CrmNotFoundError(object, key);
+    });
+  }
+
+  /**
+   * One-to-many reads: `WHERE <field> IN (...)`, grouped by the key each record
+   * carries. `keyOf` maps both the caller's key and the record's value to the
+   * same comparable form.
+   */
+  async function grouped<T>(
+    keys: readonly string[],
+    literal: (key: string) => string | null,
+    keyOf: (value: string) => string | null,
+    statement: (inList: string) => string,
+    toRecord: (r: SObjectRecord) => { key: string | null; record: T },
+  ): Promise<T[][]> {
+    const comparable = keys.map(keyOf);
+    const literals = new Map<string, string>();
+    keys.forEach((key, i) => {
+      const c = comparable[i];
+      if (c === null || c === undefined || literals.has(c)) return;
+      const lit = literal(key);
+      if (lit !== null) literals.set(c, lit);
+    });
+    const byKey = new Map<string, T[]>();
+    const pages = await Promise.all(chunkLiterals([...literals.values()]).map((chunk) => client.query(statement(soqlList(chunk)))));
+    for (const rows of pages) {
+      for (const row of rows) {
+        const { key, record } = toRecord(row);
+        const c = key === null ? null : keyOf(key);
+        if (c === null) continue;
+        const list = byKey.get(c);
+        if (list) list.push(record);
+        else byKey.set(c, [record]);
+      }
+    }
+    return comparable.map((c) => (c === null || c === undefined ? [] : [...(byKey.get(c) ?? [])]));
+  }
+
+  const accountIdKey = (value: string) => normalizeIdOf('Account', value);
+  const accountIdLiteral = (value: string) => soqlId(value);
+  const textLiteral = (value: string) => (isSoqlWritable(value) ? soqlString(value) : null);
+  const exact = (value: string) => value;
+
+  return {
+    accountsById: (ids) => byId('Account', ids, ACCOUNT_FIELDS, toAccount),
+
+    accountsByErpNumber: (numbers) =>
+      grouped(
+        numbers,
+        textLiteral,
+        // The external id is the identity: compared exactly, never loosened.
+        exact,
+        (list) =>
+          `SELECT ${[...ACCOUNT_FIELDS, ...OWNER_FIELDS].join(', ')} FROM Account WHERE ERP_Customer_Number__c IN ${list} ORDER BY Id`,
+        (r) => ({ key: str(r, 'ERP_Customer_Number__c'), record: toAccount(r) }),
+      ),
+
+    usersById: (ids) => byId('User', ids, USER_FIELDS, toUser),
+
+    usersByEmail: (emails) =>
+      grouped(
+        emails,
+        textLiteral,
+        // SOQL compares strings case-insensitively, and so do mail systems for all practical purposes.
+        (value) => value.toLowerCase(),
+        (list) => `SELECT ${USER_FIELDS.join(', ')} FROM User WHERE Email IN ${list} ORDER BY Id`,
+        (r) => ({ key: str(r, 'Email'), record: toUser(r) }),
+      ),
+
+    contactsByAccountId: (accountIds) =>
+      grouped(
+        accountIds,
+        accountIdLiteral,
+        accountIdKey,
+        (list) => `SELECT ${CONTACT_FIELDS.join(', ')} FROM Contact WHERE AccountId IN ${list} ORDER BY LastName, FirstName, Id`,
+        (r) => ({ key: str(r, 'AccountId'), record: toContact(r) }),
+      ),
+
+    openOpportunitiesByAccountId: (accountIds) =>
+      grouped(
+        accountIds,
+        accountIdLiteral,
+        accountIdKey,
+        (list) =>
+          `SELECT ${[...OPPORTUNITY_FIELDS, ...OWNER_FIELDS].join(', ')} FROM Opportunity WHERE AccountId IN ${list} AND IsClosed = false ORDER BY CloseDate, Id`,
+        (r) => ({ key: str(r, 'AccountId'), record: toOpportunity(r) }),
+      ),
+
+    opportunitiesById: (ids) => byId('Opportunity', ids, OPPORTUNITY_FIELDS, toOpportunity),
+
+    openCasesByAccountId: (accountIds) =>
+      grouped(
+        accountIds,
+        accountIdLiteral,
+        accountIdKey,
+        (list) => `SELECT ${CASE_FIELDS.join(', ')} FROM Case WHERE AccountId IN ${list} AND IsClosed = false ORDER BY CreatedDate DESC, Id`,
+        (r) => ({ key: str(r, 'AccountId'), record: toCase(r) }),
+      ),
+
+    priceBookEntriesBySku: (skus) =>
+      grouped(
+        skus,
+        textLiteral,
+        exact,
+        (list) =>
+          `SELECT Id, UnitPrice, IsActive, Product2.ProductCode, Pricebook2.Name, Pricebook2.IsStandard FROM PricebookEntry WHERE Product2.ProductCode IN ${list} ORDER BY Id`,
+        (r) => {
+          const record = toPriceBookEntry(r);
+          return { key: record.sku, record };
+        },
+      ),
+
+    openQuoteLinesBySku: (skus) =>
+      grouped(
+        skus,
+        textLiteral,
+        exact,
+        (list) =>
+          `SELECT Id, Quantity, UnitPrice, Discount, TotalPrice, Product2.ProductCode, QuoteId, ${QUOTE_FIELDS.filter((f) => f !== 'Id')
+            .map((f) => `Quote.${f}`)
+            .join(', ')} FROM QuoteLineItem WHERE Product2.ProductCode IN ${list} AND Quote.Status NOT IN ${soqlList(
+            CLOSED_QUOTE_STATUSES.map(soqlString),
+          )} ORDER BY Id`,
+        (r) => {
+          const record = toQuoteLine(r);
+          return { key: record.sku, record };
+        },
+      ),
+
+    quotesById: (ids) => byId('Quote', ids, QUOTE_FIELDS, toQuote),
+  };
+}
+
+// --- Private: reading Salesforce JSON ---------------------------------------
+// Salesforce omits nothing it was asked for, so a field of the wrong type means
+// the answer is not what the protocol promises: that is reported, not guessed.
+
+function protocolError(r: SObjectRecord, field: string, expected: string): SalesforceUnavailableError {
+  const type = r.attributes?.type ?? 'record';
+  return new SalesforceUnavailableError(
+    `Expected ${type}.${field} to be ${expected}, but Salesforce answered ${JSON.stringify(r[field])?.slice(0, 100) ?? 'nothing'}.`,
+  );
+}
+
+function str(r: SObjectRecord, field: string): string | null {
+  const v = r[field];
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'string') throw protocolError(r, field, 'a string');
+  return v;
+}
+
+function reqStr(r: SObjectRecord, field: string): string {
+  const v = str(r, field);
+  if (v === null) throw protocolError(r, field, 'a non-empty string');
+  return v;
+}
+
+function num(r: SObjectRecord, field: string): number | null {
+  const v = r[field];
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'number') throw protocolError(r, field, 'a number');
+  return v;
+}
+
+function bool(r: SObjectRecord, field: string): boolean {
+  const v = r[field];
+  if (typeof v !== 'boolean') throw protocolError(r, field, 'true or false');
+  return v;
+}
+
+/** A parent record read through a relationship (`Owner.Name`); null when the lookup is empty. */
+function parent(r: SObjectRecord, relationship: string): SObjectRecord | null {
+  const v = r[relationship];
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) throw protocolError(r, relationship, 'a related record');
+  return v as SObjectRecord;
+}
+
+/** Ids are compared in their 18-character form, whatever Salesforce or the caller used. */
+function id18(r: SObjectRecord, field: string, object: KnownSObject): string | null {
+  const v = str(r, field);
+  if (v === null) return null;
+  const id = normalizeIdOf(object, v);
+  if (id === null) throw protocolError(r, field, `a ${object} id`);
+  return id;
+}
+
+function reqId(r: SObjectRecord, object: KnownSObject): string {
+  const id = id18(r, 'Id', object);
+  if (id === null) throw protocolError(r, 'Id', `a ${object} id`);
+  return id;
+}
+
+/** Salesforce writes `2026-11-15T09:30:00.000+0000`; GraphQL clients expect ISO 8601 with a colon in the offset. */
+export function isoDateTime(value: string | null): string | null {
+  if (value === null) return null;
+  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const time = new Date(text);
+  if (Number.isNaN(time.getTime())) {
+    throw new SalesforceUnavailableError(`Expected a Salesforce date-time such as 2026-11-15T09:30:00.000+0000, but got ${JSON.stringify(value)}.`);
+  }
+  return time.toISOString().replace('.000Z', 'Z');
+}
+
+function toUser(r: SObjectRecord): UserRecord {
+  return {
+    id: reqId(r, 'User'),
+    name: reqStr(r, 'Name'),
+    email: str(r, 'Email'),
+    title: str(r, 'Title'),
+    territory: str(r, 'Territory__c'),
+    isActive: r.IsActive === undefined ? true : bool(r, 'IsActive'),
+  };
+}
+
+function ownerOf(r: SObjectRecord): UserRecord | null | undefined {
+  // Absent means the query did not read the relationship; null means the lookup is empty.
+  if (!('Owner' in r)) return undefined;
+  const owner = parent(r, 'Owner');
+  if (owner === null) return null;
+  return toUser({ ...owner, Id: owner.Id ?? r.OwnerId });
+}
+
+function toAccount(r: SObjectRecord): AccountRecord {
+  const record: AccountRecord = {
+    id: reqId(r, 'Account'),
+    name: reqStr(r, 'Name'),
+    type: str(r, 'Type'),
+    industry: str(r, 'Industry'),
+    segment: str(r, 'Segment__c'),
+    erpCustomerNumber: str(r, 'ERP_Customer_Number__c'),
+    ownerId: id18(r, 'OwnerId', 'User'),
+  };
+  const owner = ownerOf(r);
+  if (owner !== undefined) record.owner = owner;
+  return record;
+}
+
+function toContact(r: SObjectRecord): ContactRecord {
+  return {
+    id: reqId(r, 'Contact'),
+    accountId: id18(r, 'AccountId', 'Account'),
+    name: reqStr(r, 'Name'),
+    firstName: str(r, 'FirstName'),
+    lastName: str(r, 'LastName'),
+    email: str(r, 'Email'),
+    phone: str(r, 'Phone'),
+    title: str(r, 'Title'),
+  };
+}
+
+function toOpportunity(r: SObjectRecord): OpportunityRecord {
+  const record: OpportunityRecord = {
+    id: reqId(r, 'Opportunity'),
+    name: reqStr(r, 'Name'),
+    stageName: reqStr(r, 'StageName'),
+    amount: num(r, 'Amount'),
+    probability: num(r, 'Probability'),
+    closeDate: str(r, 'CloseDate'),
+    isClosed: bool(r, 'IsClosed'),
+    isWon: bool(r, 'IsWon'),
+    accountId: id18(r, 'AccountId', 'Account'),
+    ownerId: id18(r, 'OwnerId', 'User'),
+    erpOrderNumber: str(r, 'ERP_Order_Number__c'),
+  };
+  const owner = ownerOf(r);
+  if (owner !== undefined) record.owner = owner;
+  return record;
+}
+
+function toCase(r: SObjectRecord): CaseRecord {
+  return {
+    id: reqId(r, 'Case'),
+    accountId: id18(r, 'AccountId', 'Account'),
+    caseNumber: reqStr(r, 'CaseNumber'),
+    subject: str(r, 'Subject'),
+    status: reqStr(r, 'Status'),
+    priority: str(r, 'Priority'),
+    origin: str(r, 'Origin'),
+    createdAt: isoDateTime(str(r, 'CreatedDate')),
+    productSku: str(r, 'Product_SKU__c'),
+  };
+}
+
+function toPriceBookEntry(r: SObjectRecord): PriceBookEntryRecord {
+  const product = parent(r, 'Product2');
+  const book = parent(r, 'Pricebook2');
+  if (!product || !book) throw protocolError(r, product ? 'Pricebook2' : 'Product2', 'a related record');
+  const unitPrice = num(r, 'UnitPrice');
+  if (unitPrice === null) throw protocolError(r, 'UnitPrice', 'a number');
+  return {
+    id: reqId(r, 'PricebookEntry'),
+    sku: reqStr(product, 'ProductCode'),
+    priceBookName: reqStr(book, 'Name'),
+    isStandardPriceBook: bool(book, 'IsStandard'),
+    unitPrice,
+    isActive: bool(r, 'IsActive'),
+  };
+}
+
+function toQuote(r: SObjectRecord): QuoteRecord {
+  return {
+    id: reqId(r, 'Quote'),
+    name: reqStr(r, 'Name'),
+    status: reqStr(r, 'Status'),
+    expirationDate: str(r, 'ExpirationDate'),
+    totalPrice: num(r, 'TotalPrice'),
+    opportunityId: id18(r, 'OpportunityId', 'Opportunity'),
+    accountId: id18(r, 'AccountId', 'Account'),
+  };
+}
+
+function toQuoteLine(r: SObjectRecord): QuoteLineRecord {
+  const product = parent(r, 'Product2');
+  const quote = parent(r, 'Quote');
+  if (!product || !quote) throw protocolError(r, product ? 'Quote' : 'Product2', 'a related record');
+  const required = (field: string) => {
+    const v = num(r, field);
+    if (v === null) throw protocolError(r, field, 'a number');
+    return v;
+  };
+  return {
+    id: reqId(r, 'QuoteLineItem'),
+    sku: reqStr(product, 'ProductCode'),
+    quantity: required('Quantity'),
+    unitPrice: required('UnitPrice'),
+    discountPercent: num(r, 'Discount'),
+    totalPrice: required('TotalPrice'),
+    // The relationship carries no Id unless selected; QuoteId is the authority.
+    quote: toQuote({ ...quote, Id: r.QuoteId }),
+  };
+}
+
+/** Private: splits IN-list literals so that no statement outgrows a GET URL. */
+function chunkLiterals(literals: string[]): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const lit of literals) {
+    const cost = encodeURIComponent(lit).length + 3;
+    if (current.length > 0 && size + cost > MAX_IN_LIST_CHARS) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(lit);
+    size += cost;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

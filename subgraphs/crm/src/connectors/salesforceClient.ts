@@ -1,0 +1,369 @@
+/**
+ * The only code that speaks Salesforce REST. It knows the protocol (OAuth2
+ * password grant, SOQL with queryMore, SObject Collections, sObject writes) and
+ * nothing of GraphQL, so the same client runs against a real org or the
+ * emulator: only the login URL and credentials differ.
+ *
+ * Failures come out as two kinds:
+ * - `SalesforceError`: Salesforce answered with its error array
+ *   (`[{message, errorCode, fields}]`) or an OAuth error; the call was refused.
+ * - `SalesforceUnavailableError`: no usable answer at all (connection refused,
+ *   timeout, a 5xx, or a body that is not Salesforce JSON).
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+export interface SalesforceClientOptions {
+  /** Where OAuth tokens are requested, e.g. https://login.salesforce.com. */
+  loginUrl: string;
+  /** REST API version without the `v`, e.g. `60.0`. */
+  apiVersion: string;
+  clientId: string;
+  clientSecret: string;
+  username: string;
+  password: string;
+  /** Time allowed for one HTTP exchange, in milliseconds. Defaults to 30 000. */
+  timeoutMs?: number;
+  /** Sockets kept per origin; keep-alive spares a TLS handshake per call. Defaults to 16. */
+  maxSockets?: number;
+}
+
+/** Salesforce refused a call and said why. */
+export class SalesforceError extends Error {
+  override readonly name = 'SalesforceError';
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+    readonly fields: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Salesforce could not be reached or did not answer in its protocol. */
+export class SalesforceUnavailableError extends Error {
+  override readonly name = 'SalesforceUnavailableError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+  }
+}
+
+/** The last `Sforce-Limit-Info` header seen, e.g. `api-usage=25/15000`. */
+export interface SalesforceLimitInfo {
+  raw: string;
+  /** API calls used in the last 24 hours, when the header reported them. */
+  used: number | null;
+  max: number | null;
+  receivedAt: Date;
+}
+
+/** Native calls this client made, by kind (`oauth.token`, `query`, `queryMore`, `composite_read`, …). */
+export interface SalesforceCallStats {
+  total: number;
+  calls: Record<string, number>;
+}
+
+export interface QueryResult<T> {
+  totalSize: number;
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: T[];
+}
+
+/** A record as Salesforce returns it: `attributes` plus the selected fields. */
+export type SObjectRecord = { attributes?: { type: string; url: string } } & Record<string, unknown>;
+
+export interface SaveResult {
+  id: string;
+  success: boolean;
+  created?: boolean;
+}
+
+interface Session {
+  accessToken: string;
+  instanceUrl: string;
+}
+
+interface HttpAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** SObject Collections retrieve takes at most this many ids per call. */
+export const COMPOSITE_READ_MAX_IDS = 2000;
+
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+function assertName(kind: string, value: string): void {
+  if (!NAME.test(value)) {
+    throw new TypeError(`Expected ${kind} to be a Salesforce API name such as Account or ERP_Customer_Number__c, but got ${JSON.stringify(value)}.`);
+  }
+}
+
+export class SalesforceClient {
+  private readonly loginUrl: URL;
+  private readonly dataPath: string;
+  private readonly timeoutMs: number;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private session: Promise<Session> | null = null;
+  private limitInfo: SalesforceLimitInfo | null = null;
+  private readonly counts = new Map<string, number>();
+  private closed = false;
+
+  constructor(private readonly options: SalesforceClientOptions) {
+    this.loginUrl = new URL(options.loginUrl);
+    if (!/^\d+\.\d$/.test(options.apiVersion)) {
+      throw new TypeError(`Expected apiVersion such as "60.0", but got ${JSON.stringify(options.apiVersion)}.`);
+    }
+    this.dataPath = `/services/data/v${options.apiVersion}`;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    const maxSockets = options.maxSockets ?? 16;
+    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
+  }
+
+  /** The last `Sforce-Limit-Info` Salesforce reported; null until the first API answer. */
+  get lastLimitInfo(): SalesforceLimitInfo | null {
+    return this.limitInfo;
+  }
+
+  callStats(): SalesforceCallStats {
+    const calls = Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    return { total: [...this.counts.values()].reduce((s, n) => s + n, 0), calls };
+  }
+
+  resetCallStats(): void {
+    this.counts.clear();
+  }
+
+  /** Runs a SOQL query and follows `nextRecordsUrl` until Salesforce says `done`. */
+  async query<T extends SObjectRecord = SObjectRecord>(soql: string): Promise<T[]> {
+    let page = await this.api<QueryResult<T>>('query', 'GET', `${this.dataPath}/query?q=${encodeURIComponent(soql)}`);
+    const records = [...this.checkPage(page).records];
+    while (!page.done) {
+      if (!page.nextRecordsUrl) {
+        throw new SalesforceUnavailableError('Salesforce answered a query page with done=false but no nextRecordsUrl, so the rest of the result cannot be fetched.');
+      }
+      page = this.checkPage(await this.api<QueryResult<T>>('queryMore', 'GET', page.nextRecordsUrl));
+      records.push(...page.records);
+    }
+    return records;
+  }
+
+  /**
+   * Reads records by id through SObject Collections (POST, so no URL-length
+   * limit). Results are in input order with null for ids Salesforce does not
+   * return; more than 2 000 ids are split into several calls.
+   */
+  async retrieve<T extends SObjectRecord = SObjectRecord>(sobject: string, ids: readonly string[], fields: readonly string[]): Promise<(T | null)[]> {
+    assertName('an sObject name', sobject);
+    for (const f of fields) assertName('a field name', f);
+    if (ids.length === 0) return [];
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += COMPOSITE_READ_MAX_IDS) chunks.push(ids.slice(i, i + COMPOSITE_READ_MAX_IDS));
+    const answers = await Promise.all(
+      chunks.map(async (chunk) => {
+        const rows = await this.api<(T | null)[]>('composite_read', 'POST', `${this.dataPath}/composite/sobjects/${sobject}`, { ids: chunk, fields });
+        if (!Array.isArray(rows) || rows.length !== chunk.length) {
+          throw new SalesforceUnavailableError(
+            `Expected Salesforce to answer a batch read of ${chunk.length} ${sobject} ids with an array of ${chunk.length} entries, but got ${Array.isArray(rows) ? `${rows.length} entries` : typeof rows}.`,
+          );
+        }
+        return rows;
+      }),
+    );
+    return answers.flat();
+  }
+
+  async create(sobject: string, fields: Record<string, unknown>): Promise<SaveResult> {
+    assertName('an sObject name', sobject);
+    return this.api<SaveResult>('create', 'POST', `${this.dataPath}/sobjects/${sobject}`, fields);
+  }
+
+  async update(sobject: string, id: string, fields: Record<string, unknown>): Promise<void> {
+    assertName('an sObject name', sobject);
+    if (!/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(id)) {
+      throw new TypeError(`Expected a 15- or 18-character Salesforce id to update, but got ${JSON.stringify(id)}.`);
+    }
+    await this.api<unknown>('update', 'PATCH', `${this.dataPath}/sobjects/${sobject}/${id}`, fields);
+  }
+
+  /**
+   * Creates or updates the record whose external id field holds `value`.
+   * Salesforce answers 300 when several records hold it; that arrives as a
+   * SalesforceError with errorCode MULTIPLE_CHOICES.
+   */
+  async upsert(sobject: string, externalIdField: string, value: string, fields: Record<string, unknown>): Promise<SaveResult> {
+    assertName('an sObject name', sobject);
+    assertName('an external id field', externalIdField);
+    const answer = await this.api<SaveResult | undefined>(
+      'upsert',
+      'PATCH',
+      `${this.dataPath}/sobjects/${sobject}/${externalIdField}/${encodeURIComponent(value)}`,
+      fields,
+    );
+    // Before API v46 an update answered 204 without a body.
+    return answer ?? { id: '', success: true, created: false };
+  }
+
+  /** Frees the keep-alive sockets; the client must not be used afterwards. */
+  close(): void {
+    this.closed = true;
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  // --- Private -------------------------------------------------------------
+
+  private checkPage<T>(page: QueryResult<T>): QueryResult<T> {
+    if (page === null || typeof page !== 'object' || !Array.isArray(page.records) || typeof page.done !== 'boolean') {
+      throw new SalesforceUnavailableError(`Expected a Salesforce query result {totalSize, done, records}, but got ${JSON.stringify(page)?.slice(0, 200)}.`);
+    }
+    return page;
+  }
+
+  private count(kind: string): void {
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+  }
+
+  /** An authenticated REST call; on a stale session it logs in again once and retries. */
+  private async api<T>(kind: string, method: string, pathAndQuery: string, body?: unknown): Promise<T> {
+    if (this.closed) throw new SalesforceUnavailableError('The Salesforce client was closed; no further calls can be made.');
+    const session = await this.authenticate();
+    try {
+      return await this.apiWith<T>(session, kind, method, pathAndQuery, body);
+    } catch (error) {
+      if (!(error instanceof SalesforceError && error.status === 401 && error.errorCode === 'INVALID_SESSION_ID')) throw error;
+      // Only the first caller to see the stale token drops it, so concurrent failures share one new login.
+      if (this.session && (await this.session.catch(() => null)) === session) this.session = null;
+      return this.apiWith<T>(await this.authenticate(), kind, method, pathAndQuery, body);
+    }
+  }
+
+  private async apiWith<T>(session: Session, kind: string, method: string, pathAndQuery: string, body?: unknown): Promise<T> {
+    const url = new URL(pathAndQuery, session.instanceUrl);
+    const headers: Record<string, string> = { authorization: `Bearer ${session.accessToken}`, accept: 'application/json' };
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers['content-type'] = 'application/json';
+    }
+    this.count(kind);
+    const answer = await this.send(method, url, headers, payload);
+    const limit = answer.headers['sforce-limit-info'];
+    if (typeof limit === 'string') this.limitInfo = parseLimitInfo(limit);
+    return this.interpret<T>(answer, `${method} ${url.pathname}`);
+  }
+
+  private authenticate(): Promise<Session> {
+    if (!this.session) {
+      const attempt = this.login();
+      this.session = attempt;
+      // A failed login must not be cached, or the client could never recover once Salesforce is back.
+      attempt.catch(() => {
+        if (this.session === attempt) this.session = null;
+      });
+    }
+    return this.session;
+  }
+
+  private async login(): Promise<Session> {
+    const url = new URL('/services/oauth2/token', this.loginUrl);
+    const form = new URLSearchParams({
+      grant_type: 'password',
+      client_id: this.options.clientId,
+      client_secret: this.options.clientSecret,
+      username: this.options.username,
+      password: this.options.password,
+    }).toString();
+    this.count('oauth.token');
+    const answer = await this.send('POST', url, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, form);
+    const token = this.interpret<{ access_token?: unknown; instance_url?: unknown }>(answer, 'POST /services/oauth2/token');
+    if (typeof token?.access_token !== 'string' || token.access_token === '') {
+      throw new SalesforceUnavailableError(`Expected the Salesforce token endpoint to answer with an access_token, but got ${JSON.stringify(token)?.slice(0, 200)}.`);
+    }
+    const instanceUrl = typeof token.instance_url === 'string' && token.instance_url !== '' ? token.instance_url : this.loginUrl.origin;
+    return { accessToken: token.access_token, instanceUrl };
+  }
+
+  /** Turns an HTTP answer into a value or the matching error. */
+  private interpret<T>(answer: HttpAnswer, what: string): T {
+    const { status } = answer;
+    if (status === 204 || (status >= 200 && status < 300 && answer.body === '')) return undefined as T;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.body);
+    } catch {
+      const type = answer.headers['content-type'] ?? 'no content type';
+      throw new SalesforceUnavailableError(
+        `Salesforce answered ${what} with HTTP ${status} and a body that is not JSON (${type}): ${JSON.stringify(answer.body.slice(0, 200))}.`,
+      );
+    }
+    if (status >= 200 && status < 300) return parsed as T;
+    const error = salesforceErrorFrom(status, parsed);
+    if (status >= 500) {
+      throw new SalesforceUnavailableError(`Salesforce failed ${what} with HTTP ${status}${error ? ` ${error.errorCode}: ${error.message}` : ''}.`, { cause: error });
+    }
+    if (error) throw error;
+    if (status === 300) {
+      throw new SalesforceError(300, 'MULTIPLE_CHOICES', `Several records match ${what}: ${JSON.stringify(parsed).slice(0, 300)}.`);
+    }
+    throw new SalesforceUnavailableError(`Salesforce answered ${what} with HTTP ${status} and no error description: ${JSON.stringify(parsed).slice(0, 200)}.`);
+  }
+
+  private send(method: string, url: URL, headers: Record<string, string>, payload?: string): Promise<HttpAnswer> {
+    const secure = url.protocol === 'https:';
+    const transport = secure ? https : http;
+    const agent = secure ? this.httpsAgent : this.httpAgent;
+    const allHeaders = payload === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(payload)) };
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      const fail = (detail: string, cause?: unknown) =>
+        reject(new SalesforceUnavailableError(`Salesforce at ${url.origin} did not answer ${method} ${url.pathname}: ${detail}.`, { cause }));
+      const req = transport.request(url, { method, headers: allHeaders, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', (error) => {
+          clearTimeout(timer);
+          fail(`the answer broke off (${error.message})`, error);
+        });
+      });
+      const timer = setTimeout(() => {
+        req.destroy(new Error(`timed out after ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        fail(error.code ? `${error.code} (${error.message})` : error.message, error);
+      });
+      req.end(payload);
+    });
+  }
+}
+
+/** Salesforce's error array, or an OAuth `{error, error_description}`, as one SalesforceError. */
+function salesforceErrorFrom(status: number, body: unknown): SalesforceError | null {
+  const first = Array.isArray(body) ? body[0] : body;
+  if (first && typeof first === 'object') {
+    const e = first as { errorCode?: unknown; message?: unknown; fields?: unknown; error?: unknown; error_description?: unknown };
+    if (typeof e.errorCode === 'string') {
+      const fields = Array.isArray(e.fields) ? e.fields.filter((f): f is string => typeof f === 'string') : [];
+      const others = Array.isArray(body) && body.length > 1 ? ` (and ${body.length - 1} more error(s))` : '';
+      return new SalesforceError(status, e.errorCode, `${typeof e.message === 'string' ? e.message : 'no message'}${others}`, fields);
+    }
+    if (typeof e.error === 'string') {
+      return new SalesforceError(status, e.error, typeof e.error_description === 'string' ? e.error_description : 'no description');
+    }
+  }
+  return null;
+}
+
+export function parseLimitInfo(raw: string): SalesforceLimitInfo {
+  const match = /api-usage=(\d+)\/(\d+)/.exec(raw);
+  return { raw, used: match ? Number(match[1]) : null, max: match ? Number(match[2]) : null, receivedAt: new Date() };
+}

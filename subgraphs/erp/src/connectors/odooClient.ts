@@ -1,0 +1,265 @@
+/**
+ * The only code in the ERP subgraph that speaks Odoo's wire protocol.
+ *
+ * Callers see `OdooClient`: one model method call at a time. The JSON-RPC
+ * transport below (`POST /jsonrpc`, `common.authenticate` once, then
+ * `object.execute_kw`) is what Odoo 14–18 serve; Odoo 19's JSON-2 API
+ * (`POST /json/2/<model>/<method>` with a bearer key) can replace it by
+ * implementing the same interface, without touching the connector.
+ *
+ * Errors are plain classes, never GraphQL ones: the subgraph maps them at its
+ * boundary.
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+export interface OdooConnection {
+  /** Base URL of the Odoo server, e.g. `http://127.0.0.1:8069`. */
+  url: string;
+  /** Database name. */
+  db: string;
+  /** Login of the integration user. */
+  login: string;
+  /** API key of that user (used where Odoo expects a password). */
+  apiKey: string;
+}
+
+export interface OdooClientOptions extends OdooConnection {
+  /** How long one HTTP exchange may take before it counts as unavailable. Defaults to 30 000 ms. */
+  timeoutMs?: number;
+  /** Concurrent connections kept to Odoo. Defaults to 16. */
+  maxSockets?: number;
+}
+
+/** One call of a model method, whatever the transport. */
+export interface OdooClient {
+  executeKw<T = unknown>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<T>;
+  /** Closes kept-alive connections; later calls open new ones. */
+  close(): Promise<void>;
+}
+
+/**
+ * Odoo answered with its error envelope (HTTP 200, `{"error": {...}}`).
+ * `odooName` is Odoo's exception class, e.g. `odoo.exceptions.AccessError`
+ * or `builtins.ValueError`.
+ */
+export class OdooError extends Error {
+  override readonly name = 'OdooError';
+
+  constructor(
+    readonly odooName: string,
+    message: string,
+    /** The JSON-RPC error code: 200 for server errors, 100 for an expired session. */
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Odoo could not be reached, or did not answer in time. */
+export class OdooUnavailableError extends Error {
+  override readonly name: string = 'OdooUnavailableError';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+  }
+}
+
+/** Something answered, but not with Odoo's protocol (wrong status, not JSON, unexpected shape). */
+export class OdooProtocolError extends OdooUnavailableError {
+  override readonly name: string = 'OdooProtocolError';
+}
+
+export function createOdooClient(options: OdooClientOptions): OdooClient {
+  return new JsonRpcOdooClient(options);
+}
+
+const SESSION_EXPIRED = 100;
+const RETRYABLE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE']);
+
+interface HttpAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+class JsonRpcOdooClient implements OdooClient {
+  private readonly endpoint: URL;
+  /** Where Odoo is, for messages: never the credentials. */
+  private readonly where: string;
+  private readonly timeoutMs: number;
+  private readonly agent: http.Agent;
+  private uid: Promise<number> | undefined;
+  private nextRequestId = 1;
+
+  constructor(private readonly options: OdooClientOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.url);
+    } catch {
+      throw new TypeError(`Expected the Odoo URL to be an absolute http(s) URL, but got "${options.url}".`);
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new TypeError(`Expected the Odoo URL to use http or https, but got "${base.protocol}" in "${options.url}".`);
+    }
+    this.endpoint = new URL('jsonrpc', base.href.endsWith('/') ? base.href : `${base.href}/`);
+    this.where = `Odoo at ${base.origin}`;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
+    this.agent = base.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  }
+
+  async executeKw<T>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<T> {
+    const what = `${model}.${method}`;
+    const call = async () => {
+      const uid = await this.authenticate();
+      const { db, apiKey } = this.options;
+      return (await this.rpc('object', 'execute_kw', [db, uid, apiKey, model, method, args, kwargs], what)) as T;
+    };
+    try {
+      return await call();
+    } catch (error) {
+      // API keys do not expire, but a proxy or an Odoo restart may still drop
+      // the user's session: authenticate again once rather than fail the batch.
+      if (error instanceof OdooError && error.code === SESSION_EXPIRED) {
+        this.uid = undefined;
+        return call();
+      }
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+  }
+
+  private authenticate(): Promise<number> {
+    if (this.uid) return this.uid;
+    const { db, login, apiKey } = this.options;
+    const pending = this.rpc('common', 'authenticate', [db, login, apiKey, {}], 'common.authenticate').then((uid) => {
+      // Odoo answers `false` (not an error) when the login or key is wrong.
+      if (typeof uid !== 'number' || !Number.isInteger(uid)) {
+        throw new OdooError(
+          'odoo.exceptions.AccessDenied',
+          `${this.where} refused login "${login}" on database "${db}": authenticate answered ${JSON.stringify(uid)} instead of a user id. Expected a valid login and API key.`,
+          200,
+        );
+      }
+      return uid;
+    });
+    this.uid = pending;
+    // Do not cache a failure: the next call should try again.
+    pending.catch(() => {
+      if (this.uid === pending) this.uid = undefined;
+    });
+    return pending;
+  }
+
+  private async rpc(service: string, method: string, args: unknown[], what: string): Promise<unknown> {
+    const id = this.nextRequestId++;
+    const payload = JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args }, id });
+    const answer = await this.post(payload, what);
+    if (answer.status !== 200) {
+      throw new OdooProtocolError(
+        `${this.where} answered ${what} with HTTP ${answer.status}; expected 200 with a JSON-RPC body. It began: ${preview(answer.body)}`,
+      );
+    }
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(answer.body);
+    } catch (cause) {
+      throw new OdooProtocolError(
+        `${this.where} answered ${what} with ${answer.contentType || 'no content type'} that is not JSON; expected a JSON-RPC body. It began: ${preview(answer.body)}`,
+        { cause },
+      );
+    }
+    if (isObject(envelope) && 'error' in envelope && envelope.error !== undefined) {
+      throw toOdooError(envelope.error, what);
+    }
+    if (isObject(envelope) && 'result' in envelope) return envelope.result;
+    throw new OdooProtocolError(`${this.where} answered ${what} with JSON that has neither "result" nor "error": ${preview(answer.body)}`);
+  }
+
+  private post(payload: string, what: string, attempt = 1): Promise<HttpAnswer> {
+    const transport = this.endpoint.protocol === 'https:' ? https : http;
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      };
+      const req = transport.request(
+        this.endpoint,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', (cause) => settle(() => reject(this.unreachable(what, cause))));
+          res.on('end', () =>
+            settle(() =>
+              resolve({
+                status: res.statusCode ?? 0,
+                contentType: String(res.headers['content-type'] ?? ''),
+                body: Buffer.concat(chunks).toString('utf8'),
+              }),
+            ),
+          );
+        },
+      );
+      const timer = setTimeout(() => {
+        settle(() => reject(new OdooUnavailableError(`${this.where} did not answer ${what} within ${this.timeoutMs} ms.`)));
+        req.destroy();
+      }, this.timeoutMs);
+      req.on('error', (cause: NodeJS.ErrnoException) => {
+        // A kept-alive socket may have been closed by the server while idle; the
+        // request never reached Odoo, so sending it once more on a fresh socket is safe.
+        if (req.reusedSocket && attempt === 1 && cause.code && RETRYABLE_SOCKET_ERRORS.has(cause.code)) {
+          settle(() => resolve(this.post(payload, what, attempt + 1)));
+          return;
+        }
+        settle(() => reject(this.unreachable(what, cause)));
+      });
+      req.end(payload);
+    });
+  }
+
+  private unreachable(what: string, cause: unknown): OdooUnavailableError {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    return new OdooUnavailableError(`Could not reach ${this.where} for ${what}: ${detail}.`, { cause });
+  }
+}
+
+// Private: Odoo's envelope is `{code, message: "Odoo Server Error", data: {name, message, ...}}`;
+// the useful text is in `data`, the generic one in `message`.
+function toOdooError(error: unknown, what: string): OdooError {
+  if (!isObject(error)) return new OdooError('unknown', `Odoo answered ${what} with an error it did not describe: ${JSON.stringify(error)}.`, 0);
+  const code = typeof error.code === 'number' ? error.code : 0;
+  const data = isObject(error.data) ? error.data : {};
+  const name = typeof data.name === 'string' ? data.name : 'unknown';
+  const message =
+    typeof data.message === 'string' && data.message !== ''
+      ? data.message
+      : typeof error.message === 'string'
+        ? error.message
+        : `Odoo answered ${what} with error code ${code}.`;
+  return new OdooError(name, message, code);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function preview(body: string): string {
+  const text = body.replace(/\s+/g, ' ').trim();
+  return text === '' ? '(an empty body)' : JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
+}

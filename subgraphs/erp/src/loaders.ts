@@ -1,0 +1,113 @@
+/**
+ * Per-request DataLoaders over the ERP connector: every load of one kind made
+ * while resolving one level of a query becomes one native call.
+ *
+ * Loaders of the same model prime each other, so a customer read by number is
+ * not read again by id when an order points at it. That only works because the
+ * connector reads each model with one field list.
+ */
+import DataLoader from 'dataloader';
+import {
+  ErpAmbiguousKeyError,
+  ErpNotFoundError,
+  type BomLineRecord,
+  type BomRecord,
+  type EmployeeRecord,
+  type ErpConnector,
+  type InvoiceRecord,
+  type OrderLineRecord,
+  type PartnerRecord,
+  type ProductRecord,
+  type SalesOrderRecord,
+} from './connectors/erpConnector.js';
+import { toGraphQLError } from './nativeErrors.js';
+
+export interface ErpLoaders {
+  customersByNumber: DataLoader<string, PartnerRecord>;
+  partnersById: DataLoader<number, PartnerRecord>;
+  productsBySku: DataLoader<string, ProductRecord>;
+  productsById: DataLoader<number, ProductRecord>;
+  bomsByProductTemplateId: DataLoader<number, BomRecord[]>;
+  bomLinesByBomId: DataLoader<number, BomLineRecord[]>;
+  ordersByNumber: DataLoader<string, SalesOrderRecord>;
+  ordersByPartnerId: DataLoader<number, SalesOrderRecord[]>;
+  ordersByClientOrderRef: DataLoader<string, SalesOrderRecord[]>;
+  orderLinesByOrderId: DataLoader<number, OrderLineRecord[]>;
+  invoicesByPartnerId: DataLoader<number, InvoiceRecord[]>;
+  balanceDueByPartnerId: DataLoader<number, number>;
+  employeesByWorkEmail: DataLoader<string, EmployeeRecord>;
+  employeesById: DataLoader<number, EmployeeRecord>;
+  employeesByUserId: DataLoader<number, EmployeeRecord>;
+}
+
+export function createErpLoaders(connector: ErpConnector): ErpLoaders {
+  const loaders: ErpLoaders = {
+    customersByNumber: new DataLoader(async (numbers) => primed(await connector.customersByNumber(numbers), (p) => primePartners(loaders, [p]))),
+    partnersById: new DataLoader(async (ids) => primed(await connector.partnersById(ids), (p) => primePartners(loaders, [p]))),
+    productsBySku: new DataLoader(async (skus) => primed(await connector.productsBySku(skus), (p) => primeProducts(loaders, [p]))),
+    productsById: new DataLoader(async (ids) => primed(await connector.productsById(ids), (p) => primeProducts(loaders, [p]))),
+    bomsByProductTemplateId: new DataLoader((ids) => connector.bomsByProductTemplateId(ids)),
+    bomLinesByBomId: new DataLoader((ids) => connector.bomLinesByBomId(ids)),
+    ordersByNumber: new DataLoader(async (numbers) => primed(await connector.ordersByNumber(numbers), (o) => primeOrders(loaders, [o]))),
+    ordersByPartnerId: new DataLoader(async (ids) => primed(await connector.ordersByPartnerId(ids), (list) => primeOrders(loaders, list))),
+    ordersByClientOrderRef: new DataLoader(async (refs) => primed(await connector.ordersByClientOrderRef(refs), (list) => primeOrders(loaders, list))),
+    orderLinesByOrderId: new DataLoader((ids) => connector.orderLinesByOrderId(ids)),
+    invoicesByPartnerId: new DataLoader((ids) => connector.invoicesByPartnerId(ids)),
+    balanceDueByPartnerId: new DataLoader((ids) => connector.balanceDueByPartnerId(ids)),
+    employeesByWorkEmail: new DataLoader(async (emails) => primed(await connector.employeesByWorkEmail(emails), (e) => primeEmployees(loaders, [e]))),
+    employeesById: new DataLoader(async (ids) => primed(await connector.employeesById(ids), (e) => primeEmployees(loaders, [e]))),
+    employeesByUserId: new DataLoader(async (ids) => primed(await connector.employeesByUserId(ids), (e) => primeEmployees(loaders, [e]))),
+  };
+  return loaders;
+}
+
+/** Records read some other way (a page) answer later loads by number or id without another call. */
+export function primePartners(loaders: ErpLoaders, partners: readonly PartnerRecord[]): void {
+  for (const partner of partners) {
+    loaders.partnersById.prime(partner.id, partner);
+    if (partner.number !== null) loaders.customersByNumber.prime(partner.number, partner);
+  }
+}
+
+export function primeProducts(loaders: ErpLoaders, products: readonly ProductRecord[]): void {
+  for (const product of products) {
+    loaders.productsById.prime(product.id, product);
+    if (product.sku !== null) loaders.productsBySku.prime(product.sku, product);
+  }
+}
+
+export function primeOrders(loaders: ErpLoaders, orders: readonly SalesOrderRecord[]): void {
+  for (const order of orders) loaders.ordersByNumber.prime(order.number, order);
+}
+
+export function primeEmployees(loaders: ErpLoaders, employees: readonly EmployeeRecord[]): void {
+  for (const employee of employees) {
+    loaders.employeesById.prime(employee.id, employee);
+    if (employee.workEmail !== null) loaders.employeesByWorkEmail.prime(employee.workEmail, employee);
+  }
+}
+
+/**
+ * Loads one record, or null when the ERP has none with that key. Every other
+ * failure (the ERP down, a duplicate key) still rejects.
+ */
+export async function loadOrNull<K, V>(loader: DataLoader<K, V>, key: K): Promise<V | null> {
+  try {
+    return await loader.load(key);
+  } catch (error) {
+    if (error instanceof ErpNotFoundError) return null;
+    throw error;
+  }
+}
+
+// Private: passes batch results through after priming the other loaders with
+// every record found. Per-key Errors stay in place for DataLoader to reject
+// that key alone; a duplicate key becomes a GraphQL error naming the ERP, as it
+// is the ERP's data that needs fixing.
+function primed<T>(results: (T | Error)[], prime: (value: T) => void): (T | Error)[] {
+  return results.map((result) => {
+    if (result instanceof ErpAmbiguousKeyError) return toGraphQLError(result) as Error;
+    if (!(result instanceof Error)) prime(result);
+    return result;
+  });
+}

@@ -1,0 +1,24 @@
+/** Runs the ERP subgraph on its own: `npx tsx subgraphs/erp/src/main.ts`. */
+import { loadErpConfig } from './config.js';
+import { startErpSubgraph } from './server.js';
+
+const config = loadErpConfig();
+const subgraph = await startErpSubgraph(config);
+// The API key is deliberately absent: only where Odoo is and who logs in.
+console.log(`ERP subgraph ready at ${subgraph.url} (Odoo ${config.odoo.url}, database "${config.odoo.db}", login "${config.odoo.login}").`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Received ${signal}; stopping the ERP subgraph.`);
+    subgraph.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('The ERP subgraph did not stop cleanly:', error);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { describeCrmConfig, loadCrmConfig } from '../../../subgraphs/crm/src/config.js';
+
+describe('loadCrmConfig', () => {
+  it('defaults to the local emulator', () => {
+    expect(loadCrmConfig({})).toEqual({
+      port: 4002,
+      host: '127.0.0.1',
+      salesforce: {
+        loginUrl: 'http://127.0.0.1:8070',
+        apiVersion: '60.0',
+        clientId: 'erp-crm-graph',
+        clientSecret: 'dev-secret',
+        username: 'integration@example.com',
+        password: 'dev-password',
+        timeoutMs: 30000,
+      },
+      currencyCode: 'EUR',
+      development: true,
+    });
+  });
+
+  it('reads every setting and treats empty variables as unset', () => {
+    const config = loadCrmConfig({
+      CRM_SUBGRAPH_PORT: '0',
+      CRM_SUBGRAPH_HOST: '0.0.0.0',
+      SALESFORCE_LOGIN_URL: 'https://login.salesforce.com/',
+      SALESFORCE_API_VERSION: 'v61',
+      SALESFORCE_CLIENT_ID: 'cid',
+      SALESFORCE_CLIENT_SECRET: 'cs',
+      SALESFORCE_USERNAME: 'me@corp.com',
+      SALESFORCE_PASSWORD: '',
+      CRM_CURRENCY: 'usd',
+      NODE_ENV: 'production',
+    });
+    expect(config).toMatchObject({ port: 0, host: '0.0.0.0', currencyCode: 'USD', development: false });
+    expect(config.salesforce).toMatchObject({ loginUrl: 'https://login.salesforce.com', apiVersion: '61.0', clientId: 'cid', password: 'dev-password' });
+  });
+
+  it.each([
+    ['CRM_SUBGRAPH_PORT', '70000', /Expected CRM_SUBGRAPH_PORT to be a port number from 0 to 65535.*"70000"/],
+    ['CRM_SUBGRAPH_PORT', '4x', /Expected CRM_SUBGRAPH_PORT/],
+    ['SALESFORCE_LOGIN_URL', 'login.salesforce.com', /Expected SALESFORCE_LOGIN_URL to be an http\(s\) URL/],
+    ['SALESFORCE_API_VERSION', 'latest', /Expected SALESFORCE_API_VERSION to be a REST API version such as 60.0, but got "latest"/],
+    ['CRM_CURRENCY', 'euro', /Expected CRM_CURRENCY to be a three-letter ISO 4217 code/],
+    ['SALESFORCE_TIMEOUT_MS', '-1', /Expected SALESFORCE_TIMEOUT_MS/],
+  ])('rejects %s=%s naming the setting', (name, value, message) => {
+    expect(() => loadCrmConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('never puts secrets into its description', () => {
+    const text = describeCrmConfig(loadCrmConfig({ SALESFORCE_PASSWORD: 'hunter2', SALESFORCE_CLIENT_SECRET: 's3cr3t' }));
+    expect(text).not.toMatch(/hunter2|s3cr3t/);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Shared set-up for the CRM suites: a Salesforce emulator on port 0 with a
+ * throw-away database, and the CRM subgraph pointed at it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSalesforceEmulator } from '../../../emulators/salesforce/server.js';
+import { loadCrmConfig, type CrmSubgraphConfig } from '../../../subgraphs/crm/src/config.js';
+import { SalesforceClient } from '../../../subgraphs/crm/src/connectors/salesforceClient.js';
+import { startCrmSubgraph } from '../../../subgraphs/crm/src/server.js';
+
+export type Emulator = Awaited<ReturnType<typeof startSalesforceEmulator>>;
+
+export async function startEmulator(options: { dailyApiLimit?: number } = {}): Promise<{ emulator: Emulator; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-test-'));
+  const emulator = await startSalesforceEmulator({ dbPath: join(dir, 'salesforce.sqlite'), seedSize: 'small', port: 0, ...options });
+  return {
+    emulator,
+    stop: async () => {
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function crmConfig(loginUrl: string): CrmSubgraphConfig {
+  return loadCrmConfig({ SALESFORCE_LOGIN_URL: loginUrl, CRM_SUBGRAPH_PORT: '0', SALESFORCE_TIMEOUT_MS: '5000' });
+}
+
+export function salesforceClient(loginUrl: string): SalesforceClient {
+  return new SalesforceClient(crmConfig(loginUrl).salesforce);
+}
+
+export async function startCrm(loginUrl: string) {
+  return startCrmSubgraph(crmConfig(loginUrl));
+}
+
+export interface GraphQLAnswer<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export async function graphql<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLAnswer<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLAnswer<T>;
+}
+
+/** `_entities` for one selection over many representations; fails the test on any error. */
+export async function entities<T = any>(url: string, selection: string, representations: Record<string, unknown>[]): Promise<(T | null)[]> {
+  const answer = await graphql<{ _entities: (T | null)[] }>(url, `query ($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, {
+    r: representations,
+  });
+  if (answer.errors?.length) throw new Error(`Expected no GraphQL errors, but got: ${JSON.stringify(answer.errors, null, 2)}`);
+  return answer.data!._entities;
+}

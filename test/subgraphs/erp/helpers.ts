@@ -1,0 +1,49 @@
+/** Starting the ERP subgraph (and the Odoo emulator) for a test file, on port 0. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startErpSubgraph } from '../../../subgraphs/erp/src/server.js';
+import type { ErpSubgraphConfig } from '../../../subgraphs/erp/src/config.js';
+
+export const ODOO_DB = 'odoo';
+export const ODOO_LOGIN = 'admin';
+export const ODOO_API_KEY = '0123456789abcdef0123456789abcdef01234567';
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export interface TestSubgraph {
+  url: string;
+  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export async function startTestSubgraph(odooUrl: string, overrides: Partial<ErpSubgraphConfig> = {}): Promise<TestSubgraph> {
+  const subgraph = await startErpSubgraph({
+    port: 0,
+    host: '127.0.0.1',
+    odoo: { url: odooUrl, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_API_KEY, timeoutMs: 10_000 },
+    development: false,
+    ...overrides,
+  });
+  return {
+    url: subgraph.url,
+    async query(query, variables) {
+      const response = await fetch(subgraph.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResponse;
+    },
+    stop: () => subgraph.stop(),
+  };
+}
+
+/** A fresh directory for an emulator's SQLite file, removed by the returned function. */
+export function tempDir(): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), 'erp-subgraph-test-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
