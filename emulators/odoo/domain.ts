@@ -179,8 +179,28 @@ function toTree(tokens: unknown[]): Node {
 
 /** Compiles `domain` into a WHERE condition over `query`'s root alias. */
 export function compileDomain(env: CompileEnv, query: Query, domain: unknown): Frag {
-  const tokens = distributeNot(normalizeDomain(asDomain(domain, 'the domain')));
-  return compileNode(env, query, query.alias, query.model, toTree(tokens));
+  const normalized = normalizeDomain(asDomain(domain, 'the domain'));
+  checkFields(env, query.model, normalized);
+  return compileNode(env, query, query.alias, query.model, toTree(distributeNot(normalized)));
+}
+
+/**
+ * Odoo 17 resolves every field path (`_anyfy_leaves`) before it looks at
+ * operators, so an unknown field is reported as such, in the leaf as written.
+ */
+function checkFields(env: CompileEnv, model: ModelDef, tokens: unknown[]): void {
+  for (const token of tokens) {
+    if (!Array.isArray(token) || token.length !== 3 || typeof token[0] !== 'string' || isTrueLeaf(token) || isFalseLeaf(token)) continue;
+    const [left, op, right] = token as [string, unknown, unknown];
+    const dot = left.indexOf('.');
+    const head = dot < 0 ? left : left.slice(0, dot);
+    const field = model.fields.get(head);
+    if (!field) throw valueError(`Invalid field ${model.name}.${head} in leaf ${pyRepr(token, true)}`);
+    const comodel = isRelational(field) ? env.models.get(field.relation ?? '') : undefined;
+    if (!comodel) continue;
+    if (dot >= 0) checkFields(env, comodel, [[left.slice(dot + 1), op, right]]);
+    else if ((op === 'any' || op === 'not any') && Array.isArray(right)) checkFields(env, comodel, right);
+  }
 }
 
 function compileNode(env: CompileEnv, query: Query, alias: string, model: ModelDef, node: Node): Frag {

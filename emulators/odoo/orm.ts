@@ -8,7 +8,7 @@
  * context, and runs inside the request's transaction.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { compileDomain, needsActiveFilter, orderItems, parseOrder, Query, truthy, type CompileEnv, type Frag } from './domain.js';
+import { compileDomain, needsActiveFilter, normalizeDomain, orderItems, parseOrder, Query, truthy, type CompileEnv, type Frag } from './domain.js';
 import { missingError, pyRepr, userError, validationError, valueError } from './errors.js';
 import { fieldSql, isColumn, type DefaultEnv, type FieldDef, type ModelDef } from './registry.js';
 import { floatRound } from './money.js';
@@ -113,6 +113,8 @@ export class Orm implements CompileEnv {
   /** The WHERE clause of a search, with Odoo's implicit `active = True`. */
   where(model: ModelDef, domain: unknown, query: Query): Frag {
     const list = domain === null || domain === undefined || domain === false ? [] : domain;
+    // The caller's domain is checked on its own, so that messages quote it without the implicit `active` leaf.
+    if (Array.isArray(list)) normalizeDomain(list);
     const effective = Array.isArray(list) && needsActiveFilter(this, model, list) ? [['active', '=', true], ...list] : list;
     return compileDomain(this, query, effective);
   }

@@ -1,8 +1,17 @@
 /** Runs the ERP subgraph on its own: `npx tsx subgraphs/erp/src/main.ts`. */
-import { loadErpConfig } from './config.js';
+import { ConfigError } from '../../../lib/settings.js';
+import { loadErpConfig, type ErpSubgraphConfig } from './config.js';
 import { startErpSubgraph } from './server.js';
 
-const config = loadErpConfig();
+let config: ErpSubgraphConfig;
+try {
+  config = loadErpConfig();
+} catch (error) {
+  // A bad setting is the operator's to fix: say which, without a stack trace.
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`The ERP subgraph cannot start. ${error.message}`);
+  process.exit(1);
+}
 const subgraph = await startErpSubgraph(config);
 // The API key is deliberately absent: only where Odoo is and who logs in.
 console.log(`ERP subgraph ready at ${subgraph.url} (Odoo ${config.odoo.url}, database "${config.odoo.db}", login "${config.odoo.login}").`);

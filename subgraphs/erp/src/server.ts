@@ -4,6 +4,7 @@
  * never disagrees with what this subgraph answers.
  */
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode } from 'graphql';
@@ -30,6 +31,8 @@ export function createErpServer(connector: ErpConnector, options: { development:
   return new ApolloServer<ErpContext>({
     schema: buildSubgraphSchema({ typeDefs: parse(subgraphSdl('erp')), resolvers: resolvers as unknown as SubgraphResolverMap }),
     formatError: maskUnexpectedErrors(options.development),
+    // No usage reporting to Apollo Studio is configured, so per-field traces would be built for nobody.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
 }
 
