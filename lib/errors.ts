@@ -23,6 +23,20 @@ export class NativeSystemUnavailableError extends GraphQLError {
   }
 }
 
+/**
+ * The connector's circuit breaker for this system is open, so no call was made
+ * (lib/resilience.ts). Same code as an unavailable system; `circuit` and
+ * `retryInSeconds` say why and for how long.
+ */
+export class NativeSystemCircuitOpenError extends GraphQLError {
+  constructor(system: NativeSystem, message: string, retryInSeconds: number, options: { cause?: unknown } = {}) {
+    super(message, {
+      extensions: { code: 'NATIVE_SYSTEM_UNAVAILABLE', system, circuit: 'open', retryInSeconds },
+      originalError: options.cause instanceof Error ? options.cause : undefined,
+    });
+  }
+}
+
 /** The native system answered with an error of its own (a fault, an access rule, a limit). */
 export class NativeSystemError extends GraphQLError {
   constructor(system: NativeSystem, nativeName: string, message: string) {

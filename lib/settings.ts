@@ -56,3 +56,21 @@ export function envSettings(env: NodeJS.ProcessEnv) {
     },
   };
 }
+
+/**
+ * `INTERNAL_SHARED_SECRET`, the key the gateway signs subgraph requests with
+ * (lib/internalAuth.ts), read the same way by the gateway and every subgraph.
+ * Required in production, at least 32 characters; unset in development.
+ */
+export function internalSharedSecret(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.INTERNAL_SHARED_SECRET?.trim() || undefined;
+  const production = (env.NODE_ENV ?? '').trim() === 'production';
+  // The value itself never goes into a message: only what is wrong with it.
+  if (value === undefined && production) {
+    throw new ConfigError('INTERNAL_SHARED_SECRET', 'a secret shared by the gateway and the subgraphs (required when NODE_ENV=production)', '');
+  }
+  if (value !== undefined && value.length < 32) {
+    throw new ConfigError('INTERNAL_SHARED_SECRET', 'at least 32 characters', `(hidden, ${value.length} characters)`);
+  }
+  return value;
+}

@@ -10,13 +10,17 @@ import { join, resolve } from 'node:path';
 import { startOdooEmulator, type OdooEmulator } from '../emulators/odoo/server.js';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../emulators/salesforce/server.js';
 import type { SeedSize } from '../emulators/seed/world.js';
+import { parseFaultRules } from '../emulators/common/faults.js';
 import { loadErpConfig } from '../subgraphs/erp/src/config.js';
-import { startErpSubgraph } from '../subgraphs/erp/src/server.js';
+import { startErpSubgraph, type RunningErpSubgraph } from '../subgraphs/erp/src/server.js';
 import { loadCrmConfig } from '../subgraphs/crm/src/config.js';
-import { startCrmSubgraph } from '../subgraphs/crm/src/server.js';
+import { startCrmSubgraph, type RunningCrmSubgraph } from '../subgraphs/crm/src/server.js';
+import { loadWorkflowConfig } from '../subgraphs/workflow/src/config.js';
+import { startWorkflowSubgraph, type RunningWorkflowSubgraph } from '../subgraphs/workflow/src/server.js';
 import { loadGatewayConfig } from '../gateway/src/config.js';
 import { startGateway, type RunningGateway } from '../gateway/src/server.js';
 import { envSettings } from '../lib/settings.js';
+import { generateInternalSecret } from '../lib/internalAuth.js';
 import { repoRoot } from '../lib/subgraphSchemas.js';
 
 export interface StackOptions {
@@ -38,13 +42,21 @@ export interface Stack {
   salesforce: SalesforceEmulator | null;
   erpUrl: string;
   crmUrl: string;
+  workflowUrl: string;
+  /** The ERP and CRM subgraphs, for tests that look at their caches and change feeds. */
+  erp: RunningErpSubgraph;
+  crm: RunningCrmSubgraph;
+  /** The workflow subgraph, for tests that count its native calls. */
+  workflow: RunningWorkflowSubgraph;
   gateway: RunningGateway;
   dataDir: string;
   stop(): Promise<void>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const env = options.env ?? process.env;
+  const given = options.env ?? process.env;
+  // Subgraphs answer only requests the gateway signed: one secret per process tree unless configured.
+  const env: NodeJS.ProcessEnv = given.INTERNAL_SHARED_SECRET?.trim() ? given : { ...given, INTERNAL_SHARED_SECRET: generateInternalSecret() };
   const s = envSettings(env);
   const log = options.log ?? (() => {});
   const ephemeral = options.ephemeralPorts ?? false;
@@ -61,6 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const erpConfig = loadErpConfig(env);
     const crmConfig = loadCrmConfig(env);
+    const workflowConfig = loadWorkflowConfig(env);
 
     // A configured ODOO_URL / SALESFORCE_LOGIN_URL means a real system: no emulator for it.
     let odoo: OdooEmulator | null = null;
@@ -69,11 +82,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         dbPath: join(dataDir, 'odoo.sqlite'),
         seedSize,
         latencyMs,
+        // Fault rules active from the start (emulators/common/faults.ts); also settable at runtime via /__emulator/faults.
+        faults: env.ODOO_EMULATOR_FAULTS?.trim() ? parseFaultRules(env.ODOO_EMULATOR_FAULTS, 'ODOO_EMULATOR_FAULTS') : [],
         port: ephemeral ? 0 : s.port('ODOO_EMULATOR_PORT', 8069),
         onSeedProgress: options.onSeedProgress,
       });
       stoppers.push(() => odoo!.close());
       erpConfig.odoo.url = odoo.url;
+      workflowConfig.odoo.url = odoo.url;
       log(`Odoo-compatible ERP emulator: ${odoo.url}/jsonrpc`);
     }
     let salesforce: SalesforceEmulator | null = null;
@@ -82,17 +98,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         dbPath: join(dataDir, 'salesforce.sqlite'),
         seedSize,
         latencyMs,
+        faults: env.SALESFORCE_EMULATOR_FAULTS?.trim() ? parseFaultRules(env.SALESFORCE_EMULATOR_FAULTS, 'SALESFORCE_EMULATOR_FAULTS') : [],
         port: ephemeral ? 0 : s.port('SALESFORCE_EMULATOR_PORT', 8070),
         onSeedProgress: options.onSeedProgress,
       });
       stoppers.push(() => salesforce!.close());
       crmConfig.salesforce.loginUrl = salesforce.url;
+      workflowConfig.salesforce.loginUrl = salesforce.url;
       log(`Salesforce-compatible CRM emulator: ${salesforce.url}/services/data`);
     }
 
     if (ephemeral) {
       erpConfig.port = 0;
       crmConfig.port = 0;
+      workflowConfig.port = 0;
     }
     const erp = await startErpSubgraph(erpConfig);
     stoppers.push(() => erp.stop());
@@ -100,14 +119,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const crm = await startCrmSubgraph(crmConfig);
     stoppers.push(() => crm.stop());
     log(`CRM subgraph: ${crm.url}`);
+    const workflow = await startWorkflowSubgraph(workflowConfig);
+    stoppers.push(() => workflow.stop());
+    log(`Workflow subgraph: ${workflow.url}`);
 
     const gatewayConfig = loadGatewayConfig(env);
-    gatewayConfig.subgraphUrls = { erp: erp.url, crm: crm.url, ...gatewayConfig.subgraphUrls };
+    gatewayConfig.subgraphUrls = { erp: erp.url, crm: crm.url, workflow: workflow.url, ...gatewayConfig.subgraphUrls };
     if (ephemeral) gatewayConfig.port = 0;
     const gateway = await startGateway(gatewayConfig);
     stoppers.push(() => gateway.stop());
 
-    return { odoo, salesforce, erpUrl: erp.url, crmUrl: crm.url, gateway, dataDir, stop };
+    return { odoo, salesforce, erpUrl: erp.url, crmUrl: crm.url, workflowUrl: workflow.url, workflow, erp, crm, gateway, dataDir, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -5,10 +5,18 @@
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { startStack } from './stack.js';
+import { loadGatewayConfig } from '../gateway/src/config.js';
+import { describeAccess } from '../gateway/src/auth/banner.js';
+
+// The embedded default asks for bearer tokens (signed with the public development
+// secret; a ready token is printed below) unless AUTH_MODE says otherwise.
+const env: NodeJS.ProcessEnv = { ...process.env };
+if (!env.AUTH_MODE?.trim() && env.NODE_ENV !== 'production') env.AUTH_MODE = 'hs256';
 
 let bar: SingleBar | undefined;
 let barLabel = '';
 const stack = await startStack({
+  env,
   log: (line) => console.log(line),
   onSeedProgress: (done, total, label) => {
     if (label !== barLabel) {
@@ -36,6 +44,7 @@ console.log(`
   Emulator data:     ${stack.dataDir}
 
 Press Ctrl-C to stop.`);
+console.log(await describeAccess(loadGatewayConfig(env), stack.gateway.url.replace('127.0.0.1', 'localhost')));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -11,6 +11,7 @@
  * - product templates and variants stay one-to-one;
  * - hierarchical names (`Management / Sales`, `WH/Stock`) follow renames and moves.
  */
+import { APPROVAL_HOOKS } from './approvalModels.js';
 import { userError } from './errors.js';
 import { COMPANY_CURRENCY_ID, SALES_TAX_RATE } from './models.js';
 import { floatRound } from './money.js';
@@ -25,6 +26,7 @@ export function orderNumber(n: number): string {
 }
 
 export const HOOKS: ReadonlyMap<string, ModelHooks> = new Map<string, ModelHooks>([
+  ...APPROVAL_HOOKS,
   [
     'res.users',
     {
@@ -132,9 +134,9 @@ export const HOOKS: ReadonlyMap<string, ModelHooks> = new Map<string, ModelHooks
         }
         if (typeof vals.product_id !== 'number') return;
         const product = orm.all(
-          `SELECT p.default_code, t.name, t.list_price, t.uom_id, t.description_sale FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE p.id = ?`,
+          `SELECT p.default_code, p.standard_price, t.name, t.list_price, t.uom_id, t.description_sale FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE p.id = ?`,
           [vals.product_id],
-        )[0] as { default_code: string | null; name: string; list_price: number; uom_id: number; description_sale: string | null } | undefined;
+        )[0] as { default_code: string | null; standard_price: number | null; name: string; list_price: number; uom_id: number; description_sale: string | null } | undefined;
         if (!product) return;
         if (!given.has('name')) {
           const display = product.default_code ? `[${product.default_code}] ${product.name}` : product.name;
@@ -142,6 +144,8 @@ export const HOOKS: ReadonlyMap<string, ModelHooks> = new Map<string, ModelHooks
         }
         if (!given.has('price_unit')) vals.price_unit = product.list_price;
         if (!given.has('product_uom')) vals.product_uom = product.uom_id;
+        // sale_margin freezes the product's cost on the line, so the margin of a past sale never moves.
+        if (!given.has('purchase_price')) vals.purchase_price = product.standard_price ?? 0;
       },
       afterCreate(orm, ids) {
         recomputeLines(orm, ids);
@@ -150,6 +154,13 @@ export const HOOKS: ReadonlyMap<string, ModelHooks> = new Map<string, ModelHooks
         if (['product_uom_qty', 'price_unit', 'discount', 'display_type', 'order_id'].some((k) => k in vals)) recomputeLines(orm, ids);
       },
       beforeUnlink(orm, ids) {
+        const confirmed = orm.raw(
+          `SELECT 1 FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id WHERE l.id IN (SELECT value FROM json_each(?)) AND o.state = 'sale' AND l.display_type IS NULL LIMIT 1`,
+          [JSON.stringify(ids)],
+        );
+        if (confirmed.length > 0) {
+          throw userError('You can not remove an order line once the sales order is confirmed.\nYou should rather set the quantity to 0.');
+        }
         const orders = orderIdsOfLines(orm, ids);
         return () => recomputeOrders(orm, orders);
       },

@@ -9,6 +9,7 @@
 import { resolve } from 'node:path';
 import { envSettings } from '../../lib/settings.js';
 import { repoRoot } from '../../lib/subgraphSchemas.js';
+import { parseFaultRules, type FaultRule } from '../common/faults.js';
 import type { SeedProgressMode } from '../common/progress.js';
 import type { SeedSize } from '../seed/world.js';
 import { DEFAULT_API_KEY, DEFAULT_DATABASE, DEFAULT_LOGIN } from './server.js';
@@ -32,6 +33,8 @@ export interface OdooEmulatorConfig {
   login: string;
   /** ODOO_API_KEY. Defaults to the development key. */
   apiKey: string;
+  /** ODOO_EMULATOR_FAULTS: a JSON list of fault rules (emulators/common/faults.ts) active from the start. Defaults to none. */
+  faults: FaultRule[];
 }
 
 export function loadOdooEmulatorConfig(env: NodeJS.ProcessEnv = process.env): OdooEmulatorConfig {
@@ -46,5 +49,6 @@ export function loadOdooEmulatorConfig(env: NodeJS.ProcessEnv = process.env): Od
     database: s.string('ODOO_DB', DEFAULT_DATABASE),
     login: s.string('ODOO_LOGIN', DEFAULT_LOGIN),
     apiKey: s.string('ODOO_API_KEY', DEFAULT_API_KEY),
+    faults: env.ODOO_EMULATOR_FAULTS?.trim() ? parseFaultRules(env.ODOO_EMULATOR_FAULTS, 'ODOO_EMULATOR_FAULTS') : [],
   };
 }

@@ -14,7 +14,7 @@
  * Every value is bound as a parameter. Identifiers in the SQL come only from
  * the model registry, after the names in the domain were checked against it.
  */
-import { fieldSql, tableOf, type FieldDef, type ModelDef } from './registry.js';
+import { fieldSql, type FieldDef, type ModelDef } from './registry.js';
 import { pyRepr, valueError } from './errors.js';
 
 export interface Frag {
@@ -516,10 +516,10 @@ export function orderItems(env: CompileEnv, query: Query, alias: string, model: 
       continue;
     }
     const expr = fieldSql(field, alias) + (TEXT_TYPES.has(field.type) ? ' COLLATE NOCASE' : '');
-    const nulls = term.nulls ?? (term.desc ? 'first' : 'last');
-    items.push(`${expr} ${term.desc ? 'DESC' : 'ASC'} NULLS ${nulls.toUpperCase()}`);
+    // Required fields hold no NULLs; leaving NULLS out lets SQLite walk an index instead of sorting.
+    const nulls = term.nulls ?? (field.required || field.name === 'id' ? undefined : term.desc ? 'first' : 'last');
+    items.push(`${expr} ${term.desc ? 'DESC' : 'ASC'}${nulls ? ` NULLS ${nulls.toUpperCase()}` : ''}`);
   }
   return items;
 }
 
-export { tableOf };

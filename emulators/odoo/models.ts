@@ -8,6 +8,7 @@
  * a flat 15% (`SALES_TAX_RATE`), applied per line and rounded per line like
  * Odoo's default "round per line" setting.
  */
+import { APPROVAL_MODELS } from './approvalModels.js';
 import { defineModel, F, type ModelDef } from './registry.js';
 
 export const COMPANY_CURRENCY_ID = 1;
@@ -103,6 +104,8 @@ const models: ModelDef[] = [
       sale_order_ids: F.one2many('sale.order', 'partner_id', 'Sales Order'),
       sale_order_count: F.integer('Sale Order Count', { sql: (a) => `(SELECT COUNT(*) FROM sale_order ${a}_s WHERE ${a}_s.partner_id = ${a}.id)` }),
       invoice_ids: F.one2many('account.move', 'partner_id', 'Invoices', { readonly: true }),
+      // A custom field (as Odoo Studio adds them, `x_` prefix): the workflow subgraph's idempotency key for customers it created.
+      x_idempotency_key: F.char('Idempotency Key', { index: true }),
     },
   }),
 
@@ -120,6 +123,18 @@ const models: ModelDef[] = [
       sale_team_id: F.many2one('crm.team', 'User Sales Team', {
         sql: (a) => `(SELECT ${a}_m.crm_team_id FROM crm_team_member ${a}_m WHERE ${a}_m.user_id = ${a}.id ORDER BY ${a}_m.crm_team_id LIMIT 1)`,
       }),
+    },
+  }),
+
+  defineModel({
+    name: 'res.company',
+    description: 'Companies',
+    order: 'sequence, name',
+    fields: {
+      name: F.char('Company Name', { required: true }),
+      partner_id: F.many2one('res.partner', 'Partner', { required: true }),
+      currency_id: F.many2one('res.currency', 'Currency', { required: true, default: COMPANY_CURRENCY_ID }),
+      sequence: F.integer('Sequence', { default: 10, groupOperator: undefined }),
     },
   }),
 
@@ -362,12 +377,12 @@ const models: ModelDef[] = [
         'Status',
         { readonly: true, default: 'draft', index: true },
       ),
-      date_order: F.datetime('Order Date', { required: true, index: true, default: (env: { now: string }) => env.now }),
+      date_order: F.datetime('Order Date', { required: true, default: (env: { now: string }) => env.now }),
       partner_id: F.many2one('res.partner', 'Customer', { required: true }),
       user_id: F.many2one('res.users', 'Salesperson'),
       team_id: F.many2one('crm.team', 'Sales Team', { ondelete: 'set null' }),
       payment_term_id: F.many2one('account.payment.term', 'Payment Terms'),
-      currency_id: F.many2one('res.currency', 'Currency', { readonly: true, default: COMPANY_CURRENCY_ID, ondelete: 'restrict' }),
+      currency_id: F.many2one('res.currency', 'Currency', { readonly: true, default: COMPANY_CURRENCY_ID, ondelete: 'restrict', index: false }),
       order_line: F.one2many('sale.order.line', 'order_id', 'Order Lines'),
       amount_untaxed: F.monetary('Untaxed Amount', { readonly: true, managed: true, default: 0 }),
       amount_tax: F.monetary('Taxes', { readonly: true, managed: true, default: 0 }),
@@ -413,6 +428,14 @@ const models: ModelDef[] = [
       price_subtotal: F.monetary('Subtotal', { readonly: true, managed: true, default: 0 }),
       price_tax: F.float('Total Tax', { readonly: true, managed: true, default: 0, digits: 2 }),
       price_total: F.monetary('Total', { readonly: true, managed: true, default: 0 }),
+      // sale_margin: the cost is frozen on the line when it is sold, so later cost changes keep past margins.
+      purchase_price: F.float('Cost', { digits: 2, default: 0 }),
+      margin: F.float('Margin', {
+        digits: 2,
+        store: true,
+        sql: (a) =>
+          `(CASE WHEN ${a}.display_type IS NOT NULL THEN 0 ELSE COALESCE(${a}.price_subtotal, 0) - COALESCE(${a}.purchase_price, 0) * COALESCE(${a}.product_uom_qty, 0) END)`,
+      }),
       currency_id: F.many2one('res.currency', 'Currency', { sql: orderField('currency_id'), store: true }),
       order_partner_id: F.many2one('res.partner', 'Customer', { sql: orderField('partner_id'), store: true }),
       salesman_id: F.many2one('res.users', 'Salesperson', { sql: orderField('user_id'), store: true }),
@@ -450,13 +473,20 @@ const models: ModelDef[] = [
       ),
       state: F.selection([['draft', 'Draft'], ['posted', 'Posted'], ['cancel', 'Cancelled']], 'Status', { required: true, readonly: true, default: 'draft' }),
       partner_id: F.many2one('res.partner', 'Partner', { ondelete: 'restrict' }),
+      // Receivables add up per company, whichever of its contacts an invoice is addressed to.
+      commercial_partner_id: F.many2one('res.partner', 'Commercial Entity', {
+        store: true,
+        sql: (a) =>
+          `(SELECT CASE WHEN COALESCE(${a}_cp.is_company, 0) = 1 OR ${a}_cp.parent_id IS NULL THEN ${a}_cp.id ELSE ${a}_cp.parent_id END ` +
+          `FROM res_partner ${a}_cp WHERE ${a}_cp.id = ${a}.partner_id)`,
+      }),
       invoice_date: F.date('Invoice/Bill Date', { index: true }),
       invoice_date_due: F.date('Due Date'),
       invoice_origin: F.char('Origin', { index: true, help: 'The document(s) that generated the invoice.' }),
       invoice_user_id: F.many2one('res.users', 'Salesperson'),
       invoice_payment_term_id: F.many2one('account.payment.term', 'Payment Terms'),
       team_id: F.many2one('crm.team', 'Sales Team'),
-      currency_id: F.many2one('res.currency', 'Currency', { required: true, default: COMPANY_CURRENCY_ID }),
+      currency_id: F.many2one('res.currency', 'Currency', { required: true, default: COMPANY_CURRENCY_ID, index: false }),
       amount_untaxed: F.monetary('Untaxed Amount', { readonly: true, default: 0 }),
       amount_tax: F.monetary('Tax', { readonly: true, default: 0 }),
       amount_total: F.monetary('Total', { readonly: true, default: 0 }),
@@ -523,10 +553,89 @@ const models: ModelDef[] = [
       sequence: F.integer('Sequence', { default: 10, groupOperator: undefined }),
       user_id: F.many2one('res.users', 'Team Leader'),
       member_ids: F.many2many('res.users', 'Salespersons', { m2mTable: { table: 'crm_team_member', column1: 'crm_team_id', column2: 'user_id' } }),
+      currency_id: F.many2one('res.currency', 'Currency', { sql: companyCurrency }),
       invoiced_target: F.float('Invoicing Target', { digits: 2, help: 'Revenue target for the current month (untaxed total of confirmed invoices).' }),
+    },
+  }),
+
+  // Per-salesperson targets: Odoo's sale module ships the "Monthly Sales Targets" challenge,
+  // whose goals (one per user and month, definition "Total Invoiced") live in gamification.goal.
+  defineModel({
+    name: 'gamification.goal.definition',
+    description: 'Gamification Goal Definition',
+    order: 'sequence',
+    fields: {
+      name: F.char('Goal Definition', { required: true }),
+      description: F.text('Goal Description'),
+      computation_mode: F.selection(
+        [['manually', 'Recorded manually'], ['count', 'Automatic: number of records'], ['sum', 'Automatic: sum on a field'], ['python', 'Automatic: execute a specific Python code']],
+        'Computation Mode',
+        { required: true, default: 'manually' },
+      ),
+      monetary: F.boolean('Monetary Value', { default: false }),
+      suffix: F.char('Suffix'),
+      condition: F.selection([['higher', 'The higher the better'], ['lower', 'The lower the better']], 'Goal Performance', { required: true, default: 'higher' }),
+      sequence: F.integer('Sequence', { default: 0, groupOperator: undefined }),
+    },
+  }),
+
+  defineModel({
+    name: 'gamification.goal',
+    description: 'Gamification Goal (user)',
+    order: 'start_date desc, end_date desc, definition_id, id',
+    displayName: (a) => `COALESCE((SELECT ${a}_d."name" FROM gamification_goal_definition ${a}_d WHERE ${a}_d.id = ${a}.definition_id), '')`,
+    nameSearch: [],
+    active: false,
+    fields: {
+      definition_id: F.many2one('gamification.goal.definition', 'Goal Definition', { required: true, ondelete: 'cascade' }),
+      user_id: F.many2one('res.users', 'User', { required: true, ondelete: 'cascade' }),
+      start_date: F.date('Start Date'),
+      end_date: F.date('End Date'),
+      target_goal: F.float('To Reach', { required: true }),
+      current: F.float('Current Value', { required: true, default: 0 }),
+      state: F.selection(
+        [['draft', 'Draft'], ['inprogress', 'In progress'], ['reached', 'Reached'], ['failed', 'Failed'], ['canceled', 'Cancelled']],
+        'State',
+        { required: true, default: 'draft' },
+      ),
+    },
+  }),
+
+  // Complaints and returns: Odoo 17 Enterprise Helpdesk. `product_id` and `sale_order_id` come from
+  // helpdesk_stock / helpdesk_sale; `x_crm_case_id` is a Studio-style custom field holding the
+  // Salesforce Case id the ticket was opened for.
+  defineModel({
+    name: 'helpdesk.stage',
+    description: 'Helpdesk Stage',
+    order: 'sequence, id',
+    fields: {
+      name: F.char('Stage Name', { required: true }),
+      sequence: F.integer('Sequence', { default: 10, groupOperator: undefined }),
+      fold: F.boolean('Folded in Kanban', { default: false, help: 'Tickets in a folded stage are considered as closed.' }),
+    },
+  }),
+
+  defineModel({
+    name: 'helpdesk.ticket',
+    description: 'Helpdesk Ticket',
+    order: 'priority desc, id desc',
+    nameSearch: ['name', 'ticket_ref', 'x_crm_case_id'],
+    fields: {
+      name: F.char('Subject', { required: true, index: true }),
+      ticket_ref: F.char('Ticket IDs Sequence', { index: true }),
+      description: F.text('Description'),
+      partner_id: F.many2one('res.partner', 'Customer'),
+      user_id: F.many2one('res.users', 'Assigned to'),
+      stage_id: F.many2one('helpdesk.stage', 'Stage', { ondelete: 'restrict' }),
+      priority: F.selection([['0', 'Low priority'], ['1', 'Medium priority'], ['2', 'High priority'], ['3', 'Urgent']], 'Priority', { default: '0' }),
+      product_id: F.many2one('product.product', 'Product'),
+      sale_order_id: F.many2one('sale.order', 'Ref. Sales Order'),
+      close_date: F.datetime('Close date'),
+      x_crm_case_id: F.char('CRM Case', { index: true }),
     },
   }),
 ];
 
-export const MODELS: ReadonlyMap<string, ModelDef> = new Map(models.map((m) => [m.name, m]));
+// The Approvals app and chatter messages live in their own file (approvalModels.ts).
+export const MODELS: ReadonlyMap<string, ModelDef> = new Map([...models, ...APPROVAL_MODELS].map((m) => [m.name, m]));
 

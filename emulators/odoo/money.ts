@@ -14,5 +14,3 @@ export function floatRound(value: number, digits: number): number {
   const result = rounded / factor;
   return Object.is(result, -0) ? 0 : result;
 }
-
-export const roundMoney = (value: number) => floatRound(value, 2);

@@ -596,9 +596,10 @@ function normalizeForAnd(domain: unknown[]): unknown[] {
   return out;
 }
 
-function paging(offset: unknown, limit: unknown): Frag {
+/** LIMIT/OFFSET as Odoo builds them: a falsy limit (none, false, 0) means no limit. */
+export function paging(offset: unknown, limit: unknown): Frag {
   const o = offset === null || offset === undefined || offset === false ? 0 : offset;
-  const l = limit === null || limit === undefined || limit === false ? null : limit;
+  const l = limit === null || limit === undefined || limit === false || limit === 0 ? null : limit;
   if (typeof o !== 'number' || !Number.isInteger(o) || o < 0) throw valueError(`Expected offset to be a non-negative integer, but got ${pyRepr(offset)}.`);
   if (l !== null && (typeof l !== 'number' || !Number.isInteger(l) || l < 0)) throw valueError(`Expected limit to be a non-negative integer or false, but got ${pyRepr(limit)}.`);
   if (l === null && o === 0) return { sql: '', params: [] };

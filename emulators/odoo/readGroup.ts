@@ -14,7 +14,7 @@
 import { normalizeDomain, orderItems, parseOrder, Query } from './domain.js';
 import { pyRepr, userError, valueError } from './errors.js';
 import { floatRound } from './money.js';
-import type { Orm } from './orm.js';
+import { paging, type Orm } from './orm.js';
 import { fieldSql, type FieldDef, type ModelDef } from './registry.js';
 
 const GRANULARITIES = ['hour', 'day', 'week', 'month', 'quarter', 'year'] as const;
@@ -61,7 +61,7 @@ export function readGroup(orm: Orm, modelName: string, args: ReadGroupArgs): Rec
   const select = [...groups.map((g, i) => `${g.sql} AS g${i}`), 'COUNT(*) AS n', ...aggregates.map((a, i) => `${a.sql} AS v${i}`)];
   const order = groupOrder(orm, model, query, groups, aggregates, countKey, args.orderby);
   const groupClause = groups.length > 0 ? ` GROUP BY ${groups.map((_, i) => `g${i}`).join(', ')}` : '';
-  const { sql: page, params: pageParams } = groupPaging(args.offset, args.limit);
+  const { sql: page, params: pageParams } = paging(args.offset, args.limit);
   const rows = orm.raw(
     `SELECT ${select.join(', ')} FROM ${query.from()} WHERE ${where.sql}${groupClause}${order ? ` ORDER BY ${order}` : ''}${page}`,
     [...where.params, ...pageParams],
@@ -256,15 +256,6 @@ function parseGroupOrder(orderby: unknown): { name: string; desc: boolean; nulls
     );
   }
   return terms.map((t) => ({ name: t.field, desc: t.desc, nulls: t.nulls }));
-}
-
-function groupPaging(offset: unknown, limit: unknown): { sql: string; params: unknown[] } {
-  const o = offset === null || offset === undefined || offset === false ? 0 : offset;
-  const l = limit === null || limit === undefined || limit === false ? null : limit;
-  if (typeof o !== 'number' || !Number.isInteger(o) || o < 0) throw valueError(`Expected offset to be a non-negative integer, but got ${pyRepr(offset)}.`);
-  if (l !== null && (typeof l !== 'number' || !Number.isInteger(l) || l < 0)) throw valueError(`Expected limit to be a non-negative integer or false, but got ${pyRepr(limit)}.`);
-  if (l === null && o === 0) return { sql: '', params: [] };
-  return { sql: ' LIMIT ? OFFSET ?', params: [l ?? -1, o] };
 }
 
 // --- domains ----------------------------------------------------------------

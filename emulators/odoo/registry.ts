@@ -188,9 +188,9 @@ export function defineModel(spec: ModelSpec): ModelDef {
   if (spec.active !== false && !fields.has('active')) add('active', F.boolean('Active', { default: true }));
   const displayName = spec.displayName ?? ((a: string) => `${a}."name"`);
   add('display_name', F.char('Display Name', { sql: displayName }));
-  add('create_uid', F.many2one('res.users', 'Created by', { readonly: true }));
+  add('create_uid', F.many2one('res.users', 'Created by', { readonly: true, index: false }));
   add('create_date', F.datetime('Created on', { readonly: true }));
-  add('write_uid', F.many2one('res.users', 'Last Updated by', { readonly: true }));
+  add('write_uid', F.many2one('res.users', 'Last Updated by', { readonly: true, index: false }));
   add('write_date', F.datetime('Last Updated on', { readonly: true, index: true }));
   const table = tableOf(spec.name);
   for (const f of fields.values()) {

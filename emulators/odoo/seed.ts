@@ -15,6 +15,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { Random } from '../seed/random.js';
+import { seedApprovals } from './approvalModels.js';
 import { buildWorld, PAYMENT_TERMS, SEED_TODAY, SIZES, type PaymentTerm, type SeedSize, type World } from '../seed/world.js';
 import { lineAmounts } from './business.js';
 import { COMPANY_CURRENCY_ID } from './models.js';
@@ -91,7 +92,11 @@ export function seedDatabase(db: Database, models: ReadonlyMap<string, ModelDef>
   db.transaction(() => {
     const staff = seedMasterData(db, world, ins, options.adminLogin, progress);
     seedProducts(world, ins, staff, progress);
-    seedOrders(db, world, ins, staff, progress);
+    const sold = seedOrders(db, world, ins, staff, progress);
+    seedSalesTargets(world, ins, staff, sold);
+    seedHelpdesk(world, ins, staff, sold);
+    // Odoo Approvals (approvalModels.ts): a few large quotations wait for a manager's approval.
+    seedApprovals(db, { count: options.size === 'large' ? 12 : 3, now: `${SEED_TODAY} 08:00:00`, adminUid: ADMIN_UID });
     setMeta(db, 'seed_size', options.size);
     setMeta(db, 'seed_today', SEED_TODAY);
   })();
@@ -148,6 +153,7 @@ function seedMasterData(db: Database, world: World, ins: (m: string) => Inserter
   const users = ins('res.users');
   const partnerBase = { is_company: false, type: 'contact', customer_rank: 0, supplier_rank: 0, credit_limit: 0, active: true, ...log };
   partner.insert({ ...partnerBase, id: firstStaffPartner, name: COMPANY_NAME, is_company: true, email: 'info@example.com', country_id: countryIds.get('DE') ?? null });
+  ins('res.company').insert({ id: 1, name: COMPANY_NAME, partner_id: firstStaffPartner, currency_id: COMPANY_CURRENCY_ID, sequence: 10, active: true, ...log });
   partner.insert({ ...partnerBase, id: firstStaffPartner + 1, name: 'OdooBot', email: 'odoobot@example.com', active: false });
   partner.insert({ ...partnerBase, id: firstStaffPartner + 2, name: 'Administrator', email: 'admin@example.com', parent_id: firstStaffPartner });
   users.insert({ id: 1, name: 'OdooBot', login: '__system__', email: 'odoobot@example.com', partner_id: firstStaffPartner + 1, active: false, ...log });
@@ -290,7 +296,18 @@ function seedProducts(world: World, ins: (m: string) => Inserter, staff: Staff, 
   }
 }
 
-function seedOrders(db: Database, world: World, ins: (m: string) => Inserter, staff: Staff, progress: SeedProgress): void {
+/** What the later seed steps need to know about the orders, gathered while they are written. */
+interface Sold {
+  /** Untaxed invoiced amount per salesperson user id and invoice month (`YYYY-MM`). */
+  invoicedByUserMonth: Map<string, number>;
+  /** Confirmed orders per `partnerId|productId`, oldest first, as [date, order id]. */
+  confirmedByPartnerProduct: Map<string, [string, number][]>;
+}
+
+function seedOrders(db: Database, world: World, ins: (m: string) => Inserter, staff: Staff, progress: SeedProgress): Sold {
+  const sold: Sold = { invoicedByUserMonth: new Map(), confirmedByPartnerProduct: new Map() };
+  // Only the (customer, product) pairs a CRM case names can become ticket links; keep just those.
+  const wantedPairs = new Set(world.cases.filter((c) => c.productSku).map((c) => `${c.companyIndex}|${world.products.find((p) => p.sku === c.productSku)!.index}`));
   const order = ins('sale.order');
   const line = ins('sale.order.line');
   const move = ins('account.move');
@@ -329,6 +346,7 @@ function seedOrders(db: Database, world: World, ins: (m: string) => Inserter, st
         price_subtotal: amounts.subtotal,
         price_tax: amounts.tax,
         price_total: amounts.total,
+        purchase_price: p.cost,
         create_uid: userId,
         write_uid: userId,
         create_date: o.dateOrder,
@@ -365,6 +383,16 @@ function seedOrders(db: Database, world: World, ins: (m: string) => Inserter, st
       write_date: invoiceDate ? `${invoiceDate} 12:00:00` : o.dateOrder,
     });
     for (const l of lines) line.insert(l);
+    if (o.state === 'sale') {
+      for (const l of lines) {
+        const key = `${o.companyIndex}|${l.product_id}`;
+        if (wantedPairs.has(key)) sold.confirmedByPartnerProduct.set(key, [...(sold.confirmedByPartnerProduct.get(key) ?? []), [date, o.index]]);
+      }
+    }
+    if (invoiceDate && userId !== null) {
+      const key = `${userId}|${invoiceDate.slice(0, 7)}`;
+      sold.invoicedByUserMonth.set(key, (sold.invoicedByUserMonth.get(key) ?? 0) + amountUntaxed);
+    }
 
     if (invoiceDate) {
       const year = invoiceDate.slice(0, 4);
@@ -418,4 +446,105 @@ function seedOrders(db: Database, world: World, ins: (m: string) => Inserter, st
   const rank = db.prepare(`UPDATE res_partner SET customer_rank = ? WHERE id = ?`);
   for (const [partnerId, confirmed] of confirmedByPartner) rank.run(1 + confirmed, partnerId);
   db.prepare(`INSERT INTO emulator_sequence (code, next) VALUES ('sale.order', ?) ON CONFLICT (code) DO UPDATE SET next = excluded.next`).run(total + 1);
+  return sold;
+}
+
+/**
+ * Monthly invoicing goals per salesperson, as Odoo's "Monthly Sales Targets"
+ * challenge creates them: definition "Total Invoiced", one goal per user and
+ * month. A rep's goal is an equal share of the team's monthly `invoiced_target`,
+ * so the reps' goals add up to the team's.
+ */
+function seedSalesTargets(world: World, ins: (m: string) => Inserter, staff: Staff, sold: Sold): void {
+  const epoch = `${addDays(SEED_TODAY, -900)} 06:00:00`;
+  const log = { create_uid: ADMIN_UID, write_uid: ADMIN_UID, create_date: epoch, write_date: epoch };
+  const definition = ins('gamification.goal.definition').insert({
+    name: 'Total Invoiced',
+    description: 'Total invoiced amount (untaxed) this month',
+    computation_mode: 'sum',
+    monetary: true,
+    suffix: '',
+    condition: 'higher',
+    sequence: 1,
+    ...log,
+  });
+  const goal = ins('gamification.goal');
+  const firstMonth = addDays(SEED_TODAY, -731).slice(0, 7);
+  const months: string[] = [];
+  for (let m = firstMonth; m <= SEED_TODAY.slice(0, 7); m = addDays(`${m}-28`, 7).slice(0, 7)) months.push(m);
+  for (const team of world.salesTeams) {
+    const reps = world.employees.filter((e) => e.salesTeam === team.name && (e.crmRole === 'Account Executive' || e.crmRole === 'Sales Manager'));
+    const share = floatRound(team.invoicedTarget / reps.length, 2);
+    for (const rep of reps) {
+      const userId = staff.userByEmail.get(rep.workEmail)!;
+      for (const month of months) {
+        const start = `${month}-01`;
+        const end = addDays(`${addDays(`${month}-28`, 7).slice(0, 7)}-01`, -1);
+        const current = floatRound(sold.invoicedByUserMonth.get(`${userId}|${month}`) ?? 0, 2);
+        const over = end < SEED_TODAY;
+        goal.insert({
+          definition_id: definition,
+          user_id: userId,
+          start_date: start,
+          end_date: end,
+          target_goal: share,
+          current,
+          state: current >= share ? 'reached' : over ? 'failed' : 'inprogress',
+          ...log,
+        });
+      }
+    }
+  }
+}
+
+const CASE_STAGE: Record<string, string> = { New: 'New', Working: 'In Progress', Escalated: 'In Progress', Closed: 'Solved' };
+const CASE_PRIORITY: Record<string, string> = { Low: '0', Medium: '1', High: '2' };
+
+/**
+ * Helpdesk tickets for the CRM cases that are about a product: the ERP's
+ * record of the complaint or return, pointing back at the Salesforce Case
+ * through `x_crm_case_id` and at the latest confirmed order that sold the
+ * product to the customer before the case was opened.
+ */
+function seedHelpdesk(world: World, ins: (m: string) => Inserter, staff: Staff, sold: Sold): void {
+  const epoch = `${addDays(SEED_TODAY, -900)} 06:00:00`;
+  const log = { create_uid: ADMIN_UID, write_uid: ADMIN_UID, create_date: epoch, write_date: epoch };
+  const stage = ins('helpdesk.stage');
+  const stageIds = new Map<string, number>();
+  [['New', false], ['In Progress', false], ['On Hold', false], ['Solved', true], ['Cancelled', true]].forEach(([name, fold], i) =>
+    stageIds.set(name as string, stage.insert({ name, sequence: i, fold, active: true, ...log })),
+  );
+  const ticket = ins('helpdesk.ticket');
+  const productBySku = new Map(world.products.map((p) => [p.sku, p]));
+  const pick = new Random(5150);
+  let n = 0;
+  for (const c of world.cases) {
+    if (!c.productSku || !pick.chance(0.6)) continue;
+    const productId = productBySku.get(c.productSku)!.index;
+    const orders = sold.confirmedByPartnerProduct.get(`${c.companyIndex}|${productId}`) ?? [];
+    const before = orders.filter(([date]) => date <= c.createdDate);
+    const order = before[before.length - 1] ?? null;
+    const created = `${c.createdDate} 10:00:00`;
+    const userId = staff.userByEmail.get(c.ownerEmail) ?? null;
+    const id = ++n;
+    ticket.insert({
+      id,
+      name: c.subject,
+      ticket_ref: String(id),
+      description: `Opened from CRM case ${c.id} about ${c.productSku}.`,
+      partner_id: c.companyIndex,
+      user_id: userId,
+      stage_id: stageIds.get(CASE_STAGE[c.status]!),
+      priority: c.status === 'Escalated' ? '3' : CASE_PRIORITY[c.priority]!,
+      product_id: productId,
+      sale_order_id: order ? order[1] : null,
+      close_date: c.status === 'Closed' ? `${addDays(c.createdDate, 1 + (id % 9))} 16:00:00` : null,
+      x_crm_case_id: c.id,
+      active: true,
+      create_uid: userId ?? ADMIN_UID,
+      write_uid: userId ?? ADMIN_UID,
+      create_date: created,
+      write_date: created,
+    });
+  }
 }

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { handleDiagnostics, Latency, NativeCallCounter } from '../common/diagnostics.js';
+import { FaultInjector, handleFaultDiagnostics, InjectedFault, type FaultRule } from '../common/faults.js';
 import { BodyTooLargeError, readBody, sendJson } from '../common/http.js';
 import { SEED_TODAY, type SeedSize } from '../seed/world.js';
 import { HOOKS } from './business.js';
@@ -38,6 +39,8 @@ export interface OdooEmulatorOptions {
   apiKey?: string;
   /** Delay added to every native call, in ms. Defaults to 0. */
   latencyMs?: number;
+  /** Faults injected from the start (see emulators/common/faults.ts). Defaults to none. */
+  faults?: FaultRule[];
   /** Called while a new database is seeded, per phase: rows done, rows in the phase, phase label. */
   onSeedProgress?: (done: number, total: number, label: string) => void;
 }
@@ -48,6 +51,8 @@ export interface OdooEmulator {
   db: import('better-sqlite3').Database;
   calls: NativeCallCounter;
   latency: Latency;
+  /** Injected faults, also set at runtime through `/__emulator/faults`. */
+  faults: FaultInjector;
   /** The size the database was seeded with; an existing database keeps its own whatever `seedSize` asked. */
   seedSize: SeedSize;
   close(): Promise<void>;
@@ -98,6 +103,7 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
   const db = openOdooDatabase(options);
   const calls = new NativeCallCounter();
   const latency = new Latency(options.latencyMs ?? 0);
+  const faults = new FaultInjector(options.faults ?? []);
   const env: RpcEnv = {
     db,
     models: MODELS,
@@ -123,6 +129,7 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (await handleFaultDiagnostics(req, res, faults)) return;
     if (await handleDiagnostics(req, res, { calls, latency })) return;
     const path = (req.url ?? '/').split('?')[0]!;
     const route = ROUTES.find((r) => r.match(path));
@@ -158,6 +165,7 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
       const outcome = await route.serve(params as Record<string, unknown>, req);
       reply({ result: outcome.result ?? null }, outcome.headers);
     } catch (error) {
+      if (error instanceof InjectedFault) return error.answer(res, 'odoo');
       reply({ error: error instanceof OdooError ? error : internalError(error) });
     }
   }
@@ -165,6 +173,9 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
   /** Counts the call, waits the configured latency, then runs it in one transaction, as Odoo runs each RPC. */
   async function serveCall<T>(key: string, fn: () => T): Promise<T> {
     calls.record(key);
+    // `res.partner.search_read` -> model res.partner, method search_read; a fault may replace the answer.
+    const dot = key.lastIndexOf('.');
+    await faults.before({ model: key.slice(0, dot), method: key.slice(dot + 1) });
     await latency.wait();
     return db.transaction(fn)();
   }
@@ -275,6 +286,7 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
     db,
     calls,
     latency,
+    faults,
     seedSize: getMeta(db, 'seed_size') as SeedSize,
     close() {
       closed ??= new Promise<void>((resolve) => {

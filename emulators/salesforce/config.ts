@@ -2,6 +2,7 @@
  * The only reader of the environment for the Salesforce emulator's entry point.
  * Each setting is validated once, and a bad value fails with a message naming it.
  */
+import { parseFaultRules, type FaultRule } from '../common/faults.js';
 import { isSeedSize, type SeedSize } from '../seed/world.js';
 import { DEFAULT_CREDENTIALS } from './server.js';
 
@@ -23,6 +24,8 @@ export interface SalesforceEmulatorConfig {
   clientSecret: string;
   username: string;
   password: string;
+  /** SALESFORCE_EMULATOR_FAULTS: a JSON list of fault rules (emulators/common/faults.ts) active from the start. Defaults to none. */
+  faults: FaultRule[];
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -56,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SalesforceEmul
     clientSecret: text(env, 'SALESFORCE_EMULATOR_CLIENT_SECRET', DEFAULT_CREDENTIALS.clientSecret),
     username: text(env, 'SALESFORCE_EMULATOR_USERNAME', DEFAULT_CREDENTIALS.username),
     password: text(env, 'SALESFORCE_EMULATOR_PASSWORD', DEFAULT_CREDENTIALS.password),
+    faults: env.SALESFORCE_EMULATOR_FAULTS?.trim() ? parseFaultRules(env.SALESFORCE_EMULATOR_FAULTS, 'SALESFORCE_EMULATOR_FAULTS') : [],
   };
 }

@@ -216,6 +216,8 @@ const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Trade Show', 
 const PRODUCT_FAMILIES = ['Pumps', 'Valves', 'Motors', 'Drives', 'Compressors', 'Thermal', 'Subassemblies', 'Components'];
 const WHAT_TARGETS = ['Account', 'Opportunity', 'Case', 'Campaign', 'Quote', 'Order'];
 const WHO_TARGETS = ['Contact', 'Lead'];
+/** Objects this org has approval processes for (approvals.ts defines the processes). */
+const APPROVAL_TARGETS = ['Quote', 'Opportunity'];
 
 // --- objects ------------------------------------------------------------------
 
@@ -418,6 +420,8 @@ const SPECS: ObjectSpec[] = [
       field('IsActive', 'boolean', { label: 'Active' }),
       field('IsStandard', 'boolean', { access: 'read', label: 'Is Standard Price Book' }),
       field('Description', 'textarea'),
+      // Customer-specific pricing: the book quotes for accounts of this segment use (see seed.ts).
+      pick('Segment__c', ['Enterprise', 'Mid-Market', 'SMB'], { restricted: true, label: 'Segment' }),
     ],
   },
   {
@@ -552,6 +556,45 @@ const SPECS: ObjectSpec[] = [
       field('IsAllDayEvent', 'boolean', { label: 'All-Day Event' }),
       text('Location'),
       field('Description', 'textarea'),
+    ],
+  },
+  // Approval processes (see approvals.ts). The platform makes these read-only to the
+  // API: they change only through the process/approvals resource.
+  {
+    name: 'ProcessInstance',
+    label: 'Approval Process Instance',
+    labelPlural: 'Approval Process Instances',
+    deletable: false,
+    fields: [
+      ref('TargetObjectId', APPROVAL_TARGETS, 'TargetObject', { access: 'read', childRelationshipName: 'ProcessInstances', cascadeDelete: true, nameField: true, label: 'Target Object ID' }),
+      pick('Status', ['Approved', 'Rejected', 'Removed', 'Fault', 'Pending', 'Held', 'Reassigned', 'Started', 'NoResponse'], { access: 'read', restricted: true, nillable: false }),
+      ref('SubmittedById', 'User', 'SubmittedBy', { access: 'read' }),
+      ref('LastActorId', 'User', 'LastActor', { access: 'read' }),
+      field('CompletedDate', 'datetime', { access: 'read' }),
+    ],
+  },
+  {
+    name: 'ProcessInstanceWorkitem',
+    label: 'Approval Request',
+    labelPlural: 'Approval Requests',
+    deletable: false,
+    fields: [
+      ref('ProcessInstanceId', 'ProcessInstance', 'ProcessInstance', { access: 'read', childRelationshipName: 'Workitems', cascadeDelete: true, nameField: true }),
+      ref('ActorId', 'User', 'Actor', { access: 'read', label: 'Actor ID' }),
+      ref('OriginalActorId', 'User', 'OriginalActor', { access: 'read', label: 'Original Actor ID' }),
+    ],
+  },
+  {
+    name: 'ProcessInstanceStep',
+    label: 'Approval History Step',
+    labelPlural: 'Approval History Steps',
+    deletable: false,
+    fields: [
+      ref('ProcessInstanceId', 'ProcessInstance', 'ProcessInstance', { access: 'read', childRelationshipName: 'Steps', cascadeDelete: true, nameField: true }),
+      pick('StepStatus', ['Approved', 'Rejected', 'Removed', 'Fault', 'Pending', 'Held', 'Reassigned', 'Started', 'NoResponse'], { access: 'read', restricted: true }),
+      ref('ActorId', 'User', 'Actor', { access: 'read', label: 'Actor ID' }),
+      ref('OriginalActorId', 'User', 'OriginalActor', { access: 'read', label: 'Original Actor ID' }),
+      field('Comments', 'textarea', { access: 'read' }),
     ],
   },
 ];

@@ -289,8 +289,20 @@ const HOOKS: Partial<Record<string, Hooks>> = {
   },
 };
 
+/** What a REST write changed, for Change Data Capture (changeEvents.ts). */
+export interface StoreChange {
+  object: string;
+  id: string;
+  type: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** Every field on CREATE, the changed ones on UPDATE, none on DELETE. */
+  fields: Record<string, unknown>;
+  ctx: WriteContext;
+}
+
 export class RecordStore {
   readonly sequences: Sequences;
+  /** Told of every API write, after the row is written (set by the server for change events). */
+  onChange?: (change: StoreChange) => void;
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
@@ -359,6 +371,7 @@ export class RecordStore {
       this.finish(o, rec, { store: this, changed: new Set(values.keys()), existing: undefined, ctx });
       this.insertRow(o, rec);
       HOOKS[o.name]?.after?.(rec, this, ctx);
+      this.onChange?.({ object: o.name, id: rec.Id as string, type: 'CREATE', fields: Object.fromEntries(o.fields.filter((f) => rec[f.name] !== null && rec[f.name] !== undefined).map((f) => [f.name, rec[f.name]])), ctx });
       return rec.Id as string;
     })();
   }
@@ -392,6 +405,8 @@ export class RecordStore {
         this.db.prepare(`UPDATE ${quoteIdent(o.name)} SET ${sets} WHERE Id = ?`).run(...changed.map((name) => rec[name]), id);
       }
       HOOKS[o.name]?.after?.(rec, this, ctx);
+      // Audit fields change on every write; CDC lists them too, as the platform does.
+      if (changed.length > 0) this.onChange?.({ object: o.name, id, type: 'UPDATE', fields: Object.fromEntries(changed.map((name) => [name, rec[name]])), ctx });
     })();
   }
 
@@ -429,6 +444,7 @@ export class RecordStore {
     this.db.transaction(() => {
       const existing = this.requireLive(o, id);
       this.softDelete(o, existing, ctx);
+      this.onChange?.({ object: o.name, id, type: 'DELETE', fields: {}, ctx });
     })();
   }
 

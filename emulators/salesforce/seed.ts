@@ -11,6 +11,7 @@
 import { Random } from '../seed/random.js';
 import { salesforceId, type SObjectName } from '../seed/salesforceId.js';
 import { buildWorld, SEED_TODAY, type SeedSize, type WorldCompany, type WorldOpportunity } from '../seed/world.js';
+import { Approvals } from './approvals.js';
 import { setMeta } from './db.js';
 import type { Row, RecordStore, WriteContext } from './records.js';
 import { addDays } from './values.js';
@@ -223,6 +224,24 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
     store.sequences.atLeast('Product2.Id', maxNumber(sellable.map((p) => p.crmProductId!)));
     store.sequences.atLeast('PricebookEntry.Id', entryN);
 
+    // Customer-specific configuration: enterprise accounts are quoted from their own
+    // price book (Pricebook2.Segment__c), 5 % under list, for every sellable product.
+    const enterpriseBook = salesforceId('Pricebook2', 3);
+    insert(
+      'Pricebook2',
+      { Id: enterpriseBook, Name: 'Enterprise Price Book', IsActive: 1, Segment__c: 'Enterprise', Description: 'Framework-agreement prices for Enterprise accounts, 5% below list.' },
+      ctxAt(integrationUserId, catalogStamp),
+    );
+    store.sequences.atLeast('Pricebook2.Id', 3);
+    phase('Segment price book', sellable, (p) => {
+      insert(
+        'PricebookEntry',
+        { Id: salesforceId('PricebookEntry', ++entryN), Pricebook2Id: enterpriseBook, Product2Id: p.crmProductId, UnitPrice: Math.round(p.listPrice * 0.95 * 100) / 100, IsActive: 1 },
+        ctxAt(integrationUserId, catalogStamp),
+      );
+    });
+    store.sequences.atLeast('PricebookEntry.Id', entryN);
+
     // --- campaigns ---------------------------------------------------------------------
     const rngCampaigns = new Random(0x5f_0104);
     const campaignCount = options.size === 'large' ? 40 : 6;
@@ -335,6 +354,51 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
         }
       }
     });
+
+    // Quotes with a line discounted above 15 % go through the Quote_Discount_Approval
+    // process (approvals.ts): most still wait for the rep's manager, a few were decided.
+    const rngApprovals = new Random(0x5f_010c);
+    const approvals = new Approvals(store);
+    const approvalCandidates = rngApprovals.sample(quoted, Math.min(quoted.length, options.size === 'large' ? 60 : 6));
+    phase('Quote approvals', approvalCandidates, (o: WorldOpportunity, i) => {
+      const owner = userId(o.ownerEmail);
+      const managerEmail = employeeByEmail.get(o.ownerEmail)?.managerEmail;
+      const approver = (managerEmail && userByEmail.get(managerEmail)) || rngApprovals.pick(managers);
+      const decided = i % 5 === 4 ? rngApprovals.pick(['Approved', 'Rejected'] as const) : 'Pending';
+      const id = salesforceId('Quote', ++quoteN);
+      const created = at(addDays(today, -rngApprovals.int(2, 12)), rngApprovals.int(8, 17), rngApprovals.int(0, 59));
+      const ctx = ctxAt(owner, created);
+      insert(
+        'Quote',
+        {
+          Id: id,
+          Name: `${o.name} – special pricing`,
+          OpportunityId: o.id,
+          ContactId: contactsOf.get(o.accountId)?.[0] ?? null,
+          Status: decided === 'Pending' ? 'In Review' : decided,
+          ExpirationDate: addDays(created.slice(0, 10), 30),
+          Pricebook2Id: standardBook,
+        },
+        ctx,
+      );
+      rngApprovals.sample(entries.get(standardBook)!, rngApprovals.int(1, 3)).forEach((e, k) => {
+        insert(
+          'QuoteLineItem',
+          {
+            Id: salesforceId('QuoteLineItem', ++lineN),
+            QuoteId: id,
+            PricebookEntryId: e.id,
+            Quantity: rngApprovals.int(2, e.kind === 'finished' ? 10 : 40),
+            UnitPrice: e.price,
+            Discount: k === 0 ? rngApprovals.pick([18, 20, 22.5, 25, 30]) : rngApprovals.pick([0, 5, 10]) || null,
+          },
+          ctx,
+        );
+      });
+      const submitted = ctxAt(owner, at(addDays(created.slice(0, 10), 1), 9, 0));
+      const decidedCtx = ctxAt(approver, at(addDays(created.slice(0, 10), 2), 11, 0));
+      approvals.seed(id, owner, approver, decided, submitted, decidedCtx, decided === 'Approved' ? 'Volume justifies the discount.' : decided === 'Rejected' ? 'Margin too low; offer at most 15 %.' : undefined);
+    });
     store.sequences.atLeast('Quote.Id', quoteN);
     store.sequences.atLeast('QuoteLineItem.Id', lineN);
 
@@ -361,6 +425,26 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
     store.sequences.atLeast('Order.Id', orderN);
 
     // --- cases ------------------------------------------------------------------------
+    // A complaint about a product names the ERP order it came with (Case.ERP_Order_Number__c):
+    // the customer's latest confirmed order of that SKU placed before the case was opened.
+    const casesBySku = new Map<string, { companyIndex: number; createdDate: string }[]>();
+    for (const c of world.cases) if (c.productSku && !c.erpOrderNumber) casesBySku.set(`${c.companyIndex}|${c.productSku}`, []);
+    const orderOfCase = new Map<string, { number: string; date: string }[]>();
+    for (const order of world.salesOrders()) {
+      if (order.state !== 'sale') continue;
+      for (const line of order.lines) {
+        const key = `${order.companyIndex}|${line.sku}`;
+        if (!casesBySku.has(key)) continue;
+        const list = orderOfCase.get(key) ?? [];
+        list.push({ number: order.number, date: order.dateOrder.slice(0, 10) });
+        orderOfCase.set(key, list);
+      }
+    }
+    const complaintOrder = (c: (typeof world.cases)[number]): string | null => {
+      if (c.erpOrderNumber || !c.productSku) return c.erpOrderNumber;
+      const before = (orderOfCase.get(`${c.companyIndex}|${c.productSku}`) ?? []).filter((o) => o.date <= c.createdDate);
+      return before.reduce<{ number: string; date: string } | null>((latest, o) => (!latest || o.date > latest.date ? o : latest), null)?.number ?? null;
+    };
     const rngCases = new Random(0x5f_0107);
     phase('Cases', world.cases, (c) => {
       const owner = userId(c.ownerEmail);
@@ -380,7 +464,7 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
           ContactId: contacts.length > 0 ? rngCases.pick(contacts) : null,
           OwnerId: owner,
           Product_SKU__c: c.productSku,
-          ERP_Order_Number__c: c.erpOrderNumber,
+          ERP_Order_Number__c: complaintOrder(c),
           ClosedDate: closedDate,
           LastModifiedDate: closedDate,
         },
@@ -445,6 +529,20 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
       insert(
         'CampaignMember',
         { Id: salesforceId('CampaignMember', ++memberN), CampaignId: c.id, ContactId: contact, LeadId: lead, Status: status },
+        ctxAt(integrationUserId, at(minDate(c.start, today), 8, 0)),
+      );
+    });
+    // Some converted leads had been campaign members before conversion: campaign
+    // attribution then reaches the account (and ERP customer) they became.
+    const rngConverted = new Random(0x5f_010d);
+    const convertedLeads = store.db.prepare(`SELECT Id FROM "Lead" WHERE IsConverted = 1 ORDER BY Id`).pluck().all() as string[];
+    const convertedJobs = campaigns
+      .filter((c) => c.status !== 'Planned')
+      .flatMap((c) => rngConverted.sample(convertedLeads, Math.min(convertedLeads.length, rngConverted.int(large ? 5 : 1, large ? 25 : 3))).map((lead) => ({ c, lead })));
+    phase('Converted lead members', convertedJobs, ({ c, lead }) => {
+      insert(
+        'CampaignMember',
+        { Id: salesforceId('CampaignMember', ++memberN), CampaignId: c.id, LeadId: lead, Status: 'Responded' },
         ctxAt(integrationUserId, at(minDate(c.start, today), 8, 0)),
       );
     });

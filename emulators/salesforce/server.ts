@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import { handleDiagnostics, Latency, NativeCallCounter } from '../common/diagnostics.js';
+import { FaultInjector, handleFaultDiagnostics, InjectedFault, type FaultRule } from '../common/faults.js';
 import { BodyTooLargeError, readBody } from '../common/http.js';
 import { normalizeSalesforceId } from '../seed/salesforceId.js';
 import type { SeedSize } from '../seed/world.js';
@@ -21,7 +22,10 @@ import { jsonParserError, malformedQuery, notFound, SalesforceError } from './er
 import { registry, type ObjectDef } from './metadata.js';
 import { QueryEngine } from './query.js';
 import { MultipleMatchesError, recordUrl, RecordStore, type WriteContext } from './records.js';
+import { salesforceFaultTarget } from './faultTarget.js';
 import { seedDatabase } from './seed.js';
+import { ChangeEventLog } from './changeEvents.js';
+import { Approvals, listApprovalProcesses, type ApprovalRequest } from './approvals.js';
 import { parseDateTime } from './values.js';
 
 export interface SalesforceEmulatorOptions {
@@ -39,6 +43,8 @@ export interface SalesforceEmulatorOptions {
   password?: string;
   /** Delay before serving each API call. Defaults to 0. */
   latencyMs?: number;
+  /** Faults injected from the start (see emulators/common/faults.ts). Defaults to none. */
+  faults?: FaultRule[];
   /** API requests allowed per UTC day before 403 REQUEST_LIMIT_EXCEEDED. Defaults to 100000. */
   dailyApiLimit?: number;
   onSeedProgress?: (done: number, total: number, label: string) => void;
@@ -52,6 +58,8 @@ export interface SalesforceEmulator {
   db: Database.Database;
   calls: NativeCallCounter;
   latency: Latency;
+  /** Injected faults, also set at runtime through `/__emulator/faults`. */
+  faults: FaultInjector;
   /** The seed size the database was created with (an existing file keeps its own). */
   seedSize: SeedSize;
   close(): Promise<void>;
@@ -142,6 +150,19 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     throw e;
   }
   const store = new RecordStore(db, registry);
+  // Change Data Capture: every API write becomes a change event (changeEvents.ts), served at /cometd-lite/events.
+  const changeEvents = new ChangeEventLog();
+  store.onChange = (change) =>
+    changeEvents.append({
+      entityName: change.object,
+      recordId: change.id,
+      changeType: change.type,
+      fields: change.fields,
+      userId: change.ctx.userId,
+      origin: `com/salesforce/api/rest/${(change.ctx as { version?: string }).version ?? LATEST_VERSION + '.0'}`,
+      at: change.ctx.now,
+    });
+  const approvals = new Approvals(store);
   let seedSize = getMeta(db, 'seed_size') as SeedSize | undefined;
   if (seedSize === undefined) {
     const hasRows = db.prepare(`SELECT 1 FROM ${quoteIdent('User')} LIMIT 1`).get();
@@ -157,6 +178,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const engine = new QueryEngine(db, registry, clock);
   const calls = new NativeCallCounter();
   const latency = new Latency(options.latencyMs ?? 0);
+  const faults = new FaultInjector(options.faults ?? []);
   const usage = new ApiUsage(options.dailyApiLimit ?? 100000, clock);
 
   // --- plumbing ----------------------------------------------------------------------------
@@ -517,10 +539,27 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
         );
       }
     }
+    if (a === 'process' && b === 'approvals' && n === 2) {
+      calls.record(method === 'POST' ? 'process.approvals' : 'process.approvals.list');
+      if (method === 'GET') return send(res, 200, listApprovalProcesses());
+      if (method !== 'POST') throw methodNotAllowed(method, ['GET', 'HEAD', 'POST']);
+      const body = (await readJson(req)) as { requests?: unknown };
+      if (!body || typeof body !== 'object' || !Array.isArray(body.requests) || body.requests.length === 0) {
+        throw jsonParserError('Expected a JSON body {"requests": [{"actionType": "Submit" | "Approve" | "Reject", "contextId": "...", "comments": "..."}]}.');
+      }
+      const results = approvals.process(body.requests as ApprovalRequest[], ctx);
+      // One request that fails alone is answered as the platform's error array; bulk answers carry per-request errors.
+      if (results.length === 1 && !results[0]!.success) {
+        const error = results[0]!.errors![0]!;
+        return send(res, 400, [{ message: error.message, errorCode: error.statusCode, fields: error.fields }]);
+      }
+      return send(res, 200, results);
+    }
     throw notFound();
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (await handleFaultDiagnostics(req, res, faults)) return;
     if (await handleDiagnostics(req, res, { calls, latency })) return;
     const rawUrl = req.url ?? '/';
     if (rawUrl.length > MAX_URL_LENGTH) {
@@ -563,9 +602,28 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     }
     const identity = /^\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})$/.exec(path);
     const data = /^\/services\/data\/v(\d{2,3}\.0)(\/.*)?$/.exec(path);
+    if (path === '/cometd-lite/events') {
+      if (!userId) return send(res, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+      if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
+      const replayId = Number(url.searchParams.get('replayId') ?? '-1');
+      const waitMs = Math.min(Math.max(Number(url.searchParams.get('waitMs') ?? '20000') || 0, 0), 60_000);
+      if (!Number.isInteger(replayId) || replayId < -2) {
+        return send(res, 400, [{ errorCode: 'INVALID_REPLAY_ID', message: `Expected replayId to be -1, -2 or a replay id, but got ${JSON.stringify(url.searchParams.get('replayId'))}.` }]);
+      }
+      const aborted = new AbortController();
+      res.on('close', () => aborted.abort());
+      const events = await changeEvents.after(replayId, waitMs, aborted.signal);
+      if (res.destroyed) return;
+      return send(res, 200, { events, latestReplayId: events.at(-1)?.data.event.replayId ?? Math.max(replayId, changeEvents.latestReplayId) });
+    }
     if (!identity && !data) throw notFound();
     if (!userId) return send(res, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
     if (!usage.take()) return send(res, 403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+    if (data) {
+      // A fault replacing the answer is counted here, as the call never reaches the code that counts it.
+      const target = salesforceFaultTarget(method, (data[2] ?? '').split('/').filter(Boolean), url);
+      await faults.before(target, () => calls.record(`${target.model ?? 'unknown'}.${target.method}`));
+    }
     await latency.wait();
 
     if (identity) {
@@ -606,6 +664,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
 
   const server = http.createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
+      if (e instanceof InjectedFault) return e.answer(res, 'salesforce', { 'Sforce-Limit-Info': usage.header() });
       if (res.headersSent) {
         res.destroy();
         return;
@@ -638,8 +697,10 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     db,
     calls,
     latency,
+    faults,
     seedSize,
     close: async () => {
+      changeEvents.wakeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

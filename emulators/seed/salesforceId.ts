@@ -24,6 +24,10 @@ export const KEY_PREFIX = {
   Order: '801',
   OpportunityLineItem: '00k',
   OrderItem: '802',
+  // Approval processes: the instance, its pending work items and its history steps.
+  ProcessInstance: '04g',
+  ProcessInstanceWorkitem: '04i',
+  ProcessInstanceStep: '04h',
 } as const;
 
 export type SObjectName = keyof typeof KEY_PREFIX;

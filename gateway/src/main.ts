@@ -1,9 +1,11 @@
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
+import { describeAccess } from './auth/banner.js';
 
 const config = loadGatewayConfig();
 const gateway = await startGateway(config);
 console.log(`Gateway ready: GraphQL at ${gateway.url}, explorer at ${gateway.url.replace(/\/graphql$/, '/')}`);
+console.log(await describeAccess(config, gateway.url));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -7,12 +7,28 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
+import { parse } from 'graphql';
 import type { GatewayConfig } from './config.js';
-import { composedSubgraphs, readSupergraph } from './supergraph.js';
+import type { GatewayContext } from './context.js';
+import { AuthenticationError, createAuthenticator } from './auth/authenticate.js';
+import { SignedSubgraphDataSource } from './subgraphDataSource.js';
+import { declaredScopes, readScopeRequirements } from '../../lib/requiresScopes.js';
+import { useDepthLimit } from './plugins/useDepthLimit.js';
+import { useAliasLimit } from './plugins/useAliasLimit.js';
+import { useCostLimit } from './plugins/useCostLimit.js';
+import { loadTrustedDocuments, useTrustedDocuments } from './plugins/useTrustedDocuments.js';
+import { useFieldAuthorization } from './plugins/useFieldAuthorization.js';
+import { checkRequestShape } from './requestShape.js';
+import { useKnownOperation } from './plugins/useKnownOperation.js';
+import { composedSubgraphs, readSupergraph, withRequiresScopesEnforcedHere } from './supergraph.js';
+import { createReadinessCheck } from './health.js';
 import { explorerHtml } from './explorer.js';
 import { maskUnexpectedErrors } from '../../lib/errors.js';
 import { useArgumentNamesInErrors } from './plugins/useArgumentNamesInErrors.js';
+import { createKeepAliveFetch } from '../../lib/keepAliveFetch.js';
+import { connectRedis } from '../../lib/cache/redisCache.js';
+import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -63,18 +79,54 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     }
   }
 
+  // @requiresScopes as composed into the supergraph: what each field needs, and every scope there is.
+  const scopeRequirements = readScopeRequirements(parse(supergraphSdl));
+  const authenticate = createAuthenticator(config.auth, declaredScopes(scopeRequirements));
+  const trustedDocuments = config.trustedDocuments.enabled ? loadTrustedDocuments(config.trustedDocuments.dir) : undefined;
+
+  // Warm connections to every subgraph; one pool for all of them.
+  const subgraphHttp = createKeepAliveFetch({ connections: config.performance.subgraphConnections, keepAliveMs: config.performance.subgraphKeepAliveMs });
+  // With Redis, persisted queries registered at one replica are known to all; without it, each keeps its own LRU.
+  const redis = config.performance.redisUrl ? await connectRedis(config.performance.redisUrl, 'gateway') : undefined;
+  const sharedCache = redis ? new RedisKeyValueCache(redis, { prefix: config.performance.cachePrefix }) : undefined;
+
+  const dataSources = new Map<string, SignedSubgraphDataSource>();
   const gateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ name, url }) => new RemoteGraphQLDataSource({ url: config.subgraphUrls[name] ?? url }),
+    supergraphSdl: withRequiresScopesEnforcedHere(supergraphSdl),
+    // Every subgraph request is signed and carries the caller's scopes (lib/internalAuth.ts).
+    buildService: ({ name, url }) => {
+      const dataSource = new SignedSubgraphDataSource({ url: config.subgraphUrls[name] ?? url!, internalSecret: config.internalSecret, fetcher: subgraphHttp.fetcher });
+      // Kept for /health/ready, which asks each subgraph exactly as queries do (signed).
+      dataSources.set(name, dataSource);
+      return dataSource;
+    },
   });
 
-  const apollo = new ApolloServer({
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.development,
     formatError: maskUnexpectedErrors(config.development),
+    // Apollo's default, stated because the node:http front relies on it: no simple-request (CSRF-able) GETs or form posts.
+    csrfPrevention: true,
+    // Automatic persisted queries, shared across replicas when Redis is configured. Query plans stay in
+    // memory: @apollo/gateway keeps them in a private LRU that cannot be pointed at an external cache.
+    ...(sharedCache ? { cache: sharedCache, persistedQueries: { cache: sharedCache, ttl: config.performance.apqTtlSeconds } } : {}),
+    // Batches are allowed up to limits.maxBatch operations (checked in handleGraphQL); 1 turns them off.
+    allowBatchedHttpRequests: config.limits.maxBatch > 1,
+    // Bounds the work of parsing and validating before any other limit can look at the document.
+    parseOptions: { maxTokens: config.limits.maxTokens },
     // The explorer is served at `/` by the HTTP front below, from local files.
-    plugins: [ApolloServerPluginLandingPageDisabled(), useArgumentNamesInErrors()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      useArgumentNamesInErrors(),
+      useKnownOperation(),
+      ...(trustedDocuments ? [useTrustedDocuments({ documents: trustedDocuments })] : []),
+      useDepthLimit({ maxDepth: config.limits.maxDepth }),
+      useAliasLimit({ maxAliases: config.limits.maxAliases }),
+      useCostLimit({ maxCost: config.limits.maxCost, defaultListSize: config.limits.defaultListSize }),
+      useFieldAuthorization({ requirements: scopeRequirements, policy: config.authorizationPolicy }),
+    ],
   });
   await apollo.start();
 
@@ -102,9 +154,19 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         return graphqlError(res, 400, `Expected a JSON body, but it could not be parsed: ${(error as Error).message}.`, 'BAD_REQUEST');
       }
     }
+    const shapeProblem = checkRequestShape(body, { maxBatch: config.limits.maxBatch });
+    if (shapeProblem) return graphqlError(res, shapeProblem.status, shapeProblem.message, shapeProblem.code);
+    let caller: GatewayContext['caller'];
+    try {
+      caller = await authenticate(headers.get('authorization'));
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) throw error;
+      res.setHeader('www-authenticate', 'Bearer');
+      return graphqlError(res, 401, error.message, 'UNAUTHENTICATED');
+    }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-      context: async () => ({}),
+      context: async () => ({ caller }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -116,6 +178,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     }
   };
 
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+  const ready = createReadinessCheck({
+    subgraphs: () => composedSubgraphs(supergraphSdl).map(({ name, url }) => ({ name, url: config.subgraphUrls[name] ?? url, dataSource: dataSources.get(name) })),
+    redis: redis ? { ping: () => redis.ping() } : undefined,
+    timeoutMs: config.healthTimeoutMs,
+    stopping: () => stopping,
+  });
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const route = async () => {
@@ -126,6 +197,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         return void res.end(html);
       }
       if (url.pathname === '/health/live') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/health/ready') {
+        const { status, body } = await ready();
+        return sendJson(res, status, body);
+      }
       sendJson(res, 404, { error: `Nothing is served at ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}.` });
     };
     route().catch((error: unknown) => {
@@ -145,13 +220,28 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`,
     port,
-    async stop() {
-      // Stop accepting, let in-flight requests finish, then stop Apollo and the gateway.
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await apollo.stop();
+    stop() {
+      // Stop accepting (and report not ready), let in-flight requests finish, then stop Apollo and the gateway.
+      // Requests still running after the grace period have their connections cut, so stop() always ends.
+      // A second call (a signal during a test's teardown) waits for the first instead of stopping twice.
+      stopped ??= (async () => {
+        stopping = true;
+        await new Promise<void>((resolve) => {
+          const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+          // Kept-alive connections go idle as their last request finishes; close them then, not at keepAliveTimeout.
+          const sweep = setInterval(() => server.closeIdleConnections(), 50);
+          server.close(() => {
+            clearTimeout(grace);
+            clearInterval(sweep);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await apollo.stop();
+        await subgraphHttp.close();
+        if (redis?.isOpen) await redis.close();
+      })();
+      return stopped;
     },
   };
 }

@@ -17,7 +17,10 @@ export interface TestStack extends Stack {
 }
 
 export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
-  const stack = await startStack({ env: {}, ephemeralPorts: true, ...options });
+  // The cross-request cache is off unless a suite asks for it (CACHE_MODE or REDIS_URL in `env`), so
+  // suites that count native calls per query are not changed by what an earlier test cached.
+  const env = { ...(options.env?.REDIS_URL ? {} : { CACHE_MODE: 'off' }), ...options.env };
+  const stack = await startStack({ ephemeralPorts: true, ...options, env });
   return {
     ...stack,
     async query(query, variables) {

@@ -4,6 +4,10 @@
  * naming the variable and what it should hold, instead of failing later on
  * the first request.
  */
+import { envSettings, internalSharedSecret } from '../../../lib/settings.js';
+import { readCacheSettings } from '../../../lib/cache/settings.js';
+import type { CacheSettings } from '../../../lib/cache/types.js';
+import type { ResilienceSettings } from '../../../lib/resilience.js';
 
 export interface SalesforceConfig {
   /** Where OAuth tokens are requested (a real org uses https://login.salesforce.com or its My Domain). Defaults to http://127.0.0.1:8070, the emulator. */
@@ -20,6 +24,15 @@ export interface SalesforceConfig {
   password: string;
   /** Time allowed for one Salesforce HTTP exchange, in milliseconds. Defaults to 30000. */
   timeoutMs: number;
+  /**
+   * Retries of reads and the CRM's circuit breaker (lib/resilience.ts):
+   * `SALESFORCE_RETRY_ATTEMPTS` tries per read, the first included (defaults to 3; 1 turns retries off),
+   * `SALESFORCE_RETRY_BASE_MS` first backoff (defaults to 200), `SALESFORCE_RETRY_MAX_MS` longest wait
+   * before a retry, Retry-After included (defaults to 5000), `SALESFORCE_BREAKER_FAILURES` consecutive
+   * failures that open the circuit (defaults to 5), `SALESFORCE_BREAKER_HALF_OPEN_MS` how long it stays
+   * open before a trial call (defaults to 30000).
+   */
+  resilience: ResilienceSettings;
 }
 
 export interface CrmSubgraphConfig {
@@ -32,6 +45,23 @@ export interface CrmSubgraphConfig {
   currencyCode: string;
   /** Unexpected errors keep their message and stack outside production. True unless NODE_ENV is production. */
   development: boolean;
+  /**
+   * Secret shared with the gateway (`INTERNAL_SHARED_SECRET`): requests must be
+   * signed with it (lib/internalAuth.ts). Required in production; unset in
+   * development means the subgraph answers anyone. Never logged. Defaults to unset.
+   */
+  internalSecret?: string;
+  /**
+   * The cross-request cache of CRM records (lib/cache): `REDIS_URL` (shared by every replica),
+   * `CACHE_MODE` (off | memory | redis), `CACHE_TTL_SECONDS`, `CACHE_TTLS`, `CACHE_STALE_SECONDS`,
+   * `CACHE_PREFIX`. Defaults to redis when REDIS_URL is set, else memory; a config built by hand
+   * without it (tests) has no cache.
+   */
+  cache?: CacheSettings;
+  /** How long one long poll of the Change Data Capture stream waits for events, in ms (`CRM_CHANGE_WAIT_MS`). Defaults to 10000. */
+  changeWaitMs?: number;
+  /** Whether loads are batched into one native call per batch (`NATIVE_BATCHING`); false only for the benchmark's baseline. Defaults to true. */
+  nativeBatching?: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -91,10 +121,42 @@ export function loadCrmConfig(env: Env = process.env): CrmSubgraphConfig {
       username: text('SALESFORCE_USERNAME', 'integration@example.com'),
       password: text('SALESFORCE_PASSWORD', 'dev-password'),
       timeoutMs: integer('SALESFORCE_TIMEOUT_MS', 30_000, 1, 600_000, 'a whole number of milliseconds from 1 to 600000'),
+      resilience: {
+        retryAttempts: integer('SALESFORCE_RETRY_ATTEMPTS', 3, 1, 10, 'a number of tries from 1 to 10 (1 turns retries off)'),
+        retryBaseDelayMs: integer('SALESFORCE_RETRY_BASE_MS', 200, 0, 60_000, 'a whole number of milliseconds from 0 to 60000'),
+        retryMaxDelayMs: integer('SALESFORCE_RETRY_MAX_MS', 5_000, 0, 300_000, 'a whole number of milliseconds from 0 to 300000'),
+        breakerFailures: integer('SALESFORCE_BREAKER_FAILURES', 5, 1, 1_000, 'a number of consecutive failures from 1 to 1000'),
+        breakerHalfOpenAfterMs: integer('SALESFORCE_BREAKER_HALF_OPEN_MS', 30_000, 1, 3_600_000, 'a whole number of milliseconds from 1 to 3600000'),
+      },
     },
     currencyCode,
     development: env.NODE_ENV !== 'production',
+    internalSecret: internalSecret(env),
+    ...cacheConfig(env),
   };
+}
+
+// Private: the shared cache settings (lib/cache/settings.ts), errors restated in this config's own error type.
+function cacheConfig(env: Env): Pick<CrmSubgraphConfig, 'cache' | 'changeWaitMs' | 'nativeBatching'> {
+  try {
+    const s = envSettings(env);
+    return {
+      cache: readCacheSettings(env),
+      changeWaitMs: s.integer('CRM_CHANGE_WAIT_MS', 10_000, { min: 100, max: 60_000 }),
+      nativeBatching: s.boolean('NATIVE_BATCHING', true),
+    };
+  } catch (error) {
+    throw new CrmConfigError((error as Error).message);
+  }
+}
+
+// Private: the shared rule (lib/settings.ts), its error restated in this config's own error type.
+function internalSecret(env: Env): string | undefined {
+  try {
+    return internalSharedSecret(env);
+  } catch (error) {
+    throw new CrmConfigError((error as Error).message);
+  }
 }
 
 /** The configuration with secrets replaced, for start-up logs. */

@@ -5,7 +5,8 @@
  * request's cache cannot serve another's (or another user's) data.
  */
 import DataLoader from 'dataloader';
-import { NativeSystemError, NativeSystemUnavailableError } from '../../../lib/errors.js';
+import { NativeSystemCircuitOpenError, NativeSystemError, NativeSystemUnavailableError } from '../../../lib/errors.js';
+import { CircuitOpenError } from '../../../lib/resilience.js';
 import type {
   AccountRecord,
   CaseRecord,
@@ -19,6 +20,7 @@ import type {
 } from './connectors/crmConnector.js';
 import { SalesforceError, SalesforceUnavailableError } from './connectors/salesforceClient.js';
 import { idCacheKey } from './connectors/salesforceId.js';
+import { cachedBatch, type CacheUse } from '../../../lib/cache/index.js';
 
 export interface CrmLoaders {
   accountById: DataLoader<string, AccountRecord>;
@@ -36,6 +38,7 @@ export interface CrmLoaders {
 
 /** Translates the connector's failures into the graph's error conventions (lib/errors.ts). */
 export function toGraphError(error: unknown): unknown {
+  if (error instanceof CircuitOpenError) return new NativeSystemCircuitOpenError('crm', error.message, error.retryInSeconds, { cause: error });
   if (error instanceof SalesforceUnavailableError) return new NativeSystemUnavailableError('crm', error.message, { cause: error });
   if (error instanceof SalesforceError) return new NativeSystemError('crm', error.errorCode, error.message);
   return error;
@@ -49,44 +52,85 @@ async function translated<T>(call: Promise<T>): Promise<T> {
   }
 }
 
-export function createCrmLoaders(connector: CrmConnector): CrmLoaders {
+/**
+ * The cache types the CRM's loaders read through (lib/cache): native records
+ * by key, before any field-level authorization. cacheInvalidation.ts names the
+ * entries each change event makes stale, so both must agree on types and keys.
+ */
+export const CRM_CACHE = {
+  account: 'crm.account',
+  accountsByErpNumber: 'crm.accountsByErpNumber',
+  user: 'crm.user',
+  usersByEmail: 'crm.usersByEmail',
+  contactsByAccount: 'crm.contactsByAccount',
+  openOpportunitiesByAccount: 'crm.openOpportunitiesByAccount',
+  opportunity: 'crm.opportunity',
+  openCasesByAccount: 'crm.openCasesByAccount',
+  priceBookEntriesBySku: 'crm.priceBookEntriesBySku',
+  openQuoteLinesBySku: 'crm.openQuoteLinesBySku',
+  quote: 'crm.quote',
+} as const;
+
+// Private: a cached account or opportunity keeps only its OwnerId: the owner is a User, cached (and
+// invalidated) as a User, so a change to the user can never be served from inside another record.
+function ownersOf(records: readonly { owner?: UserRecord | null }[]): [string, string, UserRecord][] {
+  return records.flatMap((r) => (r.owner ? [[CRM_CACHE.user, idCacheKey(r.owner.id), r.owner] as [string, string, UserRecord]] : []));
+}
+
+function withoutOwner<T extends { owner?: UserRecord | null }>(record: T): T {
+  if (record.owner === undefined) return record;
+  const { owner: _owner, ...rest } = record;
+  return rest as T;
+}
+
+/** `cache` is the cross-request cache; without it every load goes to Salesforce (once per request and key). */
+export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): CrmLoaders {
+  const C = CRM_CACHE;
+  const idKey = { key: idCacheKey };
   // Both forms of an id (15 and 18 characters) must hit one cache entry and one slot in the batch.
   const byId = { cacheKeyFn: idCacheKey };
   // Case-insensitive like SOQL's comparison, so `A@x.com` and `a@x.com` share one lookup.
   const byEmail = { cacheKeyFn: (email: string) => email.toLowerCase() };
 
   const loaders: CrmLoaders = {
-    accountById: new DataLoader<string, AccountRecord>((ids) => translated(connector.accountsById(ids)), byId),
+    accountById: new DataLoader<string, AccountRecord>(cachedBatch(cache, C.account, (ids) => translated(connector.accountsById(ids)), { ...idKey, toCached: (a) => (a instanceof Error ? a : withoutOwner(a)) }), byId),
     accountsByErpNumber: new DataLoader<string, AccountRecord[]>(async (numbers) => {
-      const lists = await translated(connector.accountsByErpNumber(numbers));
+      const lists = await cachedBatch(cache, C.accountsByErpNumber, (keys: readonly string[]) => translated(connector.accountsByErpNumber(keys)), {
+        toCached: (list) => list.map(withoutOwner),
+        alsoCache: ownersOf,
+      })(numbers) as AccountRecord[][];
       // The same accounts are often asked for by id next (Account entities, owners); they are already here.
       for (const account of lists.flat()) primeAccount(account);
       return lists;
     }),
-    userById: new DataLoader<string, UserRecord>((ids) => translated(connector.usersById(ids)), byId),
+    userById: new DataLoader<string, UserRecord>(cachedBatch(cache, C.user, (ids) => translated(connector.usersById(ids)), idKey), byId),
     usersByEmail: new DataLoader<string, UserRecord[]>(async (emails) => {
-      const lists = await translated(connector.usersByEmail(emails));
+      const lists = await cachedBatch(cache, C.usersByEmail, (keys: readonly string[]) => translated(connector.usersByEmail(keys)), { key: (email) => email.toLowerCase() })(emails) as UserRecord[][];
       for (const user of lists.flat()) loaders.userById.prime(user.id, user);
       return lists;
     }, byEmail),
-    contactsByAccountId: new DataLoader<string, ContactRecord[]>((ids) => translated(connector.contactsByAccountId(ids)), byId),
+    contactsByAccountId: new DataLoader<string, ContactRecord[]>(cachedBatch(cache, C.contactsByAccount, (ids) => translated(connector.contactsByAccountId(ids)), idKey), byId),
     openOpportunitiesByAccountId: new DataLoader<string, OpportunityRecord[]>(async (ids) => {
-      const lists = await translated(connector.openOpportunitiesByAccountId(ids));
+      const lists = await cachedBatch(cache, C.openOpportunitiesByAccount, (keys: readonly string[]) => translated(connector.openOpportunitiesByAccountId(keys)), {
+        ...idKey,
+        toCached: (list) => list.map(withoutOwner),
+        alsoCache: ownersOf,
+      })(ids) as OpportunityRecord[][];
       for (const opportunity of lists.flat()) {
         loaders.opportunityById.prime(opportunity.id, opportunity);
         if (opportunity.owner) loaders.userById.prime(opportunity.owner.id, opportunity.owner);
       }
       return lists;
     }, byId),
-    opportunityById: new DataLoader<string, OpportunityRecord>((ids) => translated(connector.opportunitiesById(ids)), byId),
-    openCasesByAccountId: new DataLoader<string, CaseRecord[]>((ids) => translated(connector.openCasesByAccountId(ids)), byId),
-    priceBookEntriesBySku: new DataLoader<string, PriceBookEntryRecord[]>((skus) => translated(connector.priceBookEntriesBySku(skus))),
+    opportunityById: new DataLoader<string, OpportunityRecord>(cachedBatch(cache, C.opportunity, (ids) => translated(connector.opportunitiesById(ids)), idKey), byId),
+    openCasesByAccountId: new DataLoader<string, CaseRecord[]>(cachedBatch(cache, C.openCasesByAccount, (ids) => translated(connector.openCasesByAccountId(ids)), idKey), byId),
+    priceBookEntriesBySku: new DataLoader<string, PriceBookEntryRecord[]>(cachedBatch(cache, C.priceBookEntriesBySku, (skus) => translated(connector.priceBookEntriesBySku(skus)))),
     openQuoteLinesBySku: new DataLoader<string, QuoteLineRecord[]>(async (skus) => {
-      const lists = await translated(connector.openQuoteLinesBySku(skus));
+      const lists = await cachedBatch(cache, C.openQuoteLinesBySku, (keys: readonly string[]) => translated(connector.openQuoteLinesBySku(keys)))(skus) as QuoteLineRecord[][];
       for (const line of lists.flat()) loaders.quoteById.prime(line.quote.id, line.quote);
       return lists;
     }),
-    quoteById: new DataLoader<string, QuoteRecord>((ids) => translated(connector.quotesById(ids)), byId),
+    quoteById: new DataLoader<string, QuoteRecord>(cachedBatch(cache, C.quote, (ids) => translated(connector.quotesById(ids)), idKey), byId),
   };
 
   function primeAccount(account: AccountRecord): void {

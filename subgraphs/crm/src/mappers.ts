@@ -22,7 +22,18 @@ export type OpportunityParent = OpportunityRecord;
 export type CaseParent = CaseRecord;
 export type PriceBookEntryParent = PriceBookEntryRecord;
 export type QuoteParent = QuoteRecord;
-export type QuoteLineParent = QuoteLineRecord;
+/**
+ * A quote line; when the gateway resolves `priceCheck` or `marginCheck` it sends
+ * the ERP's product fields along (@requires), and they arrive as `product`.
+ */
+export type QuoteLineParent = QuoteLineRecord & { product?: RequiredProductFields };
+
+/** The ERP product fields QuoteLine's checks @require (absent ones were not asked for). */
+export interface RequiredProductFields {
+  listPrice?: { amount: number } | null;
+  cost?: { amount: number } | null;
+  stockOnHand?: number | null;
+}
 
 /** An ERP customer, by number; which accounts claim it is looked up when a field needs it. */
 export interface CustomerParent {
@@ -44,4 +55,33 @@ export interface SalesOrderParent {
   number: string;
   customerNumber?: string | null;
   clientOrderRef?: string | null;
+}
+
+// --- The ten areas (connectors/areasConnector.ts) ---------------------------------
+
+export type {
+  ApprovalRecord as QuoteApprovalParent,
+  ActivityRecord as ActivityParent,
+  CampaignMemberRecord as CampaignMemberParent,
+  CampaignRecord as CampaignParent,
+  CampaignResultsRecord as CampaignResultsParent,
+  ConflictRecord as IdentityConflictParent,
+  LeadRecord as LeadParent,
+  PipelineBucketRecord as PipelineBucketParent,
+  PipelineTotalRecord as PipelineTotalParent,
+  PriceBookRecord as PriceBookParent,
+  StageSummaryRecord as StageSummaryParent,
+} from './connectors/areasConnector.js';
+
+/** The identity report, with the ERP's customer numbers once the gateway has fetched them (@requires). */
+export interface IdentityReportParent {
+  id: string;
+  erpCustomerNumbers?: readonly string[];
+}
+
+/** One group of a case count: the grouping says what `key` is (an ERP number, a SKU or a status). */
+export interface CaseCountParent {
+  grouping: 'CUSTOMER' | 'PRODUCT' | 'STATUS';
+  key: string | null;
+  count: number;
 }

@@ -4,17 +4,25 @@
  * other hosts can mount the same server.
  */
 import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode } from 'graphql';
 import { maskUnexpectedErrors } from '../../../lib/errors.js';
+import { StaleMarks, useStaleDataErrors } from '../../../lib/staleServing.js';
+import { subgraphHealthRoutes } from '../../../lib/subgraphHealth.js';
 import { subgraphSdl } from '../../../lib/subgraphSchemas.js';
+import { protectSubgraphSchema, scopesDeclaredIn } from '../../../lib/requiresScopes.js';
+import { startSubgraphServer } from '../../../lib/subgraphHttp.js';
 import type { CrmSubgraphConfig } from './config.js';
 import { createCrmConnector, type CrmConnector } from './connectors/crmConnector.js';
 import { SalesforceClient, type SalesforceLimitInfo } from './connectors/salesforceClient.js';
 import type { CrmContext } from './context.js';
 import { createCrmLoaders } from './loaders.js';
+import { createAreaLoaders } from './areaLoaders.js';
+import { createCrmAreasConnector } from './connectors/areasConnector.js';
 import { resolvers } from './resolvers/index.js';
+import { startCache, type CacheRuntime } from '../../../lib/cache/index.js';
+import { withoutBatching } from '../../../lib/unbatched.js';
+import { startCrmChangeSubscriber, type CrmChangeSubscriber } from './cacheInvalidation.js';
 
 // Apollo types resolvers with an `unknown` context; codegen's map is typed with CrmContext, which is the stricter truth.
 type SubgraphResolverMap = Exclude<Parameters<typeof buildSubgraphSchema>[0], DocumentNode | readonly unknown[]>['resolvers'];
@@ -26,15 +34,25 @@ export interface CrmSubgraph {
   salesforce: SalesforceClient;
 }
 
-export function buildCrmSubgraph(config: CrmSubgraphConfig): CrmSubgraph {
+/** `cache`, when given, is the cross-request cache the loaders read through (native records only). */
+export function buildCrmSubgraph(config: CrmSubgraphConfig, cache?: CacheRuntime): CrmSubgraph {
   const salesforce = new SalesforceClient(config.salesforce);
-  const connector: CrmConnector = createCrmConnector(salesforce);
-  const schema = buildSubgraphSchema({ typeDefs: parse(subgraphSdl('crm')), resolvers: resolvers as unknown as SubgraphResolverMap });
-  const server = new ApolloServer<CrmContext>({ schema, formatError: maskUnexpectedErrors(config.development) });
+  const native = createCrmConnector(salesforce);
+  const connector: CrmConnector = config.nativeBatching === false ? withoutBatching(native) : native;
+  // The ten ERP–CRM areas (identity, quotes, staff, marketing, sales, service): aggregates and batch reads.
+  const areas = createCrmAreasConnector(salesforce);
+  // Fields with @requiresScopes check the caller's scopes here too, not only at the gateway.
+  const schema = protectSubgraphSchema(buildSubgraphSchema({ typeDefs: parse(subgraphSdl('crm')), resolvers: resolvers as unknown as SubgraphResolverMap }));
+  // useStaleDataErrors: a STALE_DATA error names each path answered from the cache while Salesforce was down.
+  const server = new ApolloServer<CrmContext>({ schema, formatError: maskUnexpectedErrors(config.development), plugins: cache ? [useStaleDataErrors<CrmContext>()] : [] });
   return {
     server,
     salesforce,
-    context: async () => ({ loaders: createCrmLoaders(connector), currencyCode: config.currencyCode }),
+    context: async () => {
+      // While Salesforce is down, loaders answer from stale cache entries and mark them here.
+      const stale = new StaleMarks('crm');
+      return { loaders: createCrmLoaders(connector, cache && { ...cache, stale }), areas: createAreaLoaders(areas), currencyCode: config.currencyCode, stale };
+    },
   };
 }
 
@@ -43,24 +61,57 @@ export interface RunningCrmSubgraph {
   stop(): Promise<void>;
   /** The last `Sforce-Limit-Info` seen, for health checks; null before the first Salesforce call. */
   salesforceLimitInfo(): SalesforceLimitInfo | null;
+  /** The cross-request cache, when one is configured (tests inspect it). */
+  cache?: CacheRuntime;
+  /** Follows the Change Data Capture stream and publishes invalidations; present when the cache is. */
+  changes?: CrmChangeSubscriber;
 }
 
 export async function startCrmSubgraph(config: CrmSubgraphConfig): Promise<RunningCrmSubgraph> {
-  const { server, context, salesforce } = buildCrmSubgraph(config);
+  const cache = config.cache ? await startCache(config.cache, 'crm-subgraph') : undefined;
+  const { server, context, salesforce } = buildCrmSubgraph(config, cache);
+  const changes = cache ? startCrmChangeSubscriber(salesforce, cache, { waitMs: config.changeWaitMs ?? 10_000 }) : undefined;
   let url: string;
+  let stopping: Promise<void> | null = null;
   try {
-    ({ url } = await startStandaloneServer(server, { listen: { port: config.port, host: config.host }, context }));
+    // Only requests signed by the gateway are answered (lib/internalAuth.ts).
+    ({ url } = await startSubgraphServer(server, {
+      listen: { port: config.port, host: config.host },
+      context,
+      // GET /health pings Salesforce (GET /services/data/: no login, no API allocation) and reports the breaker and Sforce-Limit-Info.
+      routes: subgraphHealthRoutes({
+        subgraph: 'crm',
+        native: {
+          system: 'crm',
+          name: 'CRM (Salesforce)',
+          ping: (ms) => salesforce.ping(ms),
+          breaker: () => salesforce.breaker(),
+          extra: () => ({ limitInfo: salesforce.lastLimitInfo }),
+        },
+        cache: cache?.cache,
+        stopping: () => stopping !== null,
+      }),
+      internalSecret: config.internalSecret,
+      openScopes: scopesDeclaredIn(subgraphSdl('crm')),
+    }));
   } catch (error) {
+    changes?.stop();
+    await cache?.close();
     salesforce.close();
     throw error;
   }
-  let stopping: Promise<void> | null = null;
   return {
     url,
+    cache,
+    changes,
     salesforceLimitInfo: () => salesforce.lastLimitInfo,
     stop: () => {
       // Stopping twice (a signal during a test teardown) must not stop the server twice.
-      stopping ??= server.stop().finally(() => salesforce.close());
+      changes?.stop();
+      stopping ??= server
+        .stop()
+        .finally(() => cache?.close())
+        .finally(() => salesforce.close());
       return stopping;
     },
   };

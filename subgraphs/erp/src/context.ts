@@ -5,12 +5,23 @@
  */
 import type { ErpConnector } from './connectors/erpConnector.js';
 import { createErpLoaders, type ErpLoaders } from './loaders.js';
+import { createAreaLoaders, type AreaLoaders } from './areaLoaders.js';
+import type { CacheUse } from '../../../lib/cache/index.js';
+import { withCachedPages } from './pageCache.js';
+import { StaleMarks } from '../../../lib/staleServing.js';
 
 export interface ErpContext {
   loaders: ErpLoaders;
+  /** Loaders for the integration areas and reports, mostly aggregates; never cached across requests. */
+  areas: AreaLoaders;
   connector: ErpConnector;
+  /** Values this request served from stale cache entries while Odoo was down (lib/staleServing.ts). */
+  stale?: StaleMarks;
 }
 
-export function createErpContext(connector: ErpConnector): ErpContext {
-  return { loaders: createErpLoaders(connector), connector };
+/** `cache`, when given, is the cross-request cache the loaders read through (native records only). */
+export function createErpContext(connector: ErpConnector, cache?: CacheUse): ErpContext {
+  // While Odoo is down, loaders answer from stale cache entries and mark them here, for useStaleDataErrors.
+  const stale = new StaleMarks('erp');
+  return { loaders: createErpLoaders(connector, cache && { ...cache, stale }), areas: createAreaLoaders(connector), connector: withCachedPages(connector, cache), stale };
 }

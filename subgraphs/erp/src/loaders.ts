@@ -21,6 +21,7 @@ import {
   type SalesOrderRecord,
 } from './connectors/erpConnector.js';
 import { toGraphQLError } from './nativeErrors.js';
+import { cachedBatch, type CacheUse } from '../../../lib/cache/index.js';
 
 export interface ErpLoaders {
   customersByNumber: DataLoader<string, PartnerRecord>;
@@ -40,23 +41,46 @@ export interface ErpLoaders {
   employeesByUserId: DataLoader<number, EmployeeRecord>;
 }
 
-export function createErpLoaders(connector: ErpConnector): ErpLoaders {
+/**
+ * The cache types the ERP's loaders read through (lib/cache): native records by
+ * key, before any field-level authorization. cacheInvalidation.ts names the
+ * entries each ERP change makes stale, so both must agree on types and keys.
+ */
+export const ERP_CACHE = {
+  partner: 'erp.partner',
+  product: 'erp.product',
+  bomsByTemplate: 'erp.bomsByTemplate',
+  bomLines: 'erp.bomLines',
+  order: 'erp.order',
+  ordersByPartner: 'erp.ordersByPartner',
+  ordersByRef: 'erp.ordersByRef',
+  orderLines: 'erp.orderLines',
+  invoicesByPartner: 'erp.invoicesByPartner',
+  balanceDue: 'erp.balanceDue',
+  employee: 'erp.employee',
+} as const;
+
+/** `cache` is the cross-request cache; without it every load goes to the ERP (once per request and key). */
+export function createErpLoaders(connector: ErpConnector, cache?: CacheUse): ErpLoaders {
+  const C = ERP_CACHE;
+  // One type holds a record under each of its keys (`id:7`, `ref:C00007`), so one change drops all of them.
+  const by = (prefix: string) => ({ key: (k: string | number) => `${prefix}:${k}` });
   const loaders: ErpLoaders = {
-    customersByNumber: new DataLoader(async (numbers) => primed(await connector.customersByNumber(numbers), (p) => primePartners(loaders, [p]))),
-    partnersById: new DataLoader(async (ids) => primed(await connector.partnersById(ids), (p) => primePartners(loaders, [p]))),
-    productsBySku: new DataLoader(async (skus) => primed(await connector.productsBySku(skus), (p) => primeProducts(loaders, [p]))),
-    productsById: new DataLoader(async (ids) => primed(await connector.productsById(ids), (p) => primeProducts(loaders, [p]))),
-    bomsByProductTemplateId: new DataLoader((ids) => connector.bomsByProductTemplateId(ids)),
-    bomLinesByBomId: new DataLoader((ids) => connector.bomLinesByBomId(ids)),
-    ordersByNumber: new DataLoader(async (numbers) => primed(await connector.ordersByNumber(numbers), (o) => primeOrders(loaders, [o]))),
-    ordersByPartnerId: new DataLoader(async (ids) => primed(await connector.ordersByPartnerId(ids), (list) => primeOrders(loaders, list))),
-    ordersByClientOrderRef: new DataLoader(async (refs) => primed(await connector.ordersByClientOrderRef(refs), (list) => primeOrders(loaders, list))),
-    orderLinesByOrderId: new DataLoader((ids) => connector.orderLinesByOrderId(ids)),
-    invoicesByPartnerId: new DataLoader((ids) => connector.invoicesByPartnerId(ids)),
-    balanceDueByPartnerId: new DataLoader((ids) => connector.balanceDueByPartnerId(ids)),
-    employeesByWorkEmail: new DataLoader(async (emails) => primed(await connector.employeesByWorkEmail(emails), (e) => primeEmployees(loaders, [e]))),
-    employeesById: new DataLoader(async (ids) => primed(await connector.employeesById(ids), (e) => primeEmployees(loaders, [e]))),
-    employeesByUserId: new DataLoader(async (ids) => primed(await connector.employeesByUserId(ids), (e) => primeEmployees(loaders, [e]))),
+    customersByNumber: new DataLoader(async (numbers) => primed(await cachedBatch(cache, C.partner, connector.customersByNumber, by('ref'))(numbers), (p) => primePartners(loaders, [p]))),
+    partnersById: new DataLoader(async (ids) => primed(await cachedBatch(cache, C.partner, connector.partnersById, by('id'))(ids), (p) => primePartners(loaders, [p]))),
+    productsBySku: new DataLoader(async (skus) => primed(await cachedBatch(cache, C.product, connector.productsBySku, by('sku'))(skus), (p) => primeProducts(loaders, [p]))),
+    productsById: new DataLoader(async (ids) => primed(await cachedBatch(cache, C.product, connector.productsById, by('id'))(ids), (p) => primeProducts(loaders, [p]))),
+    bomsByProductTemplateId: new DataLoader(cachedBatch(cache, C.bomsByTemplate, (ids) => connector.bomsByProductTemplateId(ids))),
+    bomLinesByBomId: new DataLoader(cachedBatch(cache, C.bomLines, (ids) => connector.bomLinesByBomId(ids))),
+    ordersByNumber: new DataLoader(async (numbers) => primed(await cachedBatch(cache, C.order, connector.ordersByNumber)(numbers), (o) => primeOrders(loaders, [o]))),
+    ordersByPartnerId: new DataLoader(async (ids) => primed(await cachedBatch(cache, C.ordersByPartner, (k: readonly number[]) => connector.ordersByPartnerId(k))(ids), (list) => primeOrders(loaders, list))),
+    ordersByClientOrderRef: new DataLoader(async (refs) => primed(await cachedBatch(cache, C.ordersByRef, (k: readonly string[]) => connector.ordersByClientOrderRef(k))(refs), (list) => primeOrders(loaders, list))),
+    orderLinesByOrderId: new DataLoader(cachedBatch(cache, C.orderLines, (ids) => connector.orderLinesByOrderId(ids))),
+    invoicesByPartnerId: new DataLoader(cachedBatch(cache, C.invoicesByPartner, (ids) => connector.invoicesByPartnerId(ids))),
+    balanceDueByPartnerId: new DataLoader(cachedBatch(cache, C.balanceDue, (ids) => connector.balanceDueByPartnerId(ids))),
+    employeesByWorkEmail: new DataLoader(async (emails) => primed(await cachedBatch(cache, C.employee, connector.employeesByWorkEmail, by('email'))(emails), (e) => primeEmployees(loaders, [e]))),
+    employeesById: new DataLoader(async (ids) => primed(await cachedBatch(cache, C.employee, connector.employeesById, by('id'))(ids), (e) => primeEmployees(loaders, [e]))),
+    employeesByUserId: new DataLoader(async (ids) => primed(await cachedBatch(cache, C.employee, connector.employeesByUserId, by('user'))(ids), (e) => primeEmployees(loaders, [e]))),
   };
   return loaders;
 }

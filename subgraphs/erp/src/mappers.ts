@@ -18,6 +18,7 @@ import type {
   SalesOrderRecord,
 } from './connectors/erpConnector.js';
 import type { CursorKind } from './resolvers/paging.js';
+import type { Period, SalesTeamRecord, StockQuantRecord, TicketRecord } from './connectors/erpAreas.js';
 
 export type CustomerParent = PartnerRecord & { number: string };
 export type ProductParent = ProductRecord & { sku: string };
@@ -57,4 +58,45 @@ export function hasSku(product: ProductRecord): product is ProductParent {
 
 export function hasWorkEmail(employee: EmployeeRecord): employee is EmployeeParent {
   return employee.workEmail !== null;
+}
+
+// --- integration areas and reports ----------------------------------------------
+
+export type StockLevelParent = StockQuantRecord;
+export type SalesTeamParent = SalesTeamRecord;
+export type ServiceTicketParent = TicketRecord;
+/** The CRM owns cases; the ERP knows their ids, from `x_crm_case_id`. */
+export interface CaseParent {
+  id: string;
+}
+export interface IdentityReportParent {
+  id: string;
+}
+/** A report row is its subject and period; every figure is loaded (batched) when asked for. */
+export interface SalesPerformanceParent {
+  period: Period;
+}
+export interface RepPerformanceParent {
+  workEmail: string;
+  period: Period;
+}
+export interface TeamPerformanceParent {
+  teamName: string;
+  period: Period;
+}
+export interface CustomerProfitabilityParent {
+  customerNumber: string;
+  period: Period;
+}
+export interface MonthlyResultParent {
+  month: string;
+  target: number;
+  invoiced: number;
+  currencyCode: string;
+}
+/** The CRM owns campaigns; `touchedCustomerNumbers` arrives from it through `@requires`. */
+export interface CampaignParent {
+  id: string;
+  touchedCustomerNumbers?: readonly string[] | null;
+  actualCost?: { amount: number; currencyCode: string } | null;
 }

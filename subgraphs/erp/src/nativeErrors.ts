@@ -5,12 +5,14 @@
  * batch results (not found, ambiguous) are left to the resolvers.
  */
 import { GraphQLError } from 'graphql';
-import { NativeSystemError, NativeSystemUnavailableError } from '../../../lib/errors.js';
+import { NativeSystemCircuitOpenError, NativeSystemError, NativeSystemUnavailableError } from '../../../lib/errors.js';
+import { CircuitOpenError } from '../../../lib/resilience.js';
 import { ErpAmbiguousKeyError } from './connectors/erpConnector.js';
 import { OdooError, OdooUnavailableError } from './connectors/odooClient.js';
 
 export function toGraphQLError(error: unknown): unknown {
   if (error instanceof GraphQLError) return error;
+  if (error instanceof CircuitOpenError) return new NativeSystemCircuitOpenError('erp', error.message, error.retryInSeconds, { cause: error });
   if (error instanceof OdooUnavailableError) return new NativeSystemUnavailableError('erp', error.message, { cause: error });
   if (error instanceof OdooError) return new NativeSystemError('erp', error.odooName, error.message);
   if (error instanceof ErpAmbiguousKeyError) {

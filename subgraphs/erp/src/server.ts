@@ -5,17 +5,24 @@
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode } from 'graphql';
 import { maskUnexpectedErrors } from '../../../lib/errors.js';
+import { useStaleDataErrors } from '../../../lib/staleServing.js';
 import { subgraphSdl } from '../../../lib/subgraphSchemas.js';
+import { protectSubgraphSchema, scopesDeclaredIn } from '../../../lib/requiresScopes.js';
+import { startSubgraphServer } from '../../../lib/subgraphHttp.js';
+import { subgraphHealthRoutes } from '../../../lib/subgraphHealth.js';
 import type { ErpSubgraphConfig } from './config.js';
 import { createErpConnector, type ErpConnector } from './connectors/erpConnector.js';
 import { createOdooClient } from './connectors/odooClient.js';
 import { createErpContext, type ErpContext } from './context.js';
 import { withGraphQLErrors } from './nativeErrors.js';
 import { resolvers } from './resolvers/index.js';
+import { startCache, type CacheRuntime } from '../../../lib/cache/index.js';
+import { withoutBatching } from '../../../lib/unbatched.js';
+import { createErpChangeFeed } from './connectors/erpChanges.js';
+import { startErpChangeWatcher, type ErpChangeWatcher } from './cacheInvalidation.js';
 
 // Apollo types resolvers with an `unknown` context; codegen's map is typed with ErpContext, the stricter truth.
 type SubgraphResolverMap = Exclude<Parameters<typeof buildSubgraphSchema>[0], DocumentNode | readonly unknown[]>['resolvers'];
@@ -24,39 +31,68 @@ export interface RunningErpSubgraph {
   /** Where the subgraph answers GraphQL over HTTP POST. */
   url: string;
   stop(): Promise<void>;
+  /** The cross-request cache, when one is configured (tests inspect it). */
+  cache?: CacheRuntime;
+  /** Polls the ERP for changes and publishes invalidations; present when the cache is. */
+  changes?: ErpChangeWatcher;
 }
 
 /** The Apollo server for a connector, not yet listening: tests and other hosts can mount it as they like. */
-export function createErpServer(connector: ErpConnector, options: { development: boolean }): ApolloServer<ErpContext> {
+export function createErpServer(connector: ErpConnector, options: { development: boolean; /** Whether a cache may serve stale entries, so STALE_DATA markers are needed. Defaults to false. */ staleMarkers?: boolean }): ApolloServer<ErpContext> {
   return new ApolloServer<ErpContext>({
-    schema: buildSubgraphSchema({ typeDefs: parse(subgraphSdl('erp')), resolvers: resolvers as unknown as SubgraphResolverMap }),
+    // Fields with @requiresScopes check the caller's scopes here too, not only at the gateway.
+    schema: protectSubgraphSchema(buildSubgraphSchema({ typeDefs: parse(subgraphSdl('erp')), resolvers: resolvers as unknown as SubgraphResolverMap })),
     formatError: maskUnexpectedErrors(options.development),
     // No usage reporting to Apollo Studio is configured, so per-field traces would be built for nobody.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // useStaleDataErrors: a STALE_DATA error names each path answered from the cache while Odoo was down.
+    // Only with a cache: the plugin looks at every resolved field, which costs a little on large lists.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(options.staleMarkers ? [useStaleDataErrors<ErpContext>()] : [])],
   });
 }
 
 export async function startErpSubgraph(config: ErpSubgraphConfig): Promise<RunningErpSubgraph> {
   const client = createOdooClient(config.odoo);
   // Batch failures (Odoo down, Odoo refusing) become errors naming the ERP here, at the GraphQL boundary.
-  const connector = withGraphQLErrors(createErpConnector(client));
-  const server = createErpServer(connector, { development: config.development });
+  const native = createErpConnector(client);
+  const connector = withGraphQLErrors(config.nativeBatching === false ? withoutBatching(native) : native);
+  const cache = config.cache ? await startCache(config.cache, 'erp-subgraph') : undefined;
+  const changes = cache ? startErpChangeWatcher(createErpChangeFeed(client), cache, { pollMs: config.changePollMs ?? 2000 }) : undefined;
+  const server = createErpServer(connector, { development: config.development, staleMarkers: cache !== undefined });
   let url: string;
+  let stopped: Promise<void> | undefined;
   try {
-    ({ url } = await startStandaloneServer(server, {
+    // Only requests signed by the gateway are answered (lib/internalAuth.ts).
+    ({ url } = await startSubgraphServer(server, {
       listen: { port: config.port, host: config.host },
+      // GET /health pings Odoo (common.version, outside the breaker) and reports the breaker; the gateway's /health/ready asks it.
+      routes: subgraphHealthRoutes({
+        subgraph: 'erp',
+        native: { system: 'erp', name: 'ERP (Odoo)', ping: (ms) => client.ping?.(ms) ?? Promise.resolve('unknown'), breaker: () => client.breaker?.() },
+        cache: cache?.cache,
+        stopping: () => stopped !== undefined,
+      }),
+      internalSecret: config.internalSecret,
+      openScopes: scopesDeclaredIn(subgraphSdl('erp')),
       // Fresh loaders per request: nothing cached outlives the request it was read for.
-      context: async () => createErpContext(connector),
+      // The shared cache holds native records across requests; DataLoaders still dedupe within one.
+      context: async () => createErpContext(connector, cache),
     }));
   } catch (error) {
+    await changes?.stop();
+    await cache?.close();
     await client.close();
     throw error;
   }
-  let stopped: Promise<void> | undefined;
   return {
     url: new URL('graphql', url).href,
+    cache,
+    changes,
     stop() {
-      stopped ??= server.stop().finally(() => client.close());
+      stopped ??= server
+        .stop()
+        .finally(() => changes?.stop())
+        .finally(() => cache?.close())
+        .finally(() => client.close());
       return stopped;
     },
   };

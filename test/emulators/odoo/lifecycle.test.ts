@@ -233,6 +233,7 @@ describe('settings of the entry point', () => {
       database: 'odoo',
       login: 'admin',
       apiKey: KEY,
+      faults: [],
     });
     expect(loadOdooEmulatorConfig({ ODOO_EMULATOR_PORT: '0', SEED_SIZE: 'large', EMULATOR_LATENCY_MS: '25', ODOO_EMULATOR_DB: '/tmp/x.sqlite' })).toMatchObject({
       port: 0,

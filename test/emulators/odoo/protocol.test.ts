@@ -71,6 +71,11 @@ describe('domains', () => {
     expect(await search('sale.order', [['order_line.product_id.default_code', '=like', 'CP-%']])).toEqual(
       ids(`SELECT DISTINCT o.id AS id FROM sale_order o JOIN sale_order_line l ON l.order_id = o.id JOIN product_product p ON p.id = l.product_id WHERE p.default_code LIKE 'CP-%' ORDER BY o.id`),
     );
+    const withPumps = await search('sale.order', [['order_line', 'any', [['product_id.default_code', '=like', 'CP-%']]]]);
+    expect(withPumps).toEqual(await search('sale.order', [['order_line.product_id.default_code', '=like', 'CP-%']]));
+    expect(await search('sale.order', [['order_line', 'not any', [['product_id.default_code', '=like', 'CP-%']]]])).toEqual(
+      ids(`SELECT id FROM sale_order WHERE id NOT IN (SELECT value FROM json_each(?)) ORDER BY id`, JSON.stringify(withPumps)),
+    );
     const partnersOfOrders = await search('res.partner', [['sale_order_ids', '!=', false]]);
     expect(partnersOfOrders).toEqual(ids(`SELECT id FROM res_partner WHERE id IN (SELECT partner_id FROM sale_order) AND active = 1 ORDER BY id`));
   });
@@ -192,6 +197,20 @@ describe('ordering and paging', () => {
     expect(bad.data.message).toMatch(/^Invalid "order" specified \(name; DROP TABLE res_partner\)/);
     const unknown = await odoo.fail('res.partner', 'search', [[]], { order: 'nope desc' });
     expect(unknown.data).toMatchObject({ name: 'builtins.ValueError', message: "Invalid field 'nope' on model 'res.partner'" });
+  });
+
+  it('treats a limit of 0 or false as no limit, as Odoo does', async () => {
+    const total = sql(`SELECT COUNT(*) AS n FROM sale_order`)[0].n;
+    expect(await odoo.call<number[]>('sale.order', 'search', [[]], { limit: 0 })).toHaveLength(total);
+    expect(await odoo.call<number[]>('sale.order', 'search', [[]], { limit: false, offset: 10 })).toHaveLength(total - 10);
+  });
+
+  it('finds records by name with name_search', async () => {
+    const [partner] = sql<{ id: number; name: string; ref: string }>(`SELECT id, name, ref FROM res_partner WHERE ref = 'C00004'`);
+    expect(await odoo.call('res.partner', 'name_search', [partner!.ref])).toEqual([[partner!.id, partner!.name]]);
+    const products = await odoo.call<[number, string][]>('product.product', 'name_search', [], { name: 'CP-1', limit: 3 });
+    expect(products).toHaveLength(3);
+    for (const [, name] of products) expect(name).toMatch(/^\[CP-1/);
   });
 
   it('counts like search, with an optional limit', async () => {
@@ -316,6 +335,7 @@ describe('writing', () => {
     const again = await odoo.fail('sale.order', 'action_confirm', [[orderId]]);
     expect(again.data).toMatchObject({ name: 'odoo.exceptions.UserError', message: 'Some orders are not in a state requiring confirmation.' });
     expect((await odoo.fail('sale.order', 'unlink', [[orderId]])).data.name).toBe('odoo.exceptions.UserError');
+    expect((await odoo.fail('sale.order.line', 'unlink', [order!.order_line.slice(1)])).data.message).toMatch(/^You can not remove an order line once the sales order is confirmed/);
     expect((await odoo.fail('res.partner', 'action_confirm', [[1]])).data.name).toBe('builtins.AttributeError');
   });
 
@@ -381,6 +401,16 @@ describe('read_group', () => {
     const week = await label('week');
     expect(week['invoice_date:week']).toBe('W41 2026');
     expect(week.__range['invoice_date:week']).toEqual({ from: '2026-10-05', to: '2026-10-12' });
+  });
+
+  it("groups invoices by the customer's commercial entity, counting invoices sent to its contacts", async () => {
+    const [customer] = ids(`SELECT id FROM res_partner WHERE ref = 'C00002'`);
+    const contact = await odoo.call<number>('res.partner', 'create', [{ name: 'Accounts Payable', parent_id: customer, type: 'invoice' }]);
+    await odoo.call('account.move', 'create', [{ move_type: 'out_invoice', partner_id: contact, invoice_date: '2026-11-01', amount_total: 50, amount_residual: 50 }]);
+    const [group] = await odoo.call<Record<string, any>[]>('account.move', 'read_group', [[['commercial_partner_id', '=', customer]], ['amount_residual:sum'], ['commercial_partner_id']], { lazy: false });
+    const seeded = sql(`SELECT COUNT(*) AS n, SUM(amount_residual) AS due FROM account_move WHERE partner_id = ?`, customer)[0];
+    expect(group).toMatchObject({ commercial_partner_id: [customer, expect.any(String)], __count: seeded.n + 1 });
+    expect(group!.amount_residual).toBeCloseTo(seeded.due + 50, 2);
   });
 
   it('orders groups by an aggregate and pages them', async () => {

@@ -14,6 +14,7 @@ describe('loadCrmConfig', () => {
         username: 'integration@example.com',
         password: 'dev-password',
         timeoutMs: 30000,
+        resilience: { retryAttempts: 3, retryBaseDelayMs: 200, retryMaxDelayMs: 5000, breakerFailures: 5, breakerHalfOpenAfterMs: 30000 },
       },
       currencyCode: 'EUR',
       development: true,

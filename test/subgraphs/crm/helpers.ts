@@ -9,6 +9,12 @@ import { startSalesforceEmulator } from '../../../emulators/salesforce/server.js
 import { loadCrmConfig, type CrmSubgraphConfig } from '../../../subgraphs/crm/src/config.js';
 import { SalesforceClient } from '../../../subgraphs/crm/src/connectors/salesforceClient.js';
 import { startCrmSubgraph } from '../../../subgraphs/crm/src/server.js';
+import { signInternalRequest } from '../../../lib/internalAuth.js';
+import { scopesDeclaredIn } from '../../../lib/requiresScopes.js';
+import { subgraphSdl } from '../../../lib/subgraphSchemas.js';
+
+/** The subgraph answers only signed requests; `graphql` signs as the gateway would, for a caller with every scope. */
+export const INTERNAL_SECRET = 'crm-subgraph-test-secret-0123456789abcdef';
 
 export type Emulator = Awaited<ReturnType<typeof startSalesforceEmulator>>;
 
@@ -25,7 +31,7 @@ export async function startEmulator(options: { dailyApiLimit?: number } = {}): P
 }
 
 export function crmConfig(loginUrl: string): CrmSubgraphConfig {
-  return loadCrmConfig({ SALESFORCE_LOGIN_URL: loginUrl, CRM_SUBGRAPH_PORT: '0', SALESFORCE_TIMEOUT_MS: '5000' });
+  return loadCrmConfig({ SALESFORCE_LOGIN_URL: loginUrl, CRM_SUBGRAPH_PORT: '0', SALESFORCE_TIMEOUT_MS: '5000', INTERNAL_SHARED_SECRET: INTERNAL_SECRET });
 }
 
 export function salesforceClient(loginUrl: string): SalesforceClient {
@@ -42,10 +48,11 @@ export interface GraphQLAnswer<T = Record<string, unknown>> {
 }
 
 export async function graphql<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLAnswer<T>> {
+  const body = JSON.stringify({ query, variables });
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
+    headers: { 'content-type': 'application/json', ...signInternalRequest(INTERNAL_SECRET, body, scopesDeclaredIn(subgraphSdl('crm'))) },
+    body,
   });
   return (await response.json()) as GraphQLAnswer<T>;
 }

@@ -162,7 +162,8 @@ describe('SalesforceClient', () => {
     expect(html).toBeInstanceOf(SalesforceUnavailableError);
     expect((html as Error).message).toMatch(/HTTP 502 and a body that is not JSON \(text\/html\)/);
     mode = 'down';
-    await expect(client.query('SELECT Id FROM Account')).rejects.toThrow(/HTTP 503 SERVER_UNAVAILABLE/);
+    // A fresh client: the failures above (retried) have opened this one's circuit breaker.
+    await expect(clientFor(server).query('SELECT Id FROM Account')).rejects.toThrow(/HTTP 503 SERVER_UNAVAILABLE/);
   });
 
   it('names Salesforce when nothing listens, and when an answer takes too long', async () => {

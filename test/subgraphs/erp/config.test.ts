@@ -6,7 +6,7 @@ describe('loadErpConfig', () => {
     expect(loadErpConfig({})).toEqual({
       port: 4001,
       host: '127.0.0.1',
-      odoo: { url: 'http://127.0.0.1:8069', db: 'odoo', login: 'admin', apiKey: '0123456789abcdef0123456789abcdef01234567', timeoutMs: 30000 },
+      odoo: { url: 'http://127.0.0.1:8069', db: 'odoo', login: 'admin', apiKey: '0123456789abcdef0123456789abcdef01234567', timeoutMs: 30000, resilience: { retryAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 2000, breakerFailures: 5, breakerHalfOpenAfterMs: 10000 } },
       development: true,
     });
   });
@@ -25,7 +25,7 @@ describe('loadErpConfig', () => {
     expect(config).toEqual({
       port: 0,
       host: '0.0.0.0',
-      odoo: { url: 'https://erp.example.com', db: 'prod', login: 'integration@example.com', apiKey: 'k'.repeat(40), timeoutMs: 5000 },
+      odoo: { url: 'https://erp.example.com', db: 'prod', login: 'integration@example.com', apiKey: 'k'.repeat(40), timeoutMs: 5000, resilience: { retryAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 2000, breakerFailures: 5, breakerHalfOpenAfterMs: 10000 } },
       development: false,
     });
   });

@@ -4,10 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startErpSubgraph } from '../../../subgraphs/erp/src/server.js';
 import type { ErpSubgraphConfig } from '../../../subgraphs/erp/src/config.js';
+import { signInternalRequest } from '../../../lib/internalAuth.js';
+import { scopesDeclaredIn } from '../../../lib/requiresScopes.js';
+import { subgraphSdl } from '../../../lib/subgraphSchemas.js';
 
 export const ODOO_DB = 'odoo';
 export const ODOO_LOGIN = 'admin';
 export const ODOO_API_KEY = '0123456789abcdef0123456789abcdef01234567';
+/** The subgraph answers only signed requests; `query` signs as the gateway would, for a caller with every scope. */
+export const INTERNAL_SECRET = 'erp-subgraph-test-secret-0123456789abcdef';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -26,15 +31,18 @@ export async function startTestSubgraph(odooUrl: string, overrides: Partial<ErpS
     host: '127.0.0.1',
     odoo: { url: odooUrl, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_API_KEY, timeoutMs: 10_000 },
     development: false,
+    internalSecret: INTERNAL_SECRET,
     ...overrides,
   });
+  const scopes = scopesDeclaredIn(subgraphSdl('erp'));
   return {
     url: subgraph.url,
     async query(query, variables) {
+      const body = JSON.stringify({ query, variables });
       const response = await fetch(subgraph.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
+        headers: { 'content-type': 'application/json', ...signInternalRequest(INTERNAL_SECRET, body, scopes) },
+        body,
       });
       return (await response.json()) as GraphQLResponse;
     },

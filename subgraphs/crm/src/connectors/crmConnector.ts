@@ -23,6 +23,9 @@ export interface UserRecord {
   title: string | null;
   territory: string | null;
   isActive: boolean;
+  department?: string | null;
+  salesTeam?: string | null;
+  managerId?: string | null;
 }
 
 export interface AccountRecord {
@@ -62,6 +65,11 @@ export interface OpportunityRecord {
   ownerId: string | null;
   owner?: UserRecord | null;
   erpOrderNumber: string | null;
+  type?: string | null;
+  leadSource?: string | null;
+  nextStep?: string | null;
+  expectedRevenue?: number | null;
+  campaignId?: string | null;
 }
 
 export interface CaseRecord {
@@ -75,6 +83,14 @@ export interface CaseRecord {
   /** ISO 8601 with offset. */
   createdAt: string | null;
   productSku: string | null;
+  description?: string | null;
+  isClosed?: boolean;
+  closedAt?: string | null;
+  contactId?: string | null;
+  ownerId?: string | null;
+  erpOrderNumber?: string | null;
+  /** The ERP number of the case's account, read through `Account.ERP_Customer_Number__c`. */
+  customerNumber?: string | null;
 }
 
 export interface PriceBookEntryRecord {
@@ -84,6 +100,8 @@ export interface PriceBookEntryRecord {
   isStandardPriceBook: boolean;
   unitPrice: number;
   isActive: boolean;
+  priceBookId?: string | null;
+  priceBookSegment?: string | null;
 }
 
 export interface QuoteRecord {
@@ -94,6 +112,10 @@ export interface QuoteRecord {
   totalPrice: number | null;
   opportunityId: string | null;
   accountId: string | null;
+  number?: string | null;
+  contactId?: string | null;
+  priceBookId?: string | null;
+  erpOrderNumber?: string | null;
 }
 
 export interface QuoteLineRecord {
@@ -104,6 +126,7 @@ export interface QuoteLineRecord {
   discountPercent: number | null;
   totalPrice: number;
   quote: QuoteRecord;
+  listPrice?: number | null;
 }
 
 /** The key has no record behind it (or cannot name one, such as a malformed id). */
@@ -146,18 +169,18 @@ export const CLOSED_QUOTE_STATUSES = ['Accepted', 'Denied', 'Rejected'] as const
  * Salesforce takes about 16 000 characters of URL for a GET; SOQL IN lists are
  * cut so that each statement stays well below that once URL-encoded.
  */
-const MAX_IN_LIST_CHARS = 6000;
+export const MAX_IN_LIST_CHARS = 6000;
 
 // --- Field lists -----------------------------------------------------------
 
-const USER_FIELDS = ['Id', 'Name', 'Email', 'Title', 'Territory__c', 'IsActive'];
-const ACCOUNT_FIELDS = ['Id', 'Name', 'Type', 'Industry', 'Segment__c', 'ERP_Customer_Number__c', 'OwnerId'];
+export const USER_FIELDS = ['Id', 'Name', 'Email', 'Title', 'Territory__c', 'IsActive', 'Department', 'Sales_Team__c', 'ManagerId'];
+export const ACCOUNT_FIELDS = ['Id', 'Name', 'Type', 'Industry', 'Segment__c', 'ERP_Customer_Number__c', 'OwnerId'];
 /** The owner read through the relationship, so an account or opportunity query needs no second call for it. */
-const OWNER_FIELDS = USER_FIELDS.map((f) => `Owner.${f}`);
-const OPPORTUNITY_FIELDS = ['Id', 'Name', 'StageName', 'Amount', 'Probability', 'CloseDate', 'IsClosed', 'IsWon', 'AccountId', 'OwnerId', 'ERP_Order_Number__c'];
-const CONTACT_FIELDS = ['Id', 'AccountId', 'Name', 'FirstName', 'LastName', 'Email', 'Phone', 'Title'];
-const CASE_FIELDS = ['Id', 'AccountId', 'CaseNumber', 'Subject', 'Status', 'Priority', 'Origin', 'CreatedDate', 'Product_SKU__c'];
-const QUOTE_FIELDS = ['Id', 'Name', 'Status', 'ExpirationDate', 'TotalPrice', 'OpportunityId', 'AccountId'];
+export const OWNER_FIELDS = USER_FIELDS.map((f) => `Owner.${f}`);
+export const OPPORTUNITY_FIELDS = ['Id', 'Name', 'StageName', 'Amount', 'Probability', 'CloseDate', 'IsClosed', 'IsWon', 'AccountId', 'OwnerId', 'ERP_Order_Number__c', 'Type', 'LeadSource', 'NextStep', 'ExpectedRevenue', 'CampaignId'];
+export const CONTACT_FIELDS = ['Id', 'AccountId', 'Name', 'FirstName', 'LastName', 'Email', 'Phone', 'Title'];
+export const CASE_FIELDS = ['Id', 'AccountId', 'CaseNumber', 'Subject', 'Status', 'Priority', 'Origin', 'CreatedDate', 'Product_SKU__c', 'Description', 'IsClosed', 'ClosedDate', 'ContactId', 'OwnerId', 'ERP_Order_Number__c', 'Account.ERP_Customer_Number__c'];
+export const QUOTE_FIELDS = ['Id', 'Name', 'Status', 'ExpirationDate', 'TotalPrice', 'OpportunityId', 'AccountId', 'QuoteNumber', 'ContactId', 'Pricebook2Id', 'ERP_Order_Number__c'];
 
 export function createCrmConnector(client: SalesforceClient): CrmConnector {
   /** Reads by id: ids that are not ids of `object` are answered NotFound without asking Salesforce. */
@@ -287,7 +310,7 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
         textLiteral,
         exact,
         (list) =>
-          `SELECT Id, UnitPrice, IsActive, Product2.ProductCode, Pricebook2.Name, Pricebook2.IsStandard FROM PricebookEntry WHERE Product2.ProductCode IN ${list} ORDER BY Id`,
+          `SELECT Id, UnitPrice, IsActive, Product2.ProductCode, Pricebook2Id, Pricebook2.Name, Pricebook2.IsStandard, Pricebook2.Segment__c FROM PricebookEntry WHERE Product2.ProductCode IN ${list} ORDER BY Id`,
         (r) => {
           const record = toPriceBookEntry(r);
           return { key: record.sku, record };
@@ -300,7 +323,7 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
         textLiteral,
         exact,
         (list) =>
-          `SELECT Id, Quantity, UnitPrice, Discount, TotalPrice, Product2.ProductCode, QuoteId, ${QUOTE_FIELDS.filter((f) => f !== 'Id')
+          `SELECT Id, Quantity, UnitPrice, ListPrice, Discount, TotalPrice, Product2.ProductCode, QuoteId, ${QUOTE_FIELDS.filter((f) => f !== 'Id')
             .map((f) => `Quote.${f}`)
             .join(', ')} FROM QuoteLineItem WHERE Product2.ProductCode IN ${list} AND Quote.Status NOT IN ${soqlList(
             CLOSED_QUOTE_STATUSES.map(soqlString),
@@ -326,34 +349,34 @@ function protocolError(r: SObjectRecord, field: string, expected: string): Sales
   );
 }
 
-function str(r: SObjectRecord, field: string): string | null {
+export function str(r: SObjectRecord, field: string): string | null {
   const v = r[field];
   if (v === null || v === undefined) return null;
   if (typeof v !== 'string') throw protocolError(r, field, 'a string');
   return v;
 }
 
-function reqStr(r: SObjectRecord, field: string): string {
+export function reqStr(r: SObjectRecord, field: string): string {
   const v = str(r, field);
   if (v === null) throw protocolError(r, field, 'a non-empty string');
   return v;
 }
 
-function num(r: SObjectRecord, field: string): number | null {
+export function num(r: SObjectRecord, field: string): number | null {
   const v = r[field];
   if (v === null || v === undefined) return null;
   if (typeof v !== 'number') throw protocolError(r, field, 'a number');
   return v;
 }
 
-function bool(r: SObjectRecord, field: string): boolean {
+export function bool(r: SObjectRecord, field: string): boolean {
   const v = r[field];
   if (typeof v !== 'boolean') throw protocolError(r, field, 'true or false');
   return v;
 }
 
 /** A parent record read through a relationship (`Owner.Name`); null when the lookup is empty. */
-function parent(r: SObjectRecord, relationship: string): SObjectRecord | null {
+export function parent(r: SObjectRecord, relationship: string): SObjectRecord | null {
   const v = r[relationship];
   if (v === null || v === undefined) return null;
   if (typeof v !== 'object' || Array.isArray(v)) throw protocolError(r, relationship, 'a related record');
@@ -361,7 +384,7 @@ function parent(r: SObjectRecord, relationship: string): SObjectRecord | null {
 }
 
 /** Ids are compared in their 18-character form, whatever Salesforce or the caller used. */
-function id18(r: SObjectRecord, field: string, object: KnownSObject): string | null {
+export function id18(r: SObjectRecord, field: string, object: KnownSObject): string | null {
   const v = str(r, field);
   if (v === null) return null;
   const id = normalizeIdOf(object, v);
@@ -369,7 +392,7 @@ function id18(r: SObjectRecord, field: string, object: KnownSObject): string | n
   return id;
 }
 
-function reqId(r: SObjectRecord, object: KnownSObject): string {
+export function reqId(r: SObjectRecord, object: KnownSObject): string {
   const id = id18(r, 'Id', object);
   if (id === null) throw protocolError(r, 'Id', `a ${object} id`);
   return id;
@@ -386,7 +409,7 @@ export function isoDateTime(value: string | null): string | null {
   return time.toISOString().replace('.000Z', 'Z');
 }
 
-function toUser(r: SObjectRecord): UserRecord {
+export function toUser(r: SObjectRecord): UserRecord {
   return {
     id: reqId(r, 'User'),
     name: reqStr(r, 'Name'),
@@ -394,6 +417,9 @@ function toUser(r: SObjectRecord): UserRecord {
     title: str(r, 'Title'),
     territory: str(r, 'Territory__c'),
     isActive: r.IsActive === undefined ? true : bool(r, 'IsActive'),
+    ...('Department' in r ? { department: str(r, 'Department') } : {}),
+    ...('Sales_Team__c' in r ? { salesTeam: str(r, 'Sales_Team__c') } : {}),
+    ...('ManagerId' in r ? { managerId: id18(r, 'ManagerId', 'User') } : {}),
   };
 }
 
@@ -405,7 +431,7 @@ function ownerOf(r: SObjectRecord): UserRecord | null | undefined {
   return toUser({ ...owner, Id: owner.Id ?? r.OwnerId });
 }
 
-function toAccount(r: SObjectRecord): AccountRecord {
+export function toAccount(r: SObjectRecord): AccountRecord {
   const record: AccountRecord = {
     id: reqId(r, 'Account'),
     name: reqStr(r, 'Name'),
@@ -420,7 +446,7 @@ function toAccount(r: SObjectRecord): AccountRecord {
   return record;
 }
 
-function toContact(r: SObjectRecord): ContactRecord {
+export function toContact(r: SObjectRecord): ContactRecord {
   return {
     id: reqId(r, 'Contact'),
     accountId: id18(r, 'AccountId', 'Account'),
@@ -433,7 +459,7 @@ function toContact(r: SObjectRecord): ContactRecord {
   };
 }
 
-function toOpportunity(r: SObjectRecord): OpportunityRecord {
+export function toOpportunity(r: SObjectRecord): OpportunityRecord {
   const record: OpportunityRecord = {
     id: reqId(r, 'Opportunity'),
     name: reqStr(r, 'Name'),
@@ -446,13 +472,18 @@ function toOpportunity(r: SObjectRecord): OpportunityRecord {
     accountId: id18(r, 'AccountId', 'Account'),
     ownerId: id18(r, 'OwnerId', 'User'),
     erpOrderNumber: str(r, 'ERP_Order_Number__c'),
+    type: str(r, 'Type'),
+    leadSource: str(r, 'LeadSource'),
+    nextStep: str(r, 'NextStep'),
+    expectedRevenue: num(r, 'ExpectedRevenue'),
+    campaignId: str(r, 'CampaignId'),
   };
   const owner = ownerOf(r);
   if (owner !== undefined) record.owner = owner;
   return record;
 }
 
-function toCase(r: SObjectRecord): CaseRecord {
+export function toCase(r: SObjectRecord): CaseRecord {
   return {
     id: reqId(r, 'Case'),
     accountId: id18(r, 'AccountId', 'Account'),
@@ -463,10 +494,17 @@ function toCase(r: SObjectRecord): CaseRecord {
     origin: str(r, 'Origin'),
     createdAt: isoDateTime(str(r, 'CreatedDate')),
     productSku: str(r, 'Product_SKU__c'),
+    description: str(r, 'Description'),
+    isClosed: r.IsClosed === undefined ? undefined : bool(r, 'IsClosed'),
+    closedAt: isoDateTime(str(r, 'ClosedDate')),
+    contactId: id18(r, 'ContactId', 'Contact'),
+    ownerId: id18(r, 'OwnerId', 'User'),
+    erpOrderNumber: str(r, 'ERP_Order_Number__c'),
+    customerNumber: 'Account' in r ? (parent(r, 'Account')?.ERP_Customer_Number__c as string | null | undefined) ?? null : undefined,
   };
 }
 
-function toPriceBookEntry(r: SObjectRecord): PriceBookEntryRecord {
+export function toPriceBookEntry(r: SObjectRecord): PriceBookEntryRecord {
   const product = parent(r, 'Product2');
   const book = parent(r, 'Pricebook2');
   if (!product || !book) throw protocolError(r, product ? 'Pricebook2' : 'Product2', 'a related record');
@@ -479,10 +517,12 @@ function toPriceBookEntry(r: SObjectRecord): PriceBookEntryRecord {
     isStandardPriceBook: bool(book, 'IsStandard'),
     unitPrice,
     isActive: bool(r, 'IsActive'),
+    priceBookId: id18(r, 'Pricebook2Id', 'Pricebook2'),
+    priceBookSegment: (book.Segment__c as string | null | undefined) ?? null,
   };
 }
 
-function toQuote(r: SObjectRecord): QuoteRecord {
+export function toQuote(r: SObjectRecord): QuoteRecord {
   return {
     id: reqId(r, 'Quote'),
     name: reqStr(r, 'Name'),
@@ -491,10 +531,14 @@ function toQuote(r: SObjectRecord): QuoteRecord {
     totalPrice: num(r, 'TotalPrice'),
     opportunityId: id18(r, 'OpportunityId', 'Opportunity'),
     accountId: id18(r, 'AccountId', 'Account'),
+    number: str(r, 'QuoteNumber'),
+    contactId: id18(r, 'ContactId', 'Contact'),
+    priceBookId: id18(r, 'Pricebook2Id', 'Pricebook2'),
+    erpOrderNumber: str(r, 'ERP_Order_Number__c'),
   };
 }
 
-function toQuoteLine(r: SObjectRecord): QuoteLineRecord {
+export function toQuoteLine(r: SObjectRecord): QuoteLineRecord {
   const product = parent(r, 'Product2');
   const quote = parent(r, 'Quote');
   if (!product || !quote) throw protocolError(r, product ? 'Quote' : 'Product2', 'a related record');
@@ -510,13 +554,14 @@ function toQuoteLine(r: SObjectRecord): QuoteLineRecord {
     unitPrice: required('UnitPrice'),
     discountPercent: num(r, 'Discount'),
     totalPrice: required('TotalPrice'),
+    listPrice: num(r, 'ListPrice'),
     // The relationship carries no Id unless selected; QuoteId is the authority.
     quote: toQuote({ ...quote, Id: r.QuoteId }),
   };
 }
 
 /** Private: splits IN-list literals so that no statement outgrows a GET URL. */
-function chunkLiterals(literals: string[]): string[][] {
+export function chunkLiterals(literals: string[]): string[][] {
   const chunks: string[][] = [];
   let current: string[] = [];
   let size = 0;

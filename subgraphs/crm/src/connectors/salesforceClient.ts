@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { createNativeCallPolicy, retryAfterMs, type BreakerSnapshot, type FailureClass, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
 
 export interface SalesforceClientOptions {
   /** Where OAuth tokens are requested, e.g. https://login.salesforce.com. */
@@ -26,6 +27,32 @@ export interface SalesforceClientOptions {
   timeoutMs?: number;
   /** Sockets kept per origin; keep-alive spares a TLS handshake per call. Defaults to 16. */
   maxSockets?: number;
+  /** Retries of reads and the circuit breaker. Defaults to DEFAULT_SALESFORCE_RESILIENCE. */
+  resilience?: ResilienceSettings;
+}
+
+export const DEFAULT_SALESFORCE_RESILIENCE: ResilienceSettings = {
+  retryAttempts: 3,
+  retryBaseDelayMs: 200,
+  retryMaxDelayMs: 5_000,
+  breakerFailures: 5,
+  breakerHalfOpenAfterMs: 30_000,
+};
+
+/**
+ * Calls that only read (SOQL pages, SObject Collections retrieve, sObject GET),
+ * so a failed one may be sent again. Creates, updates and upserts are sent once:
+ * a write whose answer was lost may well have happened.
+ */
+export const SALESFORCE_READ_KINDS: ReadonlySet<string> = new Set(['query', 'queryMore', 'composite_read', 'retrieve', 'describe', 'limits']);
+
+// Private: a refusal (bad field, missing record) says nothing about Salesforce's
+// health; the daily API limit does, but waiting seconds will not lift it, so it
+// opens the breaker sooner and is never retried.
+function classifySalesforceFailure(error: unknown): FailureClass {
+  if (error instanceof SalesforceUnavailableError) return { systemFailure: true, retryable: true, retryAfterMs: error.retryAfterMs };
+  if (error instanceof SalesforceError && error.errorCode === 'REQUEST_LIMIT_EXCEEDED') return { systemFailure: true, retryable: false };
+  return { systemFailure: false, retryable: false };
 }
 
 /** Salesforce refused a call and said why. */
@@ -44,8 +71,11 @@ export class SalesforceError extends Error {
 /** Salesforce could not be reached or did not answer in its protocol. */
 export class SalesforceUnavailableError extends Error {
   override readonly name = 'SalesforceUnavailableError';
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  /** How long Salesforce asked us to wait, from `Retry-After` (429, 503). */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
     super(message, options);
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -108,6 +138,7 @@ export class SalesforceClient {
   private readonly timeoutMs: number;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  private readonly policy: NativeCallPolicy;
   private session: Promise<Session> | null = null;
   private limitInfo: SalesforceLimitInfo | null = null;
   private readonly counts = new Map<string, number>();
@@ -123,6 +154,26 @@ export class SalesforceClient {
     const maxSockets = options.maxSockets ?? 16;
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
+    this.policy = createNativeCallPolicy({ systemLabel: 'CRM (Salesforce)', settings: options.resilience ?? DEFAULT_SALESFORCE_RESILIENCE, classify: classifySalesforceFailure });
+  }
+
+  /** The circuit breaker's state, for health checks. */
+  breaker(): BreakerSnapshot {
+    return this.policy.snapshot();
+  }
+
+  /**
+   * Lists the REST API versions (`GET /services/data/`: no login, and not
+   * counted against the daily API allocation), bypassing the circuit breaker,
+   * for health checks. Resolves to the newest version served.
+   */
+  async ping(timeoutMs = this.timeoutMs): Promise<string> {
+    const url = new URL('/services/data/', this.loginUrl);
+    const answer = await this.send('GET', url, { accept: 'application/json' }, undefined, timeoutMs);
+    const versions = this.interpret<{ version?: unknown }[]>(answer, 'GET /services/data/');
+    const newest = Array.isArray(versions) ? versions.at(-1)?.version : undefined;
+    if (typeof newest !== 'string') throw new SalesforceUnavailableError(`Expected Salesforce to list its API versions at ${url.href}, but got ${JSON.stringify(versions)?.slice(0, 200)}.`);
+    return newest;
   }
 
   /** The last `Sforce-Limit-Info` Salesforce reported; null until the first API answer. */
@@ -218,6 +269,30 @@ export class SalesforceClient {
 
   // --- Private -------------------------------------------------------------
 
+  /**
+   * One long poll of the Change Data Capture stream: the change events after
+   * `replayId` (-1: only new ones), waiting up to `waitMs` for one. Real orgs
+   * stream CDC over CometD or the Pub/Sub API; the emulator serves the same
+   * events on `/cometd-lite/events` (emulators/salesforce/changeEvents.ts).
+   * Streaming is not a REST call, so it bypasses the circuit breaker and the call counts.
+   */
+  async changeEvents(replayId: number, waitMs: number): Promise<ChangeEventBatch> {
+    if (this.closed) throw new SalesforceUnavailableError('The Salesforce client was closed; no further calls can be made.');
+    const poll = async (session: Session) => {
+      const url = new URL(`/cometd-lite/events?replayId=${replayId}&waitMs=${waitMs}`, session.instanceUrl);
+      const answer = await this.send('GET', url, { authorization: `Bearer ${session.accessToken}`, accept: 'application/json' }, undefined, waitMs + this.timeoutMs);
+      return this.interpret<ChangeEventBatch>(answer, 'GET /cometd-lite/events');
+    };
+    const session = await this.authenticate();
+    try {
+      return await poll(session);
+    } catch (error) {
+      if (!(error instanceof SalesforceError && error.status === 401)) throw error;
+      if (this.session && (await this.session.catch(() => null)) === session) this.session = null;
+      return poll(await this.authenticate());
+    }
+  }
+
   private checkPage<T>(page: QueryResult<T>): QueryResult<T> {
     if (page === null || typeof page !== 'object' || !Array.isArray(page.records) || typeof page.done !== 'boolean') {
       throw new SalesforceUnavailableError(`Expected a Salesforce query result {totalSize, done, records}, but got ${JSON.stringify(page)?.slice(0, 200)}.`);
@@ -232,6 +307,10 @@ export class SalesforceClient {
   /** An authenticated REST call; on a stale session it logs in again once and retries. */
   private async api<T>(kind: string, method: string, pathAndQuery: string, body?: unknown): Promise<T> {
     if (this.closed) throw new SalesforceUnavailableError('The Salesforce client was closed; no further calls can be made.');
+    return this.policy.run(() => this.apiOnce<T>(kind, method, pathAndQuery, body), { idempotent: method === 'GET' || SALESFORCE_READ_KINDS.has(kind) });
+  }
+
+  private async apiOnce<T>(kind: string, method: string, pathAndQuery: string, body?: unknown): Promise<T> {
     const session = await this.authenticate();
     try {
       return await this.apiWith<T>(session, kind, method, pathAndQuery, body);
@@ -304,8 +383,12 @@ export class SalesforceClient {
     }
     if (status >= 200 && status < 300) return parsed as T;
     const error = salesforceErrorFrom(status, parsed);
-    if (status >= 500) {
-      throw new SalesforceUnavailableError(`Salesforce failed ${what} with HTTP ${status}${error ? ` ${error.errorCode}: ${error.message}` : ''}.`, { cause: error });
+    // 429 comes from a proxy or Salesforce's concurrency guard, not from the org's daily allocation (that is a 403): wait and try again.
+    if (status >= 500 || status === 429) {
+      throw new SalesforceUnavailableError(`Salesforce failed ${what} with HTTP ${status}${error ? ` ${error.errorCode}: ${error.message}` : ''}.`, {
+        cause: error,
+        retryAfterMs: retryAfterMs(answer.headers['retry-after']),
+      });
     }
     if (error) throw error;
     if (status === 300) {
@@ -314,7 +397,7 @@ export class SalesforceClient {
     throw new SalesforceUnavailableError(`Salesforce answered ${what} with HTTP ${status} and no error description: ${JSON.stringify(parsed).slice(0, 200)}.`);
   }
 
-  private send(method: string, url: URL, headers: Record<string, string>, payload?: string): Promise<HttpAnswer> {
+  private send(method: string, url: URL, headers: Record<string, string>, payload?: string, timeoutMs = this.timeoutMs): Promise<HttpAnswer> {
     const secure = url.protocol === 'https:';
     const transport = secure ? https : http;
     const agent = secure ? this.httpsAgent : this.httpAgent;
@@ -335,8 +418,8 @@ export class SalesforceClient {
         });
       });
       const timer = setTimeout(() => {
-        req.destroy(new Error(`timed out after ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+        req.destroy(new Error(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
       req.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         fail(error.code ? `${error.code} (${error.message})` : error.message, error);
@@ -361,6 +444,21 @@ function salesforceErrorFrom(status: number, body: unknown): SalesforceError | n
     }
   }
   return null;
+}
+
+/** The `ChangeEventHeader` of a Salesforce Change Data Capture event. */
+export interface ChangeEventHeader {
+  entityName: string;
+  recordIds: string[];
+  changeType: 'CREATE' | 'UPDATE' | 'DELETE' | 'UNDELETE' | `GAP_${string}` | 'GAP_OVERFLOW';
+  changedFields: string[];
+  changeOrigin: string;
+  commitTimestamp: number;
+}
+
+export interface ChangeEventBatch {
+  events: { channel: string; data: { event: { replayId: number }; payload: { ChangeEventHeader: ChangeEventHeader } & Record<string, unknown> } }[];
+  latestReplayId: number;
 }
 
 export function parseLimitInfo(raw: string): SalesforceLimitInfo {

@@ -19,6 +19,13 @@ export const KEY_PREFIX = {
   Product2: '01t',
   Pricebook2: '01s',
   PricebookEntry: '01u',
+  Campaign: '701',
+  CampaignMember: '00v',
+  Lead: '00Q',
+  Task: '00T',
+  Event: '00U',
+  ProcessInstance: '04g',
+  ProcessInstanceWorkitem: '04i',
 } as const;
 
 export type KnownSObject = keyof typeof KEY_PREFIX;

@@ -4,8 +4,10 @@ import { Case, Opportunity, PriceBookEntry, Product, Quote, QuoteLine } from './
 import { Query } from './query.js';
 import { SalesOrder } from './salesOrder.js';
 import { Employee, User } from './user.js';
+import { areaResolvers, mergeResolvers } from './areas/index.js';
 
-export const resolvers: Resolvers = {
+export const resolvers: Resolvers = mergeResolvers([
+  {
   Query,
   Account,
   Customer,
@@ -18,4 +20,6 @@ export const resolvers: Resolvers = {
   Quote,
   QuoteLine,
   SalesOrder,
-};
+  },
+  areaResolvers,
+]);

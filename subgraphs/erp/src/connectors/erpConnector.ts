@@ -16,6 +16,7 @@
  */
 import type { OdooClient } from './odooClient.js';
 import { integerOf, leafName, rowsOf, type RowReader } from './odooValues.js';
+import { createErpAreasConnector, type ErpAreasConnector } from './erpAreas.js';
 
 // --- records -----------------------------------------------------------------
 
@@ -176,7 +177,7 @@ export class ErpAmbiguousKeyError extends Error {
 
 // --- the connector ---------------------------------------------------------------
 
-export interface ErpConnector {
+export interface ErpConnector extends ErpAreasConnector {
   customersByNumber(numbers: readonly string[]): Promise<(PartnerRecord | Error)[]>;
   partnersById(ids: readonly number[]): Promise<(PartnerRecord | Error)[]>;
   productsBySku(skus: readonly string[]): Promise<(ProductRecord | Error)[]>;
@@ -198,6 +199,8 @@ export interface ErpConnector {
   employeesById(ids: readonly number[]): Promise<(EmployeeRecord | Error)[]>;
   /** The employee linked to each `res.users` id (how a salesperson on an order becomes an employee). */
   employeesByUserId(userIds: readonly number[]): Promise<(EmployeeRecord | Error)[]>;
+  /** Each employee's direct reports (`hr.employee.parent_id`), by name. */
+  employeesByManagerId(managerIds: readonly number[]): Promise<EmployeeRecord[][]>;
 
   /** Partners with a customer number, ordered by number. */
   customersPage(page: PageRequest): Promise<PageResult<PartnerRecord>>;
@@ -297,6 +300,7 @@ export function createErpConnector(client: OdooClient): ErpConnector {
   const orderDomain = (filter: SalesOrderFilter = {}): Domain => (filter.partnerId === undefined ? [] : [['partner_id', '=', filter.partnerId]]);
 
   return {
+    ...createErpAreasConnector(client),
     customersByNumber: (numbers) => oneByField(numbers, PARTNER, 'ref', PARTNER_FIELDS, toPartner, (p) => p.number),
     partnersById: (ids) => oneById(ids, PARTNER, PARTNER_FIELDS, toPartner),
     productsBySku: (skus) => oneByField(skus, PRODUCT, 'default_code', PRODUCT_FIELDS, toProduct, (p) => p.sku),
@@ -329,6 +333,7 @@ export function createErpConnector(client: OdooClient): ErpConnector {
     employeesByWorkEmail: (emails) => oneByField(emails, EMPLOYEE, 'work_email', EMPLOYEE_FIELDS, toEmployee, (e) => e.workEmail),
     employeesById: (ids) => oneById(ids, EMPLOYEE, EMPLOYEE_FIELDS, toEmployee),
     employeesByUserId: (ids) => oneByField(ids, EMPLOYEE, 'user_id', EMPLOYEE_FIELDS, toEmployee, (e) => e.userId),
+    employeesByManagerId: (ids) => manyByField(ids, EMPLOYEE, 'parent_id', EMPLOYEE_FIELDS, toEmployee, (e) => e.managerId, 'name, id'),
 
     customersPage: (request) => page(PARTNER, CUSTOMER_DOMAIN, PARTNER_FIELDS, 'ref, id', request, toPartner),
     countCustomers: () => searchCount(PARTNER, CUSTOMER_DOMAIN),

@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { createNativeCallPolicy, retryAfterMs, type BreakerSnapshot, type FailureClass, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
 
 export interface OdooConnection {
   /** Base URL of the Odoo server, e.g. `http://127.0.0.1:8069`. */
@@ -29,13 +30,37 @@ export interface OdooClientOptions extends OdooConnection {
   timeoutMs?: number;
   /** Concurrent connections kept to Odoo. Defaults to 16. */
   maxSockets?: number;
+  /** Retries of reads and the circuit breaker. Defaults to DEFAULT_ODOO_RESILIENCE. */
+  resilience?: ResilienceSettings;
 }
+
+export const DEFAULT_ODOO_RESILIENCE: ResilienceSettings = {
+  retryAttempts: 3,
+  retryBaseDelayMs: 100,
+  retryMaxDelayMs: 2_000,
+  breakerFailures: 5,
+  breakerHalfOpenAfterMs: 10_000,
+};
+
+/**
+ * Odoo methods that only read, so a failed call may be sent again. Everything
+ * else (create, write, unlink, action_confirm, ...) is sent once: a write whose
+ * answer was lost may well have happened.
+ */
+export const ODOO_READ_METHODS: ReadonlySet<string> = new Set(['search_read', 'read', 'search', 'search_count', 'read_group', 'fields_get', 'name_search', 'name_get', 'default_get']);
 
 /** One call of a model method, whatever the transport. */
 export interface OdooClient {
   executeKw<T = unknown>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<T>;
   /** Closes kept-alive connections; later calls open new ones. */
   close(): Promise<void>;
+  /**
+   * Asks Odoo for its version (`common.version`, no login), bypassing the
+   * circuit breaker, for health checks; resolves to the server version.
+   */
+  ping?(timeoutMs?: number): Promise<string>;
+  /** The circuit breaker's state, for health checks. */
+  breaker?(): BreakerSnapshot;
 }
 
 /**
@@ -59,9 +84,12 @@ export class OdooError extends Error {
 /** Odoo could not be reached, or did not answer in time. */
 export class OdooUnavailableError extends Error {
   override readonly name: string = 'OdooUnavailableError';
+  /** How long Odoo (or the proxy in front of it) asked us to wait, from `Retry-After`. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
     super(message, options);
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -81,6 +109,14 @@ interface HttpAnswer {
   status: number;
   contentType: string;
   body: string;
+  retryAfterMs: number | undefined;
+}
+
+// Private: Odoo's own errors (access rules, validation) are answers, not failures
+// of the system; only an Odoo that cannot answer counts toward the breaker.
+function classifyOdooFailure(error: unknown): FailureClass {
+  if (error instanceof OdooUnavailableError) return { systemFailure: true, retryable: true, retryAfterMs: error.retryAfterMs };
+  return { systemFailure: false, retryable: false };
 }
 
 class JsonRpcOdooClient implements OdooClient {
@@ -89,6 +125,7 @@ class JsonRpcOdooClient implements OdooClient {
   private readonly where: string;
   private readonly timeoutMs: number;
   private readonly agent: http.Agent;
+  private readonly policy: NativeCallPolicy;
   private uid: Promise<number> | undefined;
   private nextRequestId = 1;
 
@@ -107,6 +144,7 @@ class JsonRpcOdooClient implements OdooClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
     this.agent = base.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.policy = createNativeCallPolicy({ systemLabel: 'ERP (Odoo)', settings: options.resilience ?? DEFAULT_ODOO_RESILIENCE, classify: classifyOdooFailure });
   }
 
   async executeKw<T>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<T> {
@@ -116,17 +154,31 @@ class JsonRpcOdooClient implements OdooClient {
       const { db, apiKey } = this.options;
       return (await this.rpc('object', 'execute_kw', [db, uid, apiKey, model, method, args, kwargs], what)) as T;
     };
-    try {
-      return await call();
-    } catch (error) {
-      // API keys do not expire, but a proxy or an Odoo restart may still drop
-      // the user's session: authenticate again once rather than fail the batch.
-      if (error instanceof OdooError && error.code === SESSION_EXPIRED) {
-        this.uid = undefined;
-        return call();
+    const once = async () => {
+      try {
+        return await call();
+      } catch (error) {
+        // API keys do not expire, but a proxy or an Odoo restart may still drop
+        // the user's session: authenticate again once rather than fail the batch.
+        if (error instanceof OdooError && error.code === SESSION_EXPIRED) {
+          this.uid = undefined;
+          return call();
+        }
+        throw error;
       }
-      throw error;
-    }
+    };
+    return this.policy.run(once, { idempotent: ODOO_READ_METHODS.has(method) });
+  }
+
+  async ping(timeoutMs = this.timeoutMs): Promise<string> {
+    const answer = await this.rpc('common', 'version', [], 'common.version', timeoutMs);
+    const version = isObject(answer) && typeof answer.server_version === 'string' ? answer.server_version : undefined;
+    if (!version) throw new OdooProtocolError(`${this.where} answered common.version without a server_version: ${preview(JSON.stringify(answer) ?? '')}`);
+    return version;
+  }
+
+  breaker(): BreakerSnapshot {
+    return this.policy.snapshot();
   }
 
   async close(): Promise<void> {
@@ -155,13 +207,14 @@ class JsonRpcOdooClient implements OdooClient {
     return pending;
   }
 
-  private async rpc(service: string, method: string, args: unknown[], what: string): Promise<unknown> {
+  private async rpc(service: string, method: string, args: unknown[], what: string, timeoutMs = this.timeoutMs): Promise<unknown> {
     const id = this.nextRequestId++;
     const payload = JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args }, id });
-    const answer = await this.post(payload, what);
+    const answer = await this.post(payload, what, timeoutMs);
     if (answer.status !== 200) {
       throw new OdooProtocolError(
         `${this.where} answered ${what} with HTTP ${answer.status}; expected 200 with a JSON-RPC body. It began: ${preview(answer.body)}`,
+        { retryAfterMs: answer.retryAfterMs },
       );
     }
     let envelope: unknown;
@@ -180,7 +233,7 @@ class JsonRpcOdooClient implements OdooClient {
     throw new OdooProtocolError(`${this.where} answered ${what} with JSON that has neither "result" nor "error": ${preview(answer.body)}`);
   }
 
-  private post(payload: string, what: string, attempt = 1): Promise<HttpAnswer> {
+  private post(payload: string, what: string, timeoutMs: number, attempt = 1): Promise<HttpAnswer> {
     const transport = this.endpoint.protocol === 'https:' ? https : http;
     return new Promise<HttpAnswer>((resolve, reject) => {
       let settled = false;
@@ -211,20 +264,21 @@ class JsonRpcOdooClient implements OdooClient {
                 status: res.statusCode ?? 0,
                 contentType: String(res.headers['content-type'] ?? ''),
                 body: Buffer.concat(chunks).toString('utf8'),
+                retryAfterMs: retryAfterMs(res.headers['retry-after']),
               }),
             ),
           );
         },
       );
       const timer = setTimeout(() => {
-        settle(() => reject(new OdooUnavailableError(`${this.where} did not answer ${what} within ${this.timeoutMs} ms.`)));
+        settle(() => reject(new OdooUnavailableError(`${this.where} did not answer ${what} within ${timeoutMs} ms.`)));
         req.destroy();
-      }, this.timeoutMs);
+      }, timeoutMs);
       req.on('error', (cause: NodeJS.ErrnoException) => {
         // A kept-alive socket may have been closed by the server while idle; the
         // request never reached Odoo, so sending it once more on a fresh socket is safe.
         if (req.reusedSocket && attempt === 1 && cause.code && RETRYABLE_SOCKET_ERRORS.has(cause.code)) {
-          settle(() => resolve(this.post(payload, what, attempt + 1)));
+          settle(() => resolve(this.post(payload, what, timeoutMs, attempt + 1)));
           return;
         }
         settle(() => reject(this.unreachable(what, cause)));

@@ -77,6 +77,27 @@ export class RowReader {
     return value;
   }
 
+  /** A one2many or many2many field, which reads as a list of ids. */
+  ids(field: string): number[] {
+    const value = this.get(field);
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isInteger(v))) this.fail(field, value, 'a list of ids');
+    return value as number[];
+  }
+
+  /**
+   * The first day of a `read_group` date group, from `__range` (Odoo 17), e.g.
+   * `rangeStart('invoice_date:month')` → `2026-10-01`; null for the group of records without a date.
+   */
+  rangeStart(groupby: string): string | null {
+    const ranges = this.get('__range');
+    if (typeof ranges !== 'object' || ranges === null || Array.isArray(ranges)) this.fail('__range', ranges, 'an object of date ranges');
+    const range = (ranges as Record<string, unknown>)[groupby];
+    if (range === false || range === undefined) return null;
+    const from = typeof range === 'object' && range !== null ? (range as Record<string, unknown>).from : undefined;
+    if (typeof from !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(from)) this.fail('__range', ranges, `a range with a "from" date for ${groupby}`);
+    return from.slice(0, 10);
+  }
+
   /** A datetime field, UTC without a zone in Odoo; returned as ISO 8601 with `Z`. */
   dateTime(field: string): string | null {
     const value = this.string(field);

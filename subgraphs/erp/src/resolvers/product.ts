@@ -51,6 +51,6 @@ export const BomComponent: BomComponentResolvers = {
  * variant, else one for the whole template; each list is already in Odoo's
  * preference order (sequence, then id).
  */
-function preferredBom(boms: BomRecord[], productId: number): BomRecord | null {
+export function preferredBom(boms: BomRecord[], productId: number): BomRecord | null {
   return boms.find((b) => b.productId === productId) ?? boms.find((b) => b.productId === null) ?? null;
 }

@@ -1,0 +1,372 @@
+/**
+ * `npm run bench`: the emulators with injected native latency, the subgraphs
+ * and a gateway, driven on loopback by autocannon, for each named scenario
+ * (bench/scenarios.ts) and each gateway setup:
+ *
+ *   gateway-cold   this gateway, subgraphs batching, cache off (every request misses)
+ *   gateway-warm   this gateway, subgraphs batching, shared cache primed (Redis when redis-server is here)
+ *   baseline       stock @apollo/gateway over the same subgraphs with batching off and no cache
+ *                  (NATIVE_BATCHING=false: one native call per item, as plain resolvers make)
+ *   hive           Hive Gateway's runtime over the batching, uncached subgraphs
+ *
+ * Each gateway runs in a process of its own so its memory (RSS) is its own.
+ * Results go to bench/results/ (results.json, results.md, chart.svg); with
+ * --smoke, a few requests per cell into bench/results/smoke/, for CI.
+ *
+ *   npm run bench -- [--smoke] [--latency 10] [--duration 10] [--connections 10]
+ *                    [--only gateway-cold,gateway-warm] [--scenarios catalog] [--out dir]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { startOdooEmulator } from '../emulators/odoo/server.js';
+import { startSalesforceEmulator } from '../emulators/salesforce/server.js';
+import { loadErpConfig } from '../subgraphs/erp/src/config.js';
+import { startErpSubgraph } from '../subgraphs/erp/src/server.js';
+import { loadCrmConfig } from '../subgraphs/crm/src/config.js';
+import { startCrmSubgraph } from '../subgraphs/crm/src/server.js';
+import { generateInternalSecret } from '../lib/internalAuth.js';
+import { repoRoot } from '../lib/subgraphSchemas.js';
+import { startLocalRedis, type LocalRedis } from '../scripts/redisServer.js';
+import { SCENARIOS, type Scenario } from './scenarios.js';
+import { renderChart } from './chart.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    latency: { type: 'string', default: '10' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    only: { type: 'string' },
+    scenarios: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+
+const smoke = flags.smoke!;
+const latencyMs = positive('latency', flags.latency!, true);
+const durationS = positive('duration', flags.duration ?? '10');
+const connections = positive('connections', flags.connections ?? (smoke ? '3' : '10'));
+// Smoke: a fixed number of requests per cell, so CI time does not depend on machine speed.
+const smokeRequests = 12;
+const outDir = resolve(repoRoot, flags.out ?? (smoke ? 'bench/results/smoke' : 'bench/results'));
+const scenarios = SCENARIOS.filter((s) => !flags.scenarios || flags.scenarios.split(',').includes(s.name));
+
+function positive(name: string, raw: string, zeroAllowed = false): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || (!zeroAllowed && n === 0)) throw new Error(`Expected --${name} to be a ${zeroAllowed ? 'non-negative' : 'positive'} number, but got ${JSON.stringify(raw)}.`);
+  return n;
+}
+
+type GatewayKind = 'ours' | 'stock' | 'hive';
+
+interface Setup {
+  name: string;
+  title: string;
+  gateway: GatewayKind;
+  /** Environment of the subgraphs (and, for ours, the gateway). */
+  env: Record<string, string>;
+  /** Run every scenario once before measuring, so the cache holds what it needs. */
+  prime: boolean;
+  /** Which plan's minimum applies: batched (the scenario's) or one call per item (no minimum claimed). */
+  batching: boolean;
+}
+
+export interface ResultRow {
+  scenario: string;
+  setup: string;
+  ok: boolean;
+  error?: string;
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  /** Native calls per request (both systems, logins left out). */
+  nativeCallsPerRequest: number;
+  /** The fewest native calls the scenario's plan can make without a cache; 0 with a warm cache. */
+  minimumNativeCalls: number;
+  /** Resident memory of the gateway process after the scenario's load, MiB. */
+  gatewayRssMiB: number;
+  /** The first request of a primed setup: its latency with the cache still empty, ms. */
+  coldFirstRequestMs?: number;
+  /** Whether the answer's data equals the first setup's for the same scenario (a wrong answer fast is no win). */
+  sameAnswerAsFirstSetup?: boolean;
+}
+
+// The data each scenario answered in the first setup that ran it, to compare the others with.
+const referenceAnswers = new Map<string, string>();
+
+const log = (line: string) => console.log(line);
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'erp-crm-bench-'));
+  const stoppers: (() => Promise<unknown>)[] = [];
+  const notes: string[] = [];
+  let redis: LocalRedis | null = null;
+  try {
+    // Redis for the warm setup: a private redis-server when one is installed, else the memory cache.
+    try {
+      redis = await startLocalRedis({ useRedisUrl: true });
+      stoppers.push(() => redis!.stop());
+    } catch (error) {
+      notes.push(`Warm cache used the in-memory store: ${(error as Error).message}`);
+    }
+    const odoo = await startOdooEmulator({ dbPath: join(dataDir, 'odoo.sqlite'), seedSize: 'small', latencyMs, port: 0 });
+    stoppers.push(() => odoo.close());
+    const salesforce = await startSalesforceEmulator({ dbPath: join(dataDir, 'salesforce.sqlite'), seedSize: 'small', latencyMs, port: 0 });
+    stoppers.push(() => salesforce.close());
+    log(`Emulators up with ${latencyMs} ms per native call: Odoo ${odoo.url}, Salesforce ${salesforce.url}${redis ? `, Redis ${redis.url}` : ''}.`);
+
+    const secret = generateInternalSecret();
+    // Change polling is paused while measuring: it costs a fixed number of calls per interval, not per request.
+    const quiet = { ERP_CHANGE_POLL_MS: '0' };
+    const setups: Setup[] = [
+      { name: 'gateway-cold', title: 'This gateway, cache off (every request misses)', gateway: 'ours', env: { ...quiet, CACHE_MODE: 'off', INTERNAL_SHARED_SECRET: secret }, prime: false, batching: true },
+      {
+        name: 'gateway-warm',
+        title: `This gateway, warm ${redis ? 'Redis' : 'in-memory'} cache`,
+        gateway: 'ours',
+        env: { ...quiet, INTERNAL_SHARED_SECRET: secret, ...(redis ? { REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix } : { CACHE_MODE: 'memory' }) },
+        prime: true,
+        batching: true,
+      },
+      { name: 'baseline', title: 'Stock @apollo/gateway, plain resolvers (no batching, no cache)', gateway: 'stock', env: { ...quiet, CACHE_MODE: 'off', NATIVE_BATCHING: 'false' }, prime: false, batching: false },
+      { name: 'hive', title: 'Hive Gateway runtime, batching subgraphs, no cache', gateway: 'hive', env: { ...quiet, CACHE_MODE: 'off' }, prime: false, batching: true },
+    ].filter((s) => !flags.only || flags.only.split(',').includes(s.name)) as Setup[];
+
+    const rows: ResultRow[] = [];
+    for (const setup of setups) {
+      log(`\n== ${setup.name}: ${setup.title}`);
+      rows.push(...(await runSetup(setup, odoo, salesforce, notes)));
+    }
+
+    const meta = {
+      date: new Date().toISOString(),
+      smoke,
+      node: process.version,
+      cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+      nativeLatencyMs: latencyMs,
+      load: smoke ? { requestsPerCell: smokeRequests, connections } : { durationSeconds: durationS, connections },
+      warmCache: redis ? 'redis' : 'memory',
+      seed: 'small',
+    };
+    writeResults({ meta, scenarios: scenarios.map(({ name, title, minimumNativeCalls }) => ({ name, title, minimumNativeCalls })), setups: setups.map(({ name, title }) => ({ name, title })), rows, notes });
+    log(`\nResults written to ${outDir}/results.{json,md} and chart.svg.`);
+  } finally {
+    for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => console.error(error));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runSetup(
+  setup: Setup,
+  odoo: Awaited<ReturnType<typeof startOdooEmulator>>,
+  salesforce: Awaited<ReturnType<typeof startSalesforceEmulator>>,
+  notes: string[],
+): Promise<ResultRow[]> {
+  const erpConfig = loadErpConfig(setup.env);
+  erpConfig.odoo.url = odoo.url;
+  erpConfig.port = 0;
+  const crmConfig = loadCrmConfig(setup.env);
+  crmConfig.salesforce.loginUrl = salesforce.url;
+  crmConfig.port = 0;
+  const erp = await startErpSubgraph(erpConfig);
+  const crm = await startCrmSubgraph(crmConfig);
+  let gateway: { url: string; child: ChildProcess } | null = null;
+  try {
+    try {
+      gateway = await spawnGateway(setup.gateway, { ...setup.env, ERP_SUBGRAPH_URL: erp.url, CRM_SUBGRAPH_URL: crm.url });
+    } catch (error) {
+      const message = `${setup.name} could not start: ${(error as Error).message}`;
+      log(`  ${message}`);
+      notes.push(message);
+      return scenarios.map((s) => failedRow(s, setup, message));
+    }
+    const rows: ResultRow[] = [];
+    for (const scenario of scenarios) rows.push(await runScenario(scenario, setup, gateway, odoo, salesforce));
+    return rows;
+  } finally {
+    if (gateway) await stopChild(gateway.child);
+    await crm.stop();
+    await erp.stop();
+  }
+}
+
+function failedRow(scenario: Scenario, setup: Setup, error: string): ResultRow {
+  return { scenario: scenario.name, setup: setup.name, ok: false, error, requests: 0, requestsPerSecond: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, non2xx: 0, nativeCallsPerRequest: 0, minimumNativeCalls: 0, gatewayRssMiB: 0 };
+}
+
+async function runScenario(
+  scenario: Scenario,
+  setup: Setup,
+  gateway: { url: string; child: ChildProcess },
+  odoo: { calls: { reset(): void; snapshot(): { calls: Record<string, number> } } },
+  salesforce: { calls: { reset(): void; snapshot(): { calls: Record<string, number> } } },
+): Promise<ResultRow> {
+  const body = JSON.stringify({ query: scenario.query, variables: scenario.variables });
+  const headers = { 'content-type': 'application/json' };
+  // One request first: it must answer without errors, and in a primed setup it fills the cache.
+  const started = performance.now();
+  const first = await fetch(gateway.url, { method: 'POST', headers, body });
+  const firstMs = performance.now() - started;
+  const answer = (await first.json()) as { data?: unknown; errors?: { message: string }[] };
+  if (!first.ok || answer.errors?.length || !answer.data) {
+    const message = `${scenario.name} answered HTTP ${first.status} with ${answer.errors?.length ?? 0} error(s): ${answer.errors?.[0]?.message ?? 'no data'}`;
+    log(`  ${message}`);
+    return failedRow(scenario, setup, message);
+  }
+
+  const data = JSON.stringify(answer.data);
+  if (!referenceAnswers.has(scenario.name)) referenceAnswers.set(scenario.name, data);
+  const sameAnswer = referenceAnswers.get(scenario.name) === data;
+
+  odoo.calls.reset();
+  salesforce.calls.reset();
+  const times: number[] = [];
+  const run = autocannon({
+    url: gateway.url,
+    method: 'POST',
+    headers,
+    body,
+    connections,
+    timeout: 30,
+    ...(smoke ? { amount: smokeRequests } : { duration: durationS }),
+  });
+  run.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  const result = await run;
+  const native = countCalls(odoo.calls.snapshot().calls) + countCalls(salesforce.calls.snapshot().calls);
+  times.sort((a, b) => a - b);
+  const pct = (p: number) => round(times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))] ?? 0);
+  const requests = result.requests.total;
+  const row: ResultRow = {
+    scenario: scenario.name,
+    setup: setup.name,
+    ok: result.non2xx === 0 && result.errors === 0,
+    requests,
+    requestsPerSecond: round(requests / Math.max(result.duration, 0.001)),
+    p50Ms: pct(50),
+    p95Ms: pct(95),
+    p99Ms: pct(99),
+    non2xx: result.non2xx,
+    nativeCallsPerRequest: round(native / Math.max(requests, 1)),
+    minimumNativeCalls: setup.prime ? 0 : scenario.minimumNativeCalls,
+    gatewayRssMiB: rssMiB(gateway.child.pid!),
+    ...(setup.prime ? { coldFirstRequestMs: round(firstMs) } : {}),
+    sameAnswerAsFirstSetup: sameAnswer,
+  };
+  if (!sameAnswer) log(`  ${scenario.name}: the answer differs from the first setup's.`);
+  if (!row.ok) row.error = `${result.non2xx} non-2xx answers and ${result.errors} connection errors`;
+  log(
+    `  ${scenario.name.padEnd(16)} ${String(row.requestsPerSecond).padStart(8)} req/s  p50 ${row.p50Ms} ms  p95 ${row.p95Ms} ms  p99 ${row.p99Ms} ms  native/req ${row.nativeCallsPerRequest} (min ${row.minimumNativeCalls}${setup.batching ? '' : ' batched'})  RSS ${row.gatewayRssMiB} MiB`,
+  );
+  return row;
+}
+
+/** Native calls, leaving out logins: they happen once per process, not per request. */
+function countCalls(calls: Record<string, number>): number {
+  const logins = new Set(['common.authenticate', 'common.login', 'common.version', 'oauth.token']);
+  return Object.entries(calls).reduce((sum, [key, n]) => (logins.has(key) ? sum : sum + n), 0);
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function rssMiB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0);
+    return round(kb / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+function spawnGateway(kind: GatewayKind, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'bench/gatewayProcess.ts'), kind], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the ${kind} gateway did not report READY within 60 s: ${output.slice(-500)}`));
+    }, 60_000);
+    const onData = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+      const ready = /READY (\S+)/.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        resolvePromise({ url: ready[1]!, child });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the ${kind} gateway exited with code ${code}: ${output.trim().split('\n').slice(-6).join(' | ')}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolvePromise) => {
+    if (child.exitCode !== null) return resolvePromise();
+    child.once('exit', () => resolvePromise());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+interface Results {
+  meta: Record<string, unknown>;
+  scenarios: { name: string; title: string; minimumNativeCalls: number }[];
+  setups: { name: string; title: string }[];
+  rows: ResultRow[];
+  notes: string[];
+}
+
+function writeResults(results: Results): void {
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'results.md'), markdown(results));
+  writeFileSync(join(outDir, 'chart.svg'), renderChart(results));
+}
+
+function markdown({ meta, scenarios: list, setups, rows, notes }: Results): string {
+  const lines = [
+    `# Benchmark results${meta.smoke ? ' (smoke run: too few requests for the numbers to mean much)' : ''}`,
+    '',
+    `${meta.date} · Node ${meta.node} · ${meta.cpu} · ${meta.nativeLatencyMs} ms injected per native call · load ${JSON.stringify(meta.load)} · warm cache: ${meta.warmCache}`,
+    '',
+    'Setups:',
+    '',
+    ...setups.map((s) => `- **${s.name}**: ${s.title}`),
+    '',
+    '"min" is the fewest native calls the plan can make without a cache (one per fetch group), 0 for a warm cache; the baseline makes one call per item, so the batched minimum does not bind it.',
+    '',
+  ];
+  for (const scenario of list) {
+    lines.push(`## ${scenario.name}`, '', scenario.title, '', '| setup | req/s | p50 ms | p95 ms | p99 ms | native calls/req | min | gateway RSS MiB |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const row of rows.filter((r) => r.scenario === scenario.name)) {
+      if (!row.ok && row.requests === 0) {
+        lines.push(`| ${row.setup} | not run: ${row.error?.replace(/\|/g, '/')} | | | | | | |`);
+        continue;
+      }
+      const first = row.coldFirstRequestMs === undefined ? '' : ` (first, cold: ${row.coldFirstRequestMs} ms)`;
+      lines.push(`| ${row.setup} | ${row.requestsPerSecond} | ${row.p50Ms}${first} | ${row.p95Ms} | ${row.p99Ms} | ${row.nativeCallsPerRequest} | ${row.minimumNativeCalls} | ${row.gatewayRssMiB} |`);
+    }
+    lines.push('');
+  }
+  if (notes.length > 0) lines.push('## Notes', '', ...notes.map((n) => `- ${n}`), '');
+  return `${lines.join('\n')}\n`;
+}
+
+await main();

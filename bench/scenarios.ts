@@ -1,0 +1,96 @@
+/**
+ * The benchmark's named scenarios: one GraphQL operation each, with the
+ * variables it runs with against the seeded emulators. The integration tests
+ * assert each one's native-call count exactly, so the numbers the benchmark
+ * reports are the ones the tests hold.
+ */
+
+export interface Scenario {
+  name: string;
+  title: string;
+  query: string;
+  variables: Record<string, unknown>;
+  /**
+   * The fewest native calls this plan can cost with batching and no cache: one per
+   * fetch group of the plan (a page, then one batch per loader per level). Checked
+   * exactly in test/integration/cache.test.ts.
+   */
+  minimumNativeCalls: number;
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'customer-360',
+    title: 'Customer 360, page of 50 (ERP page, CRM account, owner, contacts, opportunities, cases)',
+    query: `query Customer360($first: Int!) {
+      customers(first: $first) {
+        nodes {
+          number legalName email phone
+          crmIdentity segment industry
+          owner { name email }
+          contacts { name email title }
+          openOpportunities { name stage closeDate amount { amount currencyCode } }
+          openCases { caseNumber subject status priority }
+        }
+      }
+    }`,
+    variables: { first: 50 },
+    // ERP page (1) → CRM accounts by ERP number (1) → contacts, opportunities, cases by account (3).
+    minimumNativeCalls: 5,
+  },
+  {
+    name: 'order-detail',
+    title: 'Order detail (ERP order, lines, products, customer, salesperson, CRM account and owner)',
+    query: `query OrderDetail($number: ID!) {
+      salesOrder(number: $number) {
+        number state orderedAt clientOrderRef
+        amountUntaxed { amount currencyCode } amountTotal { amount currencyCode }
+        customer { number legalName paymentTerms }
+        account { name segment }
+        accountOwner { name email }
+        salesperson { name jobTitle crmUser { email territory } }
+        lines {
+          description quantity discountPercent
+          unitPrice { amount } subtotal { amount }
+          product { sku name stockOnHand priceBookEntries { priceBookName unitPrice { amount } } }
+        }
+      }
+    }`,
+    variables: { number: 'S00001' },
+    // Order (1) → lines, partner, salesperson (3) → products (1) → CRM account by number, price book entries, users by e-mail (3).
+    minimumNativeCalls: 8,
+  },
+  {
+    name: 'catalog',
+    title: 'Product catalog page of 50 with BOM, stock and price-book entries',
+    query: `query Catalog($first: Int!) {
+      products(first: $first) {
+        nodes {
+          sku name category listPrice { amount currencyCode } stockOnHand saleable
+          billOfMaterials { quantity type components { quantity product { sku name stockOnHand } } }
+          priceBookEntries { priceBookName isStandardPriceBook unitPrice { amount } isActive }
+        }
+      }
+    }`,
+    variables: { first: 50 },
+    // Product page (1) → BOMs and price book entries (2) → BOM lines (1) → component products (1).
+    minimumNativeCalls: 5,
+  },
+  {
+    name: 'customer-report',
+    title: 'Cross-system report: customers page of 50 with balances, credit and CRM owners',
+    query: `query CustomerReport($first: Int!) {
+      customers(first: $first) {
+        nodes {
+          number legalName
+          creditLimit { amount currencyCode }
+          balanceDue { amount currencyCode }
+          owner { name territory employee { name jobTitle department } }
+        }
+      }
+    }`,
+    variables: { first: 50 },
+    // ERP page (1) → balances (read_group) and CRM accounts with owners (2) → employees by work e-mail (1).
+    minimumNativeCalls: 4,
+  },
+];

@@ -1,0 +1,32 @@
+/**
+ * Names a Salesforce REST request the way the native-call counter does
+ * (`Account.query`, `Opportunity.composite_read`, `Account.update`, ...), before
+ * it is served, so injected faults can match by object and operation.
+ */
+import { registry } from './metadata.js';
+import type { FaultTarget } from '../common/faults.js';
+
+export function salesforceFaultTarget(method: string, segments: readonly string[], url: URL): FaultTarget {
+  const [a, b, c] = segments;
+  const n = segments.length;
+  const object = (name: string | undefined) => (name === undefined ? undefined : (registry.object(name)?.name ?? name));
+  if (n === 0) return { model: 'resources', method: 'list' };
+  if (a === 'limits') return { model: 'limits', method: 'read' };
+  if (a === 'query' || a === 'queryAll') {
+    if (n === 2) return { method: 'queryMore' };
+    const from = /\bfrom\s+([A-Za-z0-9_]+)/i.exec(url.searchParams.get('q') ?? '')?.[1];
+    return { model: object(from), method: 'query' };
+  }
+  if (a === 'sobjects') {
+    if (n === 1) return { model: 'global', method: 'describe' };
+    if (n === 2) return { model: object(b), method: method === 'POST' ? 'create' : 'describe' };
+    if (c === 'describe' || c === 'updated' || c === 'deleted') return { model: object(b), method: c };
+    const op = ({ GET: 'retrieve', PATCH: n === 4 ? 'upsert' : 'update', DELETE: 'delete' } as Record<string, string>)[method];
+    return { model: object(b), method: op ?? method.toLowerCase() };
+  }
+  if (a === 'composite' && b === 'sobjects') {
+    if (n === 3) return { model: object(c), method: method === 'PATCH' ? 'upsert' : 'composite_read' };
+    return { method: ({ POST: 'create', PATCH: 'update', DELETE: 'delete' } as Record<string, string>)[method] ?? method.toLowerCase() };
+  }
+  return { model: a, method: method.toLowerCase() };
+}

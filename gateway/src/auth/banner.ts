@@ -1,0 +1,42 @@
+/**
+ * What `npm start` and the gateway's own main print about access: a
+ * ready-to-use development token when the public development secret is in use,
+ * or a loud warning when authentication is off.
+ */
+import { parse } from 'graphql';
+import { declaredScopes, readScopeRequirements } from '../../../lib/requiresScopes.js';
+import type { GatewayConfig } from '../config.js';
+import { readSupergraph } from '../supergraph.js';
+import { issueToken } from './authenticate.js';
+
+export async function describeAccess(config: GatewayConfig, graphqlUrl: string): Promise<string> {
+  const scopes = declaredScopes(readScopeRequirements(parse(readSupergraph(config.supergraphPath))));
+  const auth = config.auth;
+  if (auth.mode === 'off') {
+    return [
+      '',
+      '  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      '  !!  AUTHENTICATION IS OFF (AUTH_MODE=off): anyone who can reach this port   !!',
+      '  !!  reads everything, with every scope. Development only; production       !!',
+      '  !!  refuses to start like this. Set AUTH_MODE=hs256 or jwks to turn it on.   !!',
+      '  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      '',
+    ].join('\n');
+  }
+  const checks = `issuer "${auth.issuer}", audience "${auth.audience}", scopes in the "${auth.scopeClaim}" claim`;
+  if (auth.mode === 'jwks') return `  Bearer tokens required: ${checks}, keys from ${auth.jwksUrl ?? auth.jwksFile}.`;
+  if (!auth.developmentSecret) return `  Bearer tokens required: HS256 with AUTH_JWT_SECRET, ${checks}.`;
+  const token = await issueToken(auth.secret, { issuer: auth.issuer, audience: auth.audience, scopes, subject: 'developer', expiresIn: '12h' });
+  return `
+  Bearer tokens required (HS256, the public DEVELOPMENT secret — set AUTH_JWT_SECRET for anything else).
+  A development token, valid 12 hours, with every scope (${scopes.join(', ')}):
+
+    ${token}
+
+  In the explorer, open "Headers" at the bottom and paste:
+    { "Authorization": "Bearer ${token}" }
+  With curl:
+    curl -H 'content-type: application/json' -H 'authorization: Bearer <token above>' \\
+         -d '{"query":"{ customers(first: 1) { nodes { legalName creditLimit { amount } } } }"}' ${graphqlUrl}
+`;
+}

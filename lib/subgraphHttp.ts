@@ -1,0 +1,126 @@
+/**
+ * Serves a subgraph's Apollo server over node:http, in place of Apollo's
+ * standalone server, for one reason: the request must be checked against the
+ * gateway's signature (lib/internalAuth.ts) over its exact bytes before it is
+ * parsed. Every subgraph (erp, crm, workflow) listens through this.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { setCallerScopes, verifyInternalRequest } from './internalAuth.js';
+
+export interface SubgraphListenOptions<TContext extends BaseContext> {
+  listen: { port: number; host: string };
+  /** Builds a fresh context for each request. */
+  context: () => Promise<TContext>;
+  /**
+   * The secret the gateway signs with (`INTERNAL_SHARED_SECRET`). Unset means
+   * anyone may call and every caller holds `openScopes` — development only;
+   * each subgraph's config refuses that in production.
+   */
+  internalSecret: string | undefined;
+  /** The scopes an unsigned caller holds when no secret is set. Defaults to none. */
+  openScopes?: readonly string[];
+  /** Largest request body accepted, in bytes. Defaults to 4 MiB. */
+  maxBodyBytes?: number;
+  /**
+   * Plain HTTP GET routes served before GraphQL and without the gateway's
+   * signature, by exact path: health checks (`/health/live`, `/health/ready`),
+   * which carry no data and must answer even when signing is misconfigured.
+   * Defaults to none.
+   */
+  routes?: Record<string, () => Promise<{ status: number; body: unknown }>>;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Starts listening; the Apollo server's `stop()` also closes the HTTP server. Resolves to the base URL. */
+export async function startSubgraphServer<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  options: SubgraphListenOptions<TContext>,
+): Promise<{ url: string }> {
+  const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const openScopes = new Set(options.openScopes ?? []);
+  const httpServer = createServer((req, res) => {
+    const reply = (status: number, message: string, code: string) => {
+      const payload = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+      res.end(payload);
+    };
+    const handle = async () => {
+      const route = req.method === 'GET' ? options.routes?.[new URL(req.url ?? '/', 'http://subgraph').pathname] : undefined;
+      if (route) {
+        const { status, body } = await route();
+        const payload = JSON.stringify(body);
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store' });
+        return void res.end(payload);
+      }
+      const raw = await readBody(req, limit);
+      if (raw === null) return reply(413, `The request body exceeds the limit of ${limit} bytes.`, 'PAYLOAD_TOO_LARGE');
+      let scopes = openScopes;
+      if (options.internalSecret !== undefined) {
+        const verdict = verifyInternalRequest(options.internalSecret, (name) => [req.headers[name]].flat()[0], raw);
+        if (!verdict.ok) return reply(401, verdict.reason, 'UNAUTHENTICATED');
+        scopes = verdict.scopes;
+      }
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      let body: unknown = raw;
+      if ((headers.get('content-type') ?? '').includes('application/json') && raw.trim() !== '') {
+        try {
+          body = JSON.parse(raw);
+        } catch (error) {
+          return reply(400, `Expected a JSON body, but it could not be parsed: ${(error as Error).message}.`, 'BAD_REQUEST');
+        }
+      }
+      const url = new URL(req.url ?? '/', 'http://subgraph');
+      const response = await server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => {
+          const context = await options.context();
+          setCallerScopes(context, scopes);
+          return context;
+        },
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') return void res.end(response.body.string);
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    };
+    handle().catch((error: unknown) => {
+      console.error('Subgraph request failed:', error);
+      if (!res.headersSent) reply(500, 'Unexpected error while handling the request.', 'INTERNAL_SERVER_ERROR');
+      else res.destroy();
+    });
+  });
+  server.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer }));
+  await server.start();
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.listen.port, options.listen.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = options.listen.host === '0.0.0.0' || options.listen.host === '::' ? 'localhost' : options.listen.host;
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/` };
+}

@@ -1,0 +1,141 @@
+/**
+ * Turns Salesforce Change Data Capture events into cache invalidations: one
+ * replica at a time (a lease in the shared state) follows the change stream
+ * from the last replay id, names the cache entries each event makes stale
+ * (loaders.ts's CRM_CACHE types and keys), and publishes them on the
+ * invalidation bus, so every replica drops them.
+ *
+ * Echoes of our own writes (`changeOrigin`) are NOT skipped here: a write made
+ * through the graph must invalidate the cache like any other.
+ */
+import type { CacheRuntime, Invalidation } from '../../../lib/cache/index.js';
+import type { ChangeEventBatch, ChangeEventHeader, SalesforceClient } from './connectors/salesforceClient.js';
+import { normalizeSalesforceId } from './connectors/salesforceId.js';
+import { CRM_CACHE } from './loaders.js';
+
+const REPLAY_ID = 'crm.replayId';
+const C = CRM_CACHE;
+
+type Payload = { ChangeEventHeader: ChangeEventHeader } & Record<string, unknown>;
+
+/** The cache entries one change event makes stale. */
+export function crmInvalidations(payload: Payload): Invalidation[] {
+  const header = payload.ChangeEventHeader;
+  const reason = `${header.entityName}ChangeEvent ${header.changeType}`;
+  const ids = header.recordIds.map((id) => normalizeSalesforceId(id) ?? id);
+  const out: Invalidation[] = [];
+  const drop = (type: string, keys: readonly string[] | '*') => out.push({ system: 'crm', type, keys, reason });
+  // A list keyed by its parent can be narrowed only when the event carries the parent (CREATE carries every field).
+  const byParent = (type: string, field: string) => {
+    const parent = header.changeType === 'CREATE' ? payload[field] : undefined;
+    drop(type, typeof parent === 'string' ? [normalizeSalesforceId(parent) ?? parent] : '*');
+  };
+  if (header.changeType.startsWith('GAP')) {
+    // A gap event says changes happened that cannot be described: nothing cached from the CRM can be trusted.
+    for (const type of Object.values(C)) drop(type, '*');
+    return out;
+  }
+  switch (header.entityName) {
+    case 'Account': {
+      drop(C.account, ids);
+      const number = payload.ERP_Customer_Number__c;
+      // By-number lists hold whole accounts, so any account change makes them stale unless the number says which.
+      drop(C.accountsByErpNumber, header.changeType === 'CREATE' && typeof number === 'string' ? [number] : '*');
+      break;
+    }
+    case 'User':
+      drop(C.user, ids);
+      drop(C.usersByEmail, '*');
+      break;
+    case 'Contact':
+      byParent(C.contactsByAccount, 'AccountId');
+      break;
+    case 'Opportunity':
+      drop(C.opportunity, ids);
+      byParent(C.openOpportunitiesByAccount, 'AccountId');
+      break;
+    case 'OpportunityLineItem':
+      // Line items roll up into the opportunity's Amount without an Opportunity event.
+      drop(C.opportunity, '*');
+      drop(C.openOpportunitiesByAccount, '*');
+      break;
+    case 'Case':
+      byParent(C.openCasesByAccount, 'AccountId');
+      break;
+    case 'PricebookEntry':
+    case 'Pricebook2':
+    case 'Product2':
+      drop(C.priceBookEntriesBySku, '*');
+      drop(C.openQuoteLinesBySku, '*');
+      break;
+    case 'Quote':
+      drop(C.quote, ids);
+      drop(C.openQuoteLinesBySku, '*');
+      break;
+    case 'QuoteLineItem':
+      // Line items roll up into the quote's totals without a Quote event.
+      drop(C.openQuoteLinesBySku, '*');
+      drop(C.quote, '*');
+      break;
+  }
+  return out;
+}
+
+/** Merges invalidations of one type, so a burst of events costs one delete per type. */
+export function mergeInvalidations(events: readonly Invalidation[]): Invalidation[] {
+  const byType = new Map<string, Invalidation>();
+  for (const event of events) {
+    const seen = byType.get(event.type);
+    if (!seen) byType.set(event.type, { ...event, keys: event.keys === '*' ? '*' : [...event.keys] });
+    else if (seen.keys !== '*') seen.keys = event.keys === '*' ? '*' : [...new Set([...seen.keys, ...event.keys])];
+  }
+  return [...byType.values()];
+}
+
+export interface CrmChangeSubscriber {
+  /** Resolves once the subscriber has read the stream's position (tests wait for it before writing). */
+  ready: Promise<void>;
+  stop(): void;
+}
+
+export function startCrmChangeSubscriber(client: Pick<SalesforceClient, 'changeEvents'>, runtime: CacheRuntime, options: { waitMs: number }): CrmChangeSubscriber {
+  let stopped = false;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+  const loop = async () => {
+    let failures = 0;
+    while (!stopped) {
+      try {
+        if (!(await runtime.state.claim('crm-change-stream', options.waitMs * 3 + 5000))) {
+          // Another replica follows the stream; be ready to take over if it goes away.
+          markReady();
+          await sleep(options.waitMs);
+          continue;
+        }
+        const stored = await runtime.state.get(REPLAY_ID);
+        const replayId = stored === undefined ? -1 : Number(stored);
+        const batch: ChangeEventBatch = await client.changeEvents(replayId, replayId === -1 ? 0 : options.waitMs);
+        if (stopped) break;
+        const events = mergeInvalidations(batch.events.flatMap((e) => crmInvalidations(e.data.payload)));
+        await runtime.bus.publish(events);
+        await runtime.state.set(REPLAY_ID, String(batch.latestReplayId));
+        markReady();
+        failures = 0;
+      } catch (error) {
+        if (stopped) break;
+        if (failures === 0) console.error(`Following the CRM change stream failed (${(error as Error).message}); cached CRM records expire by TTL until it recovers.`);
+        failures++;
+        await sleep(Math.min(500 * 2 ** failures, 10_000));
+      }
+    }
+  };
+  void loop();
+  return {
+    ready,
+    stop() {
+      stopped = true;
+    },
+  };
+}

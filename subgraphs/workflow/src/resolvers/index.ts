@@ -1,0 +1,59 @@
+import { GraphQLError } from 'graphql';
+import { NativeSystemError, NativeSystemUnavailableError } from '../../../../lib/errors.js';
+import { OdooRpcError, OdooUnreachableError } from '../connectors/odooRpc.js';
+import { isSalesforceId, SalesforceRestError, SalesforceUnreachableError, toId18 } from '../connectors/salesforceRest.js';
+import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { decideApproval, listApprovals } from '../workflows/approvals.js';
+import { createCustomer, validateCustomerInput } from '../workflows/createCustomer.js';
+import { convertQuoteToSalesOrder } from '../workflows/quoteToOrder.js';
+
+/** Native failures outside the step-by-step results (approvals) become errors naming the system. */
+async function native<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof GraphQLError) throw error;
+    if (error instanceof OdooUnreachableError) throw new NativeSystemUnavailableError('erp', error.message, { cause: error });
+    if (error instanceof SalesforceUnreachableError) throw new NativeSystemUnavailableError('crm', error.message, { cause: error });
+    if (error instanceof OdooRpcError) throw new NativeSystemError('erp', error.odooName, error.message);
+    if (error instanceof SalesforceRestError) throw new NativeSystemError('crm', error.errorCode, error.message);
+    throw error;
+  }
+}
+
+export const resolvers: Resolvers = {
+  Query: {
+    approvals: (_parent, args, ctx) => native(() => listApprovals({ status: args.status ?? 'PENDING', system: args.system ?? null, first: args.first ?? 100 }, ctx)),
+  },
+  Mutation: {
+    convertQuoteToSalesOrder: (_parent, { quoteId, onCreditLimitExceeded }, ctx) => {
+      if (!isSalesforceId(quoteId) || !quoteId.startsWith('0Q0')) {
+        throw new GraphQLError(`Expected quoteId to be a Salesforce Quote id (15 or 18 characters starting with 0Q0), but got ${JSON.stringify(quoteId)}.`, {
+          extensions: { code: 'BAD_USER_INPUT', argumentName: 'quoteId' },
+        });
+      }
+      // One key per quote whatever form the id came in.
+      const key = toId18(quoteId);
+      return ctx.quoteGuard.run(
+        key,
+        () => convertQuoteToSalesOrder(key, { ...ctx, onCreditLimitExceeded: onCreditLimitExceeded ?? 'REFUSE' }),
+        (first) => ({ ...first, replayed: true }),
+      );
+    },
+    createCustomer: (_parent, { input, idempotencyKey }, ctx) => {
+      validateCustomerInput(input, idempotencyKey);
+      return ctx.customerGuard.run(
+        idempotencyKey,
+        () => createCustomer(input, idempotencyKey, { ...ctx, exclusive: (key, work) => ctx.customerGuard.exclusive(key, work) }),
+        (first) => ({ ...first, replayed: true }),
+      );
+    },
+    approve: (_parent, { id, comment }, ctx) => native(() => decideApproval(id, 'Approve', comment ?? null, ctx)),
+    reject: (_parent, { id, comment }, ctx) => {
+      if (comment.trim() === '') {
+        throw new GraphQLError('Expected a comment saying why the approval is rejected, but it is empty.', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'comment' } });
+      }
+      return native(() => decideApproval(id, 'Reject', comment, ctx));
+    },
+  },
+};

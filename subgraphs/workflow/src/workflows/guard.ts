@@ -1,0 +1,134 @@
+/**
+ * Keeps one workflow run per idempotency key at a time, and remembers what the
+ * completed runs answered.
+ *
+ * Two layers:
+ * 1. In-process: callers with the same key wait for the run in flight and get
+ *    ITS result (fifty identical concurrent requests make one run, not fifty
+ *    queued ones). Different keys run in parallel.
+ * 2. Cross-process (only when Redis is configured): `SET key token NX PX ttl`
+ *    before the run, released by compare-and-delete, so two replicas never run
+ *    the same key together. Without Redis, two replicas can both pass their
+ *    in-process guard; the ERP search by the key inside the run then still
+ *    catches every duplicate except two creates racing within one round trip —
+ *    the documented single-replica limitation.
+ *
+ * Completed results are memoised for `resultTtlMs`, so a client retrying after
+ * a timeout gets the first answer back (marked as a replay). Failed or partial
+ * results are not memoised: a retry must go on to finish the work.
+ */
+import { randomUUID } from 'node:crypto';
+
+export interface CrossProcessLock {
+  /** Resolves to a release function once this process holds the key; rejects after waiting `waitMs`. */
+  acquire(key: string, ttlMs: number, waitMs: number): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export class WorkflowGuard<R> {
+  private readonly inFlight = new Map<string, Promise<R>>();
+  private readonly done = new Map<string, { result: R; until: number }>();
+
+  constructor(
+    private readonly options: {
+      /** Which results may be replayed verbatim to a retry. */
+      isFinal: (result: R) => boolean;
+      resultTtlMs: number;
+      lockTtlMs: number;
+      crossProcess?: CrossProcessLock;
+      /** Most results remembered; the oldest go first. Defaults to 10 000. */
+      maxRemembered?: number;
+    },
+  ) {}
+
+  /**
+   * Runs `work` for `key` unless a run is in flight (then shares it) or a final
+   * result is remembered (then returns it through `replay`).
+   */
+  run(key: string, work: () => Promise<R>, replay: (first: R) => R): Promise<R> {
+    const remembered = this.done.get(key);
+    if (remembered && remembered.until > Date.now()) return Promise.resolve(replay(remembered.result));
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const attempt = this.locked(key, work).then((result) => {
+      if (this.options.isFinal(result) && this.options.resultTtlMs > 0) this.remember(key, result);
+      return result;
+    });
+    this.inFlight.set(key, attempt);
+    const clear = () => {
+      if (this.inFlight.get(key) === attempt) this.inFlight.delete(key);
+    };
+    attempt.then(clear, clear);
+    return attempt;
+  }
+
+  /** Serialises `work` with every other holder of `key` in this process (and across processes when configured), without sharing results. */
+  async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const chain = previous.then(() => mine);
+    this.chains.set(key, chain);
+    await previous;
+    try {
+      return await this.locked(key, work);
+    } finally {
+      release();
+      if (this.chains.get(key) === chain) this.chains.delete(key);
+    }
+  }
+
+  private readonly chains = new Map<string, Promise<void>>();
+
+  private async locked<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const lock = this.options.crossProcess;
+    if (!lock) return work();
+    const release = await lock.acquire(key, this.options.lockTtlMs, this.options.lockTtlMs);
+    try {
+      return await work();
+    } finally {
+      await release().catch(() => {
+        // The lock expires by itself after its TTL; a failed release only delays the next holder.
+      });
+    }
+  }
+
+  private remember(key: string, result: R): void {
+    this.done.delete(key);
+    this.done.set(key, { result, until: Date.now() + this.options.resultTtlMs });
+    const max = this.options.maxRemembered ?? 10_000;
+    while (this.done.size > max) this.done.delete(this.done.keys().next().value as string);
+  }
+}
+
+/** A Redis lock (`SET NX PX`, compare-and-delete release); the client is created lazily and only when REDIS_URL is set. */
+export async function createRedisLock(url: string, prefix = 'workflow:lock:'): Promise<CrossProcessLock> {
+  const { createClient } = await import('redis');
+  const client = createClient({ url });
+  client.on('error', () => {
+    // Connection errors surface on the next command; the listener keeps them from crashing the process.
+  });
+  await client.connect();
+  const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+  return {
+    async acquire(key, ttlMs, waitMs) {
+      const token = randomUUID();
+      const deadline = Date.now() + waitMs;
+      for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+        const ok = await client.set(prefix + key, token, { NX: true, PX: ttlMs });
+        if (ok === 'OK') {
+          return async () => {
+            await client.eval(RELEASE, { keys: [prefix + key], arguments: [token] });
+          };
+        }
+        if (Date.now() + delay > deadline) {
+          throw new Error(`Expected to take the workflow lock "${key}" within ${waitMs} ms, but another process still holds it.`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    },
+    async close() {
+      await client.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * Issue 4 end to end: native calls per benchmark scenario (exact), the shared
+ * cache (a second identical query costs nothing), invalidation from the
+ * systems' own change signals (Odoo write_date polling, Salesforce Change Data
+ * Capture), two replicas on one real Redis, and the in-memory fallback.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCENARIOS } from '../../bench/scenarios.js';
+import { startStack, type Stack } from '../../scripts/stack.js';
+import type { Invalidation } from '../../lib/cache/types.js';
+import { startTestStack, type TestStack } from '../helpers/startStack.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { authEnv, TEST_INTERNAL_SECRET, token } from '../helpers/auth.js';
+import { signInternalRequest } from '../../lib/internalAuth.js';
+
+const ODOO_KEY = '0123456789abcdef0123456789abcdef01234567';
+
+/** One Odoo JSON-RPC execute_kw, as the integration user. */
+async function odoo(url: string, model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<any> {
+  const response = await fetch(`${url}/jsonrpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'object', method: 'execute_kw', args: ['odoo', 2, ODOO_KEY, model, method, args, kwargs] } }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: unknown };
+  if (body.error) throw new Error(`Odoo refused ${model}.${method}: ${JSON.stringify(body.error)}`);
+  return body.result;
+}
+
+/** Updates one Salesforce record through the REST API, as an outside user of the CRM would. */
+async function salesforcePatch(url: string, object: string, id: string, fields: Record<string, unknown>): Promise<void> {
+  const form = new URLSearchParams({ grant_type: 'password', client_id: 'erp-crm-graph', client_secret: 'dev-secret', username: 'integration@example.com', password: 'dev-password' });
+  const tokenAnswer = (await (await fetch(`${url}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })).json()) as { access_token: string };
+  const response = await fetch(`${url}/services/data/v60.0/sobjects/${object}/${id}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${tokenAnswer.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(fields),
+  });
+  if (response.status !== 204) throw new Error(`Salesforce refused the update of ${object} ${id}: HTTP ${response.status} ${await response.text()}`);
+}
+
+/** Resolves with the first invalidation of `type` heard on a bus, or rejects after `ms`. */
+function nextInvalidation(bus: { subscribe(l: (e: Invalidation) => void): () => void }, type: string, ms = 10_000): Promise<Invalidation> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`Expected an invalidation of ${type} within ${ms} ms, but none came.`));
+    }, ms);
+    const stop = bus.subscribe((event) => {
+      if (event.type !== type) return;
+      clearTimeout(timer);
+      stop();
+      resolve(event);
+    });
+  });
+}
+
+async function graphql(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  return response.json();
+}
+
+const CUSTOMER = `query ($number: ID!) { customer(number: $number) { number legalName email crmIdentity segment owner { name } } }`;
+const ACCOUNT = `query ($number: ID!) { customer(number: $number) { number account { id name } } }`;
+
+describe('native calls per benchmark scenario, without a cache', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { INTERNAL_SHARED_SECRET: TEST_INTERNAL_SECRET } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name} costs exactly ${scenario.minimumNativeCalls} native calls, one per fetch group of its plan`, async () => {
+      stack.resetNativeCalls();
+      const { errors } = await stack.query(scenario.query, scenario.variables);
+      expect(errors).toBeUndefined();
+      expect(stack.nativeCalls().total).toBe(scenario.minimumNativeCalls);
+    });
+  }
+
+  it('loads each distinct key once when _entities repeats a representation', async () => {
+    stack.resetNativeCalls();
+    const representations = ['C00001', 'C00002', 'C00001', 'C00001', 'C00002'].map((number) => ({ __typename: 'Customer', number }));
+    const body = JSON.stringify({ query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { number legalName } } }`, variables: { r: representations } });
+    // Subgraphs answer only the gateway: the request is signed as the gateway would sign it.
+    const response = await fetch(stack.erpUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signInternalRequest(TEST_INTERNAL_SECRET, body, []) }, body });
+    const answer = (await response.json()) as any;
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data._entities.map((c: { number: string }) => c.number)).toEqual(['C00001', 'C00002', 'C00001', 'C00001', 'C00002']);
+    expect(stack.nativeCalls().erp).toEqual({ 'res.partner.search_read': 1 });
+  });
+});
+
+describe('in-memory cache (no REDIS_URL)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    // Polling is driven by the test (pollNow), so counts are not disturbed by a timer.
+    stack = await startTestStack({ env: { CACHE_MODE: 'memory', ERP_CHANGE_POLL_MS: '0', CRM_CHANGE_WAIT_MS: '500' } });
+    await stack.erp.changes!.pollNow();
+    await stack.crm.changes!.ready;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('falls back to the memory store when no Redis is configured', () => {
+    expect(stack.erp.cache?.cache.kind).toBe('memory');
+    expect(stack.crm.cache?.cache.kind).toBe('memory');
+  });
+
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name}: a second identical query costs 0 native calls`, async () => {
+      await stack.query(scenario.query, scenario.variables);
+      stack.resetNativeCalls();
+      const { data, errors } = await stack.query(scenario.query, scenario.variables);
+      expect(errors).toBeUndefined();
+      expect(data).toBeTruthy();
+      expect(stack.nativeCalls().total).toBe(0);
+    });
+  }
+
+  it('drops a customer when Odoo reports it changed (write_date polling)', async () => {
+    const before = await stack.query(CUSTOMER, { number: 'C00003' });
+    const [partner] = await odoo(stack.odoo!.url, 'res.partner', 'search_read', [[['ref', '=', 'C00003']]], { fields: ['id'] });
+    await odoo(stack.odoo!.url, 'res.partner', 'write', [[partner.id], { email: 'changed-in-odoo@example.com' }]);
+    stack.resetNativeCalls();
+    // Until the change is seen, the cached record answers (and costs nothing).
+    expect((await stack.query(CUSTOMER, { number: 'C00003' })).data.customer.email).toBe(before.data.customer.email);
+    expect(stack.nativeCalls().total).toBe(0);
+    const events = await stack.erp.changes!.pollNow();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'erp.partner', keys: expect.arrayContaining([`id:${partner.id}`, 'ref:C00003']) }));
+    stack.resetNativeCalls();
+    expect((await stack.query(CUSTOMER, { number: 'C00003' })).data.customer.email).toBe('changed-in-odoo@example.com');
+    expect(stack.nativeCalls().erp).toEqual({ 'res.partner.search_read': 1 });
+    expect(stack.nativeCalls().crmTotal).toBe(0);
+  });
+
+  it('drops an account when Salesforce publishes an AccountChangeEvent (Change Data Capture)', async () => {
+    const before = await stack.query(ACCOUNT, { number: 'C00004' });
+    const account = before.data.customer.account;
+    const heard = nextInvalidation(stack.crm.cache!.bus, 'crm.account');
+    await salesforcePatch(stack.salesforce!.url, 'Account', account.id, { Name: 'Renamed in Salesforce' });
+    const event = await heard;
+    expect(event).toMatchObject({ system: 'crm', keys: [account.id], reason: 'AccountChangeEvent UPDATE' });
+    stack.resetNativeCalls();
+    const after = await stack.query(ACCOUNT, { number: 'C00004' });
+    expect(after.data.customer.account.name).toBe('Renamed in Salesforce');
+    expect(stack.nativeCalls().crm).toEqual({ 'Account.query': 1 });
+  });
+});
+
+describe('cached records and field authorization', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ env: authEnv({ CACHE_MODE: 'memory', ERP_CHANGE_POLL_MS: '0' }) });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('never serves a field to a caller without its scope, even from a record another caller cached', async () => {
+    const query = `query ($number: ID!) { customer(number: $number) { number legalName creditLimit { amount } } }`;
+    const finance = await graphql(stack.gateway.url, query, { number: 'C00005' }, { authorization: `Bearer ${await token(['finance:read'])}` });
+    expect(finance.errors).toBeUndefined();
+    expect(finance.data.customer.creditLimit.amount).toEqual(expect.any(Number));
+
+    stack.resetNativeCalls();
+    const other = await graphql(stack.gateway.url, query, { number: 'C00005' }, { authorization: `Bearer ${await token([])}` });
+    // The record came from the cache (no native call), yet the field is withheld: resolvers and scopes shape output, not the cache.
+    expect(stack.nativeCalls().total).toBe(0);
+    expect(other.data?.customer?.legalName).toBe(finance.data.customer.legalName);
+    expect(other.data?.customer?.creditLimit ?? null).toBeNull();
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('holds native records only: no caller, scopes or GraphQL shapes in a cached entry', async () => {
+    const cache = stack.erp.cache!.cache;
+    const [hit] = await cache.getMany<Record<string, unknown>>('erp.partner', ['ref:C00005']);
+    expect(hit).toBeDefined();
+    expect(Object.keys(hit!.value).sort()).toEqual(
+      ['city', 'countryCode', 'creditLimit', 'currencyCode', 'email', 'id', 'name', 'number', 'paymentTerms', 'phone', 'street', 'vat'].filter((k) => k in hit!.value).sort(),
+    );
+    expect(JSON.stringify(hit!.value)).not.toMatch(/scope|caller|__typename|authorization/i);
+  });
+});
+
+describe('two replicas on one Redis', () => {
+  let redis: TestRedis;
+  let a: TestStack;
+  let b: Stack;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    const env = { REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix, ERP_CHANGE_POLL_MS: '0', CRM_CHANGE_WAIT_MS: '500' };
+    a = await startTestStack({ env });
+    // Replica B: its own subgraphs and gateway, over the same native systems and the same Redis.
+    b = await startStack({ ephemeralPorts: true, env: { ...env, ODOO_URL: a.odoo!.url, SALESFORCE_LOGIN_URL: a.salesforce!.url } });
+    await a.erp.changes!.pollNow();
+    await Promise.all([a.crm.changes!.ready, b.crm.changes!.ready]);
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await redis?.stop();
+  });
+
+  it('shares entries: what replica B read, replica A answers without a native call', async () => {
+    expect(a.erp.cache?.cache.kind).toBe('redis');
+    const scenario = SCENARIOS.find((s) => s.name === 'order-detail')!;
+    const viaB = await graphql(b.gateway.url, scenario.query, scenario.variables);
+    expect(viaB.errors).toBeUndefined();
+    a.resetNativeCalls();
+    const viaA = await a.query(scenario.query, scenario.variables);
+    expect(viaA.data).toEqual(viaB.data);
+    expect(a.nativeCalls().total).toBe(0);
+  });
+
+  it('an ERP change seen by replica A invalidates replica B too', async () => {
+    await graphql(b.gateway.url, CUSTOMER, { number: 'C00006' });
+    const [partner] = await odoo(a.odoo!.url, 'res.partner', 'search_read', [[['ref', '=', 'C00006']]], { fields: ['id'] });
+    await odoo(a.odoo!.url, 'res.partner', 'write', [[partner.id], { email: 'seen-by-a@example.com' }]);
+    const heardByB = nextInvalidation(b.erp.cache!.bus, 'erp.partner');
+    // Only replica A polls (B's poll interval is 0 too, and A holds the lease).
+    await a.erp.changes!.pollNow();
+    expect((await heardByB).keys).toEqual(expect.arrayContaining(['ref:C00006']));
+    a.resetNativeCalls();
+    const viaB = await graphql(b.gateway.url, CUSTOMER, { number: 'C00006' });
+    expect(viaB.data.customer.email).toBe('seen-by-a@example.com');
+    expect(a.nativeCalls().erp).toEqual({ 'res.partner.search_read': 1 });
+  });
+
+  it('a Salesforce change event invalidates both replicas', async () => {
+    const before = await graphql(b.gateway.url, ACCOUNT, { number: 'C00007' });
+    await a.query(ACCOUNT, { number: 'C00007' });
+    const id = before.data.customer.account.id;
+    const heard = [nextInvalidation(a.crm.cache!.bus, 'crm.account'), nextInvalidation(b.crm.cache!.bus, 'crm.account')];
+    await salesforcePatch(a.salesforce!.url, 'Account', id, { Name: 'Renamed for both replicas' });
+    await Promise.all(heard);
+    expect((await a.query(ACCOUNT, { number: 'C00007' })).data.customer.account.name).toBe('Renamed for both replicas');
+    expect((await graphql(b.gateway.url, ACCOUNT, { number: 'C00007' })).data.customer.account.name).toBe('Renamed for both replicas');
+  });
+
+  it('shares automatic persisted queries: a hash registered at gateway A is known to gateway B', async () => {
+    const query = '{ customer(number: "C00001") { number } }';
+    const { createHash } = await import('node:crypto');
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const extensions = { persistedQuery: { version: 1, sha256Hash } };
+    const registered = await (await fetch(a.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions }) })).json();
+    expect(registered).toEqual({ data: { customer: { number: 'C00001' } } });
+    const byHash = await (await fetch(b.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extensions }) })).json();
+    expect(byHash).toEqual({ data: { customer: { number: 'C00001' } } });
+  });
+});
