@@ -7,6 +7,7 @@
  *   ours   this project's gateway (gateway/src/server.ts), configured from the environment
  *   stock  @apollo/gateway in a bare Apollo Server: no plugins, no keep-alive pool, no shared cache
  *   hive   Hive Gateway's runtime (@graphql-hive/gateway-runtime) over the same supergraph
+ *   hive-nodedupe   the same, with its in-flight subgraph request deduplication turned off
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,13 +38,19 @@ if (kind === 'ours') {
   const gateway = new ApolloGateway({ supergraphSdl: supergraphForRun(), buildService: ({ url: subgraphUrl }) => new RemoteGraphQLDataSource({ url: subgraphUrl }) });
   const server = new ApolloServer({ gateway });
   url = (await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } })).url;
-} else if (kind === 'hive') {
+} else if (kind === 'hive' || kind === 'hive-nodedupe') {
   const { createGatewayRuntime } = await import('@graphql-hive/gateway-runtime');
-  const runtime = createGatewayRuntime({ supergraph: supergraphForRun(), logging: false, maskedErrors: false });
+  const runtime = createGatewayRuntime({
+    supergraph: supergraphForRun(),
+    logging: false,
+    maskedErrors: false,
+    // Hive's HTTP executor shares identical in-flight subgraph requests by default; Apollo's gateway (and ours) does not.
+    ...(kind === 'hive-nodedupe' ? { transportEntries: { '*.http': { options: { deduplicateInflightRequests: false } } } } : {}),
+  });
   const server = createServer(runtime);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 } else {
-  throw new Error(`Expected a gateway kind (ours, stock or hive), but got ${JSON.stringify(kind)}.`);
+  throw new Error(`Expected a gateway kind (ours, stock, hive or hive-nodedupe), but got ${JSON.stringify(kind)}.`);
 }
 console.log(`READY ${url.replace(/\/$/, '')}`);

@@ -614,7 +614,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       res.on('close', () => aborted.abort());
       const events = await changeEvents.after(replayId, waitMs, aborted.signal);
       if (res.destroyed) return;
-      return send(res, 200, { events, latestReplayId: events.at(-1)?.data.event.replayId ?? Math.max(replayId, changeEvents.latestReplayId) });
+      return send(res, 200, { events, latestReplayId: events.at(-1)?.data.event.replayId ?? changeEvents.latestReplayId });
     }
     if (!identity && !data) throw notFound();
     if (!userId) return send(res, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);

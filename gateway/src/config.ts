@@ -60,6 +60,8 @@ export interface GatewayPerformanceConfig {
   subgraphConnections: number;
   /** How long an idle subgraph connection is kept, in ms (`SUBGRAPH_KEEPALIVE_MS`). Defaults to 30000. */
   subgraphKeepAliveMs: number;
+  /** Identical subgraph queries in flight at once (same body, same caller scopes) share one request (`SUBGRAPH_DEDUPE_INFLIGHT`). Defaults to true. */
+  dedupeInflight: boolean;
 }
 
 export interface LimitsConfig {
@@ -187,6 +189,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       apqTtlSeconds: s.integer('APQ_TTL_SECONDS', 86_400, { min: 1 }),
       subgraphConnections: s.integer('SUBGRAPH_CONNECTIONS', 64, { min: 1, max: 10_000 }),
       subgraphKeepAliveMs: s.integer('SUBGRAPH_KEEPALIVE_MS', 30_000, { min: 1000 }),
+      dedupeInflight: s.boolean('SUBGRAPH_DEDUPE_INFLIGHT', true),
     },
   };
 }

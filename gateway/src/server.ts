@@ -27,6 +27,7 @@ import { explorerHtml } from './explorer.js';
 import { maskUnexpectedErrors } from '../../lib/errors.js';
 import { useArgumentNamesInErrors } from './plugins/useArgumentNamesInErrors.js';
 import { createKeepAliveFetch } from '../../lib/keepAliveFetch.js';
+import { CALLER_SCOPES_HEADER } from '../../lib/internalAuth.js';
 import { connectRedis } from '../../lib/cache/redisCache.js';
 import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
 
@@ -85,7 +86,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const trustedDocuments = config.trustedDocuments.enabled ? loadTrustedDocuments(config.trustedDocuments.dir) : undefined;
 
   // Warm connections to every subgraph; one pool for all of them.
-  const subgraphHttp = createKeepAliveFetch({ connections: config.performance.subgraphConnections, keepAliveMs: config.performance.subgraphKeepAliveMs });
+  const subgraphHttp = createKeepAliveFetch({
+    connections: config.performance.subgraphConnections,
+    keepAliveMs: config.performance.subgraphKeepAliveMs,
+    // The caller's scopes are part of the match, so a shared answer is never one shaped for other permissions.
+    ...(config.performance.dedupeInflight ? { dedupe: { scopesHeader: CALLER_SCOPES_HEADER } } : {}),
+  });
   // With Redis, persisted queries registered at one replica are known to all; without it, each keeps its own LRU.
   const redis = config.performance.redisUrl ? await connectRedis(config.performance.redisUrl, 'gateway') : undefined;
   const sharedCache = redis ? new RedisKeyValueCache(redis, { prefix: config.performance.cachePrefix }) : undefined;

@@ -519,7 +519,7 @@ describe('approvals', () => {
     expect(errors).toBeUndefined();
     const list = data.approvals as any[];
     const erpItem = list.find((a) => a.id === `erp:approval.request:${erp.requestId}`);
-    expect(erpItem).toMatchObject({ system: 'ERP', status: 'PENDING', approver: { workEmail: erp.approverEmail }, salesOrder: { number: erp.orderNumber }, since: '2026-11-01T08:00:00Z' });
+    expect(erpItem).toMatchObject({ system: 'ERP', status: 'PENDING', approver: { workEmail: erp.approverEmail }, salesOrder: { number: erp.orderNumber }, since: '2026-11-01T08:00:00.000Z' });
     const crmItems = list.filter((a) => a.system === 'CRM');
     const pendingWorkitems = stack.salesforce!.db.prepare(`SELECT COUNT(*) AS n FROM "ProcessInstanceWorkitem"`).get() as { n: number };
     expect(crmItems).toHaveLength(pendingWorkitems.n);

@@ -118,7 +118,12 @@ export function startCrmChangeSubscriber(client: Pick<SalesforceClient, 'changeE
         const replayId = stored === undefined ? -1 : Number(stored);
         const batch: ChangeEventBatch = await client.changeEvents(replayId, replayId === -1 ? 0 : options.waitMs);
         if (stopped) break;
-        const events = mergeInvalidations(batch.events.flatMap((e) => crmInvalidations(e.data.payload)));
+        let events = mergeInvalidations(batch.events.flatMap((e) => crmInvalidations(e.data.payload)));
+        if (replayId > batch.latestReplayId) {
+          // The stream is behind our position (it was reset): what happened in between is unknown, so
+          // treat it as a gap, drop everything from the CRM, and follow the stream from where it is.
+          events = Object.values(C).map((type) => ({ system: 'crm' as const, type, keys: '*' as const, reason: 'change stream reset' }));
+        }
         await runtime.bus.publish(events);
         await runtime.state.set(REPLAY_ID, String(batch.latestReplayId));
         markReady();

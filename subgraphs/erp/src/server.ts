@@ -73,8 +73,7 @@ export async function startErpSubgraph(config: ErpSubgraphConfig): Promise<Runni
       }),
       internalSecret: config.internalSecret,
       openScopes: scopesDeclaredIn(subgraphSdl('erp')),
-      // Fresh loaders per request: nothing cached outlives the request it was read for.
-      // The shared cache holds native records across requests; DataLoaders still dedupe within one.
+      // Fresh loaders per request; across requests only the shared cache (native records, invalidated on change) is reused.
       context: async () => createErpContext(connector, cache),
     }));
   } catch (error) {

@@ -67,6 +67,8 @@ export async function startWorkflowSubgraph(config: WorkflowSubgraphConfig, opti
       listen: { port: config.port, host: config.host },
       internalSecret: config.internalSecret,
       openScopes: scopesDeclaredIn(subgraphSdl('workflow')),
+      // Liveness only: it owns no native system (it writes to both), so the gateway's readiness reports it as `none`.
+      routes: { '/health/live': async () => ({ status: 200, body: { status: 'up', subgraph: 'workflow' } }) },
       // A fresh object per request (the caller's scopes are set on it); the connectors and guards inside are shared on purpose.
       context: async () => ({ ...built.context }),
     }));

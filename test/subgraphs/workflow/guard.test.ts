@@ -79,6 +79,13 @@ describe('WorkflowGuard', () => {
     expect(events).toEqual(['acquire k', 'release k']);
   });
 
+  it('runs nothing when the cross-process lock cannot be taken', async () => {
+    const crossProcess: CrossProcessLock = { acquire: async () => Promise.reject(new Error('ECONNREFUSED')), close: async () => {} };
+    const { guard, runs, work } = countingGuard({ crossProcess });
+    await expect(guard.run('k', work('k', 'done'), (r) => r)).rejects.toThrow(/Expected to take the cross-process lock for "k" in Redis, but it failed: ECONNREFUSED/);
+    expect(runs).toEqual([]);
+  });
+
   it('forgets the oldest results beyond its bound', async () => {
     const { guard, runs, work } = countingGuard({ maxRemembered: 1 });
     await guard.run('a', work('a', 'done'), (r) => r);

@@ -42,7 +42,7 @@ import {
   type QuoteRecord,
 } from './crmConnector.js';
 import { normalizeIdOf, normalizeSalesforceId, type KnownSObject } from './salesforceId.js';
-import { isSoqlWritable, soqlId, soqlList, soqlString } from './soql.js';
+import { isSoqlWritable, soqlId, soqlList, soqlString, SoqlValueError } from './soql.js';
 
 // --- Records ---------------------------------------------------------------
 
@@ -946,8 +946,8 @@ function positive(limit: number): number {
 
 /** A SOQL date literal; GraphQL's Date scalar is not validated further up, so the shape is checked here. */
 function soqlDate(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    throw new RangeError(`Expected a date such as 2026-11-15, but got ${JSON.stringify(value)}.`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new SoqlValueError(`Expected a date such as 2026-11-15, but got ${JSON.stringify(value)}.`);
   }
   return value;
 }

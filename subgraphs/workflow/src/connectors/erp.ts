@@ -222,14 +222,25 @@ export function createErp(odoo: OdooRpc) {
       return odoo.executeKw<number>('approval.category', 'create', [{ name, has_reference: 'required', has_amount: 'required', has_partner: 'required', approval_minimum: 1 }]);
     },
 
-    /** The user of the order's salesperson's manager (`hr.employee.parent_id`), who approves exceptions on the salesperson's orders. */
+    /**
+     * Who approves exceptions on an order: the user of the salesperson's manager
+     * (`hr.employee.parent_id`), else the leader of the order's sales team (`crm.team.user_id`).
+     */
     async managerUserOfSalesperson(orderId: number): Promise<number | null> {
-      const [order] = await odoo.executeKw<{ user_id: Many2one }[]>('sale.order', 'read', [[orderId]], { fields: ['user_id'] });
-      if (!order?.user_id) return null;
-      const [employee] = await odoo.searchRead<{ parent_id: Many2one }>('hr.employee', [['user_id', '=', order.user_id[0]]], ['parent_id'], { limit: 1 });
-      if (!employee?.parent_id) return null;
-      const [manager] = await odoo.executeKw<{ user_id: Many2one }[]>('hr.employee', 'read', [[employee.parent_id[0]]], { fields: ['user_id'] });
-      return manager?.user_id ? manager.user_id[0] : null;
+      const [order] = await odoo.executeKw<{ user_id: Many2one; team_id: Many2one }[]>('sale.order', 'read', [[orderId]], { fields: ['user_id', 'team_id'] });
+      if (!order) return null;
+      if (order.user_id) {
+        const [employee] = await odoo.searchRead<{ parent_id: Many2one }>('hr.employee', [['user_id', '=', order.user_id[0]]], ['parent_id'], { limit: 1 });
+        if (employee?.parent_id) {
+          const [manager] = await odoo.executeKw<{ user_id: Many2one }[]>('hr.employee', 'read', [[employee.parent_id[0]]], { fields: ['user_id'] });
+          if (manager?.user_id && manager.user_id[0] !== order.user_id[0]) return manager.user_id[0];
+        }
+      }
+      if (order.team_id) {
+        const [team] = await odoo.executeKw<{ user_id: Many2one }[]>('crm.team', 'read', [[order.team_id[0]]], { fields: ['user_id'] });
+        if (team?.user_id) return team.user_id[0];
+      }
+      return null;
     },
 
     async createApprovalRequest(vals: { name: string; categoryId: number; reference: string; partnerId: number; amount: number; reason: string; approverUserId: number | null; now: string }): Promise<number> {

@@ -4,8 +4,19 @@ import { OdooRpcError, OdooUnreachableError } from '../connectors/odooRpc.js';
 import { isSalesforceId, SalesforceRestError, SalesforceUnreachableError, toId18 } from '../connectors/salesforceRest.js';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { decideApproval, listApprovals } from '../workflows/approvals.js';
+import { LockUnavailableError } from '../workflows/guard.js';
 import { createCustomer, validateCustomerInput } from '../workflows/createCustomer.js';
 import { convertQuoteToSalesOrder } from '../workflows/quoteToOrder.js';
+
+/** A run that could not take its cross-process lock did nothing: the client may simply retry. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof LockUnavailableError) throw new GraphQLError(error.message, { extensions: { code: 'SERVICE_UNAVAILABLE' }, originalError: error });
+    throw error;
+  }
+}
 
 /** Native failures outside the step-by-step results (approvals) become errors naming the system. */
 async function native<T>(work: () => Promise<T>): Promise<T> {
@@ -34,18 +45,22 @@ export const resolvers: Resolvers = {
       }
       // One key per quote whatever form the id came in.
       const key = toId18(quoteId);
-      return ctx.quoteGuard.run(
-        key,
-        () => convertQuoteToSalesOrder(key, { ...ctx, onCreditLimitExceeded: onCreditLimitExceeded ?? 'REFUSE' }),
-        (first) => ({ ...first, replayed: true }),
+      return guarded(() =>
+        ctx.quoteGuard.run(
+          key,
+          () => convertQuoteToSalesOrder(key, { ...ctx, onCreditLimitExceeded: onCreditLimitExceeded ?? 'REFUSE' }),
+          (first) => ({ ...first, replayed: true }),
+        ),
       );
     },
     createCustomer: (_parent, { input, idempotencyKey }, ctx) => {
       validateCustomerInput(input, idempotencyKey);
-      return ctx.customerGuard.run(
-        idempotencyKey,
-        () => createCustomer(input, idempotencyKey, { ...ctx, exclusive: (key, work) => ctx.customerGuard.exclusive(key, work) }),
-        (first) => ({ ...first, replayed: true }),
+      return guarded(() =>
+        ctx.customerGuard.run(
+          idempotencyKey,
+          () => createCustomer(input, idempotencyKey, { ...ctx, exclusive: (key, work) => ctx.customerGuard.exclusive(key, work) }),
+          (first) => ({ ...first, replayed: true }),
+        ),
       );
     },
     approve: (_parent, { id, comment }, ctx) => native(() => decideApproval(id, 'Approve', comment ?? null, ctx)),

@@ -42,7 +42,7 @@ export function parseApprovalId(id: string): ParsedApprovalId {
 
 /** Odoo datetimes are UTC without an offset (`2026-11-27 09:30:00`). */
 function odooToIso(value: string | null): string | null {
-  return value ? `${value.replace(' ', 'T')}Z` : null;
+  return value ? new Date(`${value.replace(' ', 'T')}Z`).toISOString() : null;
 }
 
 /** Salesforce writes `2026-11-05T09:00:00.000+0000`; the graph's DateTime is ISO 8601 with a colon in the offset. */

@@ -19,6 +19,11 @@
  */
 import { randomUUID } from 'node:crypto';
 
+/** The cross-process lock could not be taken (Redis down, or another process held the key too long): nothing was run. */
+export class LockUnavailableError extends Error {
+  override readonly name = 'LockUnavailableError';
+}
+
 export interface CrossProcessLock {
   /** Resolves to a release function once this process holds the key; rejects after waiting `waitMs`. */
   acquire(key: string, ttlMs: number, waitMs: number): Promise<() => Promise<void>>;
@@ -83,7 +88,13 @@ export class WorkflowGuard<R> {
   private async locked<T>(key: string, work: () => Promise<T>): Promise<T> {
     const lock = this.options.crossProcess;
     if (!lock) return work();
-    const release = await lock.acquire(key, this.options.lockTtlMs, this.options.lockTtlMs);
+    let release: () => Promise<void>;
+    try {
+      release = await lock.acquire(key, this.options.lockTtlMs, this.options.lockTtlMs);
+    } catch (error) {
+      // Fail closed: running without the lock could write twice.
+      throw error instanceof LockUnavailableError ? error : new LockUnavailableError(`Expected to take the cross-process lock for "${key}" in Redis, but it failed: ${error instanceof Error ? error.message : String(error)}. Nothing was written; try again.`, { cause: error });
+    }
     try {
       return await work();
     } finally {
@@ -122,7 +133,7 @@ export async function createRedisLock(url: string, prefix = 'workflow:lock:'): P
           };
         }
         if (Date.now() + delay > deadline) {
-          throw new Error(`Expected to take the workflow lock "${key}" within ${waitMs} ms, but another process still holds it.`);
+          throw new LockUnavailableError(`Expected to take the workflow lock "${key}" within ${waitMs} ms, but another process still holds it. Nothing was written; try again.`);
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

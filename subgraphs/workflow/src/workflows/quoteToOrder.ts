@@ -84,7 +84,7 @@ class Run {
       replayed: false,
     };
     // The log line states each system's state as plainly as the result does, for whoever reads it without the response.
-    this.deps.log(outcome === 'COMPLETED' || outcome === 'REFUSED' ? 'info' : 'warn', 'quoteToOrder', {
+    this.deps.log(outcome === 'INCOMPLETE' || outcome === 'FAILED' ? 'warn' : 'info', 'quoteToOrder', {
       quoteId: this.quoteId,
       outcome,
       reason,
@@ -394,7 +394,7 @@ async function overCreditApproval(run: Run, customer: ErpCustomer, order: ErpOrd
       approverUserId: approver,
       now: new Date().toISOString().slice(0, 19).replace('T', ' '),
     });
-    run.step('ERP', 'approval.request.create', 'DONE', `erp:approval.request:${id}`, approver ? `For user ${approver}, the salesperson's manager.` : 'No manager found for the salesperson: the request has no approver yet.');
+    run.step('ERP', 'approval.request.create', 'DONE', `erp:approval.request:${id}`, approver ? `For user ${approver}, the salesperson's manager (or sales team leader).` : 'Neither a manager nor a sales team leader was found for the salesperson: the request has no approver yet.');
     return run.finish('AWAITING_APPROVAL', 'CREDIT_LIMIT_EXCEEDED', `ERP order ${order.number} is kept as a draft and approval request ${id} asks to accept it over the credit limit; the CRM was not updated. Converting again after the approval confirms it.`);
   } catch (error) {
     run.step('ERP', 'approval.request.create', 'FAILED', order.number, describeFailure(error));

@@ -11,7 +11,6 @@ import type {
   CustomerResolvers,
   OpportunityResolvers,
   PriceBookEntryResolvers,
-  PriceBookResolvers,
   ProductResolvers,
   QueryResolvers,
   QuoteApprovalResolvers,
@@ -74,8 +73,6 @@ export const QuoteApproval: QuoteApprovalResolvers = {
   approver: (approval, _args, context) => (approval.approverId ? orNull(context.loaders.userById.load(approval.approverId)) : null),
 };
 
-export const PriceBook: PriceBookResolvers = {};
-
 export const PriceBookEntry: PriceBookEntryResolvers = {
   sku: (entry) => entry.sku,
   priceBook: async (entry, _args, context) => {
@@ -93,7 +90,6 @@ export const QuoteLine: QuoteLineResolvers = {
   },
   sku: (line) => line.sku,
   product: (line) => ({ sku: line.sku }),
-  quote: (line) => line.quote,
   listPrice: (line, _args, context) => money(line.listPrice ?? null, context),
   priceCheck: (line, _args, context) => {
     const net = netUnitPrice(line);

@@ -12,6 +12,7 @@ import type {
   QueryResolvers,
   StageSummaryResolvers,
 } from '../../__generated__/resolvers-types.js';
+import { KEY_PREFIX } from '../../connectors/salesforceId.js';
 import { matchedAccount, money, orNull, ownerOf, rootId } from '../shared.js';
 
 export const Query: QueryResolvers = {
@@ -44,7 +45,7 @@ export const Activity: ActivityResolvers = {
   owner: (activity, _args, context) => ownerOf(activity, context),
   account: (activity, _args, context) => (activity.accountId ? orNull(context.loaders.accountById.load(activity.accountId)) : null),
   relatedToId: (activity) => activity.whatId,
-  contact: (activity, _args, context) => (activity.whoId?.startsWith('003') ? orNull(context.areas.contactById.load(activity.whoId)) : null),
+  contact: (activity, _args, context) => (activity.whoId?.startsWith(KEY_PREFIX.Contact) ? orNull(context.areas.contactById.load(activity.whoId)) : null),
 };
 
 export const Opportunity: OpportunityResolvers = {
