@@ -147,13 +147,17 @@ export function seedApprovals(db: import('better-sqlite3').Database, options: { 
     .run(log).lastInsertRowid as number;
   const orders = db
     .prepare(
-      `SELECT o.id, o.name, o.amount_total, o.partner_id, o.date_order, ` +
+      // What Odoo's credit check counts: unpaid posted invoices plus confirmed orders not yet invoiced.
+      // Summed once per partner up front: the seed runs before indexes exist, and a correlated sum per
+      // draft order scans both tables for each of the large seed's ten thousand drafts.
+      `WITH due AS (SELECT m.partner_id, SUM(m.amount_residual) AS amount FROM account_move m ` +
+        `WHERE m.move_type = 'out_invoice' AND m.state = 'posted' AND m.payment_state NOT IN ('paid', 'in_payment', 'reversed') GROUP BY m.partner_id), ` +
+        `uninvoiced AS (SELECT s.partner_id, SUM(s.amount_total) AS amount FROM sale_order s WHERE s.state = 'sale' AND s.invoice_status = 'to invoice' GROUP BY s.partner_id) ` +
+        `SELECT o.id, o.name, o.amount_total, o.partner_id, o.date_order, ` +
         `(SELECT m.user_id FROM hr_employee e JOIN hr_employee m ON m.id = e.parent_id WHERE e.user_id = o.user_id AND m.user_id IS NOT NULL LIMIT 1) AS approver, ` +
-        `(SELECT p.ref FROM res_partner p WHERE p.id = o.partner_id) AS ref ` +
-        `FROM sale_order o JOIN res_partner c ON c.id = o.partner_id WHERE o.state = 'draft' AND c.credit_limit > 0 AND c.credit_limit < o.amount_total + ` +
-        // What Odoo's credit check counts: unpaid posted invoices plus confirmed orders not yet invoiced.
-        `COALESCE((SELECT SUM(m.amount_residual) FROM account_move m WHERE m.partner_id = c.id AND m.move_type = 'out_invoice' AND m.state = 'posted' AND m.payment_state NOT IN ('paid', 'in_payment', 'reversed')), 0) + ` +
-        `COALESCE((SELECT SUM(s.amount_total) FROM sale_order s WHERE s.partner_id = c.id AND s.state = 'sale' AND s.invoice_status = 'to invoice'), 0) ` +
+        `c.ref AS ref ` +
+        `FROM sale_order o JOIN res_partner c ON c.id = o.partner_id LEFT JOIN due ON due.partner_id = c.id LEFT JOIN uninvoiced ON uninvoiced.partner_id = c.id ` +
+        `WHERE o.state = 'draft' AND c.credit_limit > 0 AND c.credit_limit < o.amount_total + COALESCE(due.amount, 0) + COALESCE(uninvoiced.amount, 0) ` +
         `ORDER BY o.amount_total DESC, o.id LIMIT ?`,
     )
     .all(options.count) as { id: number; name: string; amount_total: number; partner_id: number; date_order: string; approver: number | null; ref: string | null }[];

@@ -10,7 +10,17 @@ export interface ShapeProblem {
   code: string;
 }
 
-export function checkRequestShape(body: unknown, { maxBatch }: { maxBatch: number }): ShapeProblem | null {
+export function checkRequestShape(body: unknown, { maxBatch, search = '' }: { maxBatch: number; search?: string }): ShapeProblem | null {
+  // A GET carries its extensions as a JSON query parameter; Apollo reports one that does not parse.
+  const fromSearch = new URLSearchParams(search).get('extensions');
+  if (fromSearch) {
+    try {
+      const problem = checkRequestShape({ extensions: JSON.parse(fromSearch) }, { maxBatch });
+      if (problem) return problem;
+    } catch {
+      // Not JSON: Apollo Server answers that with its own 400.
+    }
+  }
   if (Array.isArray(body) && body.length > maxBatch) {
     return { status: 400, message: `Expected at most ${maxBatch} operations in one batched request, but it has ${body.length}.`, code: 'BATCH_TOO_LARGE' };
   }

@@ -160,7 +160,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         return graphqlError(res, 400, `Expected a JSON body, but it could not be parsed: ${(error as Error).message}.`, 'BAD_REQUEST');
       }
     }
-    const shapeProblem = checkRequestShape(body, { maxBatch: config.limits.maxBatch });
+    const shapeProblem = checkRequestShape(body, { maxBatch: config.limits.maxBatch, search });
     if (shapeProblem) return graphqlError(res, shapeProblem.status, shapeProblem.message, shapeProblem.code);
     let caller: GatewayContext['caller'];
     try {

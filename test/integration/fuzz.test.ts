@@ -119,6 +119,9 @@ describe('malformed requests', () => {
       expectClientError(answer, 400);
       expect(JSON.parse(answer.text).errors[0].extensions.code).toBe('PERSISTED_QUERY_INVALID');
     }
+    const overGet = await send({ method: 'GET', search: `?extensions=${encodeURIComponent('{"persistedQuery":{"version":9}}')}`, headers: { 'apollo-require-preflight': 'true' } });
+    expectClientError(overGet, 400);
+    expect(JSON.parse(overGet.text).errors[0].extensions.code).toBe('PERSISTED_QUERY_INVALID');
   });
 
   it('random bytes are a 4xx', async () => {

@@ -37,8 +37,11 @@ describe('loadCrmConfig', () => {
       SALESFORCE_PASSWORD: '',
       CRM_CURRENCY: 'usd',
       NODE_ENV: 'production',
+      INTERNAL_SHARED_SECRET: 's'.repeat(40),
     });
-    expect(config).toMatchObject({ port: 0, host: '0.0.0.0', currencyCode: 'USD', development: false });
+    expect(config).toMatchObject({ port: 0, host: '0.0.0.0', currencyCode: 'USD', development: false, internalSecret: 's'.repeat(40) });
+    // Production without the secret that signs gateway requests does not start.
+    expect(() => loadCrmConfig({ NODE_ENV: 'production' })).toThrow(/INTERNAL_SHARED_SECRET/);
     expect(config.salesforce).toMatchObject({ loginUrl: 'https://login.salesforce.com', apiVersion: '61.0', clientId: 'cid', password: 'dev-password' });
   });
 

@@ -31,7 +31,8 @@ export async function startEmulator(options: { dailyApiLimit?: number } = {}): P
 }
 
 export function crmConfig(loginUrl: string): CrmSubgraphConfig {
-  return loadCrmConfig({ SALESFORCE_LOGIN_URL: loginUrl, CRM_SUBGRAPH_PORT: '0', SALESFORCE_TIMEOUT_MS: '5000', INTERNAL_SHARED_SECRET: INTERNAL_SECRET });
+  // No cross-request cache: these tests count native calls per query and exhaust API limits on purpose.
+  return loadCrmConfig({ SALESFORCE_LOGIN_URL: loginUrl, CRM_SUBGRAPH_PORT: '0', SALESFORCE_TIMEOUT_MS: '5000', INTERNAL_SHARED_SECRET: INTERNAL_SECRET, CACHE_MODE: 'off' });
 }
 
 export function salesforceClient(loginUrl: string): SalesforceClient {
