@@ -26,7 +26,7 @@ export function readCacheSettings(env: NodeJS.ProcessEnv): CacheSettings {
     redisUrl,
     prefix: s.string('CACHE_PREFIX', 'ecg'),
     ttls: { defaultSeconds: s.integer('CACHE_TTL_SECONDS', 300, { min: 0, max: 86_400 * 30 }), byType },
-    staleSeconds: s.integer('CACHE_STALE_SECONDS', 0, { min: 0, max: 86_400 * 30 }),
+    staleSeconds: s.integer('CACHE_STALE_SECONDS', 3600, { min: 0, max: 86_400 * 30 }),
     memoryMaxEntries: s.integer('CACHE_MEMORY_MAX_ENTRIES', 50_000, { min: 100 }),
   };
 }

@@ -72,7 +72,7 @@ export interface CacheSettings {
   /** Prefix of every Redis key and channel (`CACHE_PREFIX`), so deployments can share one Redis. Defaults to ecg. */
   prefix: string;
   ttls: CacheTtls;
-  /** How long entries are kept past their TTL for serving while a native system is down (`CACHE_STALE_SECONDS`). Defaults to 0. */
+  /** How long entries are kept past their TTL for serving while a native system is down (`CACHE_STALE_SECONDS`). Defaults to 3600. */
   staleSeconds: number;
   /** Largest number of entries the memory store holds before dropping the oldest (`CACHE_MEMORY_MAX_ENTRIES`). Defaults to 50000. */
   memoryMaxEntries: number;

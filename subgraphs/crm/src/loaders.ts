@@ -5,7 +5,7 @@
  * request's cache cannot serve another's (or another user's) data.
  */
 import DataLoader from 'dataloader';
-import { NativeSystemCircuitOpenError, NativeSystemError, NativeSystemUnavailableError } from '../../../lib/errors.js';
+import { badUserInput, NativeSystemCircuitOpenError, NativeSystemError, NativeSystemUnavailableError } from '../../../lib/errors.js';
 import { CircuitOpenError } from '../../../lib/resilience.js';
 import type {
   AccountRecord,
@@ -20,6 +20,7 @@ import type {
 } from './connectors/crmConnector.js';
 import { SalesforceError, SalesforceUnavailableError } from './connectors/salesforceClient.js';
 import { idCacheKey } from './connectors/salesforceId.js';
+import { SoqlValueError } from './connectors/soql.js';
 import { cachedBatch, type CacheUse } from '../../../lib/cache/index.js';
 
 export interface CrmLoaders {
@@ -38,6 +39,7 @@ export interface CrmLoaders {
 
 /** Translates the connector's failures into the graph's error conventions (lib/errors.ts). */
 export function toGraphError(error: unknown): unknown {
+  if (error instanceof SoqlValueError) return badUserInput(error.message);
   if (error instanceof CircuitOpenError) return new NativeSystemCircuitOpenError('crm', error.message, error.retryInSeconds, { cause: error });
   if (error instanceof SalesforceUnavailableError) return new NativeSystemUnavailableError('crm', error.message, { cause: error });
   if (error instanceof SalesforceError) return new NativeSystemError('crm', error.errorCode, error.message);

@@ -9,7 +9,6 @@
  * before any other character, so other control characters cannot be written
  * at all and are refused here rather than sent.
  */
-import { GraphQLError } from 'graphql';
 import { normalizeSalesforceId } from './salesforceId.js';
 
 const ESCAPES: Record<string, string> = {
@@ -26,11 +25,9 @@ const ESCAPES: Record<string, string> = {
 // Control characters without a SOQL escape sequence (everything below U+0020 and DEL except the five above).
 const UNWRITABLE = /[\u0000-\u0007\u000b\u000e-\u001f\u007f]/;
 
-/** A value the caller sent that SOQL cannot express: the caller's to fix, so BAD_USER_INPUT rather than a server fault. */
-export class SoqlValueError extends GraphQLError {
-  constructor(message: string) {
-    super(message, { extensions: { code: 'BAD_USER_INPUT' } });
-  }
+/** A value the caller sent that SOQL cannot express: the caller's to fix (the loaders report it as BAD_USER_INPUT), not a server fault. */
+export class SoqlValueError extends Error {
+  override readonly name = 'SoqlValueError';
 }
 
 /** True when `value` can be written as a SOQL string literal. */
