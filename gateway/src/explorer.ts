@@ -28,9 +28,15 @@ query CustomerAcrossSystems {
 }
 `;
 
-let cached: string | undefined;
+const rendered = new Map<string, string>();
 
-export function explorerHtml(graphqlPath: string): string {
-  cached ??= renderGraphiQL({ endpoint: graphqlPath, title: 'ERP + CRM graph', defaultQuery: DEFAULT_QUERY });
-  return cached;
+/** The explorer page; `headers` pre-fills its Headers tab (the development token under `npm start`). */
+export function explorerHtml(graphqlPath: string, headers: Record<string, string> = {}): string {
+  const headersJson = JSON.stringify(headers, null, 2);
+  let html = rendered.get(headersJson);
+  if (!html) {
+    html = renderGraphiQL({ endpoint: graphqlPath, title: 'ERP + CRM graph', defaultQuery: DEFAULT_QUERY, headers: headersJson });
+    rendered.set(headersJson, html);
+  }
+  return html;
 }

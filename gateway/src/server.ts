@@ -30,6 +30,7 @@ import { createKeepAliveFetch } from '../../lib/keepAliveFetch.js';
 import { CALLER_SCOPES_HEADER } from '../../lib/internalAuth.js';
 import { connectRedis } from '../../lib/cache/redisCache.js';
 import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
+import { developmentToken } from './auth/banner.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -109,6 +110,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
 
   const apollo = new ApolloServer<GatewayContext>({
+    // Shutdown is ours (stop() below, called by main.ts or npm start): Apollo's own signal handlers would race it.
+    stopOnTerminationSignals: false,
     gateway,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.development,
@@ -193,12 +196,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     stopping: () => stopping,
   });
 
+  const token = config.explorer ? await developmentToken(config) : null;
+  const explorerHeaders: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const route = async () => {
       if (url.pathname === GRAPHQL_PATH) return handleGraphQL(req, res, url.search);
       if (url.pathname === '/' && req.method === 'GET' && config.explorer) {
-        const html = explorerHtml(GRAPHQL_PATH);
+        const html = explorerHtml(GRAPHQL_PATH, explorerHeaders);
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
         return void res.end(html);
       }

@@ -9,8 +9,22 @@ import type { GatewayConfig } from '../config.js';
 import { readSupergraph } from '../supergraph.js';
 import { issueToken } from './authenticate.js';
 
+function supergraphScopes(config: GatewayConfig): string[] {
+  return declaredScopes(readScopeRequirements(parse(readSupergraph(config.supergraphPath))));
+}
+
+/**
+ * A 12-hour token with every scope, only while the public development secret is
+ * in use (development only: production refuses that secret); otherwise null.
+ */
+export async function developmentToken(config: GatewayConfig): Promise<string | null> {
+  const auth = config.auth;
+  if (auth.mode !== 'hs256' || !auth.developmentSecret) return null;
+  return issueToken(auth.secret, { issuer: auth.issuer, audience: auth.audience, scopes: supergraphScopes(config), subject: 'developer', expiresIn: '12h' });
+}
+
 export async function describeAccess(config: GatewayConfig, graphqlUrl: string): Promise<string> {
-  const scopes = declaredScopes(readScopeRequirements(parse(readSupergraph(config.supergraphPath))));
+  const scopes = supergraphScopes(config);
   const auth = config.auth;
   if (auth.mode === 'off') {
     return [
@@ -26,14 +40,14 @@ export async function describeAccess(config: GatewayConfig, graphqlUrl: string):
   const checks = `issuer "${auth.issuer}", audience "${auth.audience}", scopes in the "${auth.scopeClaim}" claim`;
   if (auth.mode === 'jwks') return `  Bearer tokens required: ${checks}, keys from ${auth.jwksUrl ?? auth.jwksFile}.`;
   if (!auth.developmentSecret) return `  Bearer tokens required: HS256 with AUTH_JWT_SECRET, ${checks}.`;
-  const token = await issueToken(auth.secret, { issuer: auth.issuer, audience: auth.audience, scopes, subject: 'developer', expiresIn: '12h' });
+  const token = await developmentToken(config);
   return `
   Bearer tokens required (HS256, the public DEVELOPMENT secret — set AUTH_JWT_SECRET for anything else).
   A development token, valid 12 hours, with every scope (${scopes.join(', ')}):
 
     ${token}
 
-  In the explorer, open "Headers" at the bottom and paste:
+  The explorer at / comes with it filled in (its "Headers" tab); elsewhere send:
     { "Authorization": "Bearer ${token}" }
   With curl:
     curl -H 'content-type: application/json' -H 'authorization: Bearer <token above>' \\

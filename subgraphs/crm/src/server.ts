@@ -3,6 +3,7 @@
  * serves it. `buildCrmSubgraph` is separate from listening so that tests and
  * other hosts can mount the same server.
  */
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode } from 'graphql';
@@ -44,7 +45,7 @@ export function buildCrmSubgraph(config: CrmSubgraphConfig, cache?: CacheRuntime
   // Fields with @requiresScopes check the caller's scopes here too, not only at the gateway.
   const schema = protectSubgraphSchema(buildSubgraphSchema({ typeDefs: parse(subgraphSdl('crm')), resolvers: resolvers as unknown as SubgraphResolverMap }));
   // useStaleDataErrors: a STALE_DATA error names each path answered from the cache while Salesforce was down.
-  const server = new ApolloServer<CrmContext>({ schema, formatError: maskUnexpectedErrors(config.development), plugins: cache ? [useStaleDataErrors<CrmContext>()] : [] });
+  const server = new ApolloServer<CrmContext>({ schema, stopOnTerminationSignals: false, formatError: maskUnexpectedErrors(config.development), plugins: [ApolloServerPluginInlineTraceDisabled(), ...(cache ? [useStaleDataErrors<CrmContext>()] : [])] });
   return {
     server,
     salesforce,
@@ -101,7 +102,8 @@ export async function startCrmSubgraph(config: CrmSubgraphConfig): Promise<Runni
     throw error;
   }
   return {
-    url,
+    // The subgraph answers on any path; name the conventional one, as the others do.
+    url: new URL('graphql', url).href,
     cache,
     changes,
     salesforceLimitInfo: () => salesforce.lastLimitInfo,

@@ -40,6 +40,8 @@ export interface RunningErpSubgraph {
 /** The Apollo server for a connector, not yet listening: tests and other hosts can mount it as they like. */
 export function createErpServer(connector: ErpConnector, options: { development: boolean; /** Whether a cache may serve stale entries, so STALE_DATA markers are needed. Defaults to false. */ staleMarkers?: boolean }): ApolloServer<ErpContext> {
   return new ApolloServer<ErpContext>({
+    // main.ts (or npm start) owns shutdown; Apollo's own signal handlers would race it.
+    stopOnTerminationSignals: false,
     // Fields with @requiresScopes check the caller's scopes here too, not only at the gateway.
     schema: protectSubgraphSchema(buildSubgraphSchema({ typeDefs: parse(subgraphSdl('erp')), resolvers: resolvers as unknown as SubgraphResolverMap })),
     formatError: maskUnexpectedErrors(options.development),

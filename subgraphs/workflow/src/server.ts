@@ -50,6 +50,8 @@ export async function buildWorkflowContext(config: WorkflowSubgraphConfig, optio
 
 export function createWorkflowServer(options: { development: boolean }): ApolloServer<WorkflowContext> {
   return new ApolloServer<WorkflowContext>({
+    // main.ts (or npm start) owns shutdown; Apollo's own signal handlers would race it.
+    stopOnTerminationSignals: false,
     // Fields with @requiresScopes check the caller's scopes here too, not only at the gateway.
     schema: protectSubgraphSchema(buildSubgraphSchema({ typeDefs: parse(subgraphSdl('workflow')), resolvers: resolvers as unknown as SubgraphResolverMap })),
     formatError: maskUnexpectedErrors(options.development),
