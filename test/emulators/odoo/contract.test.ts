@@ -1,5 +1,5 @@
 /**
- * Replays every recorded Odoo 17 exchange in shared/fixtures/odoo-17 against
+ * Replays every recorded Odoo 17 exchange in test/fixtures/odoo-17 (copied from shared/fixtures/odoo-17) against
  * the emulator and compares shapes: the kind of result, the keys of each
  * record and group in Odoo's order, every value against its field's type as
  * Odoo writes it (many2one pair or false, never null; id lists; dates), the

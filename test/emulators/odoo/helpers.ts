@@ -9,7 +9,8 @@ export const DB = 'odoo';
 export const LOGIN = 'admin';
 export const KEY = '0123456789abcdef0123456789abcdef01234567';
 export const UID = 2;
-export const FIXTURES_DIR = resolve(repoRoot, '../shared/fixtures/odoo-17');
+// Copied from the team's shared/fixtures/odoo-17 (recorded from a real Odoo 17) so a clone is self-contained.
+export const FIXTURES_DIR = resolve(repoRoot, 'test/fixtures/odoo-17');
 
 export interface RpcResponse {
   status: number;

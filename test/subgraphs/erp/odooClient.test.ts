@@ -1,6 +1,6 @@
 /**
  * The JSON-RPC client against a stand-in server that answers with the exact
- * envelopes a real Odoo 17 sends (see /work/shared/fixtures/odoo-17): how it
+ * envelopes a real Odoo 17 sends (see test/fixtures/odoo-17): how it
  * authenticates, how it reports Odoo's errors, and how it names Odoo when
  * Odoo is down, slow or not Odoo at all.
  */
