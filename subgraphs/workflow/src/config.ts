@@ -4,6 +4,7 @@
  * credentials; each is validated at start-up and a bad value stops the process
  * with a message naming the variable.
  */
+import { readResilienceSettings, type ResilienceSettings } from '../../../lib/resilience.js';
 import { ConfigError, envSettings, internalSharedSecret } from '../../../lib/settings.js';
 
 export interface WorkflowOdooSettings {
@@ -17,6 +18,8 @@ export interface WorkflowOdooSettings {
   apiKey: string;
   /** Time allowed for one Odoo HTTP exchange, in ms (`ODOO_TIMEOUT_MS`). Defaults to 30000. */
   timeoutMs: number;
+  /** Retries of reads and the ERP circuit breaker: the ERP subgraph's `ODOO_RETRY_*` / `ODOO_BREAKER_*` settings and defaults. */
+  resilience: ResilienceSettings;
 }
 
 export interface WorkflowSalesforceSettings {
@@ -34,6 +37,8 @@ export interface WorkflowSalesforceSettings {
   password: string;
   /** Time allowed for one Salesforce HTTP exchange, in ms (`SALESFORCE_TIMEOUT_MS`). Defaults to 30000. */
   timeoutMs: number;
+  /** Retries of GETs and the CRM circuit breaker: the CRM subgraph's `SALESFORCE_RETRY_*` / `SALESFORCE_BREAKER_*` settings and defaults. */
+  resilience: ResilienceSettings;
 }
 
 export interface WorkflowSubgraphConfig {
@@ -92,6 +97,7 @@ export function loadWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
       login: s.string('ODOO_LOGIN', 'admin'),
       apiKey,
       timeoutMs: s.integer('ODOO_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
+      resilience: readResilienceSettings(s, 'ODOO', { retryAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 2_000, breakerFailures: 5, breakerHalfOpenAfterMs: 10_000 }),
     },
     salesforce: {
       loginUrl: s.url('SALESFORCE_LOGIN_URL', 'http://127.0.0.1:8070'),
@@ -101,6 +107,7 @@ export function loadWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
       username: s.string('SALESFORCE_USERNAME', 'integration@example.com'),
       password: s.string('SALESFORCE_PASSWORD', 'dev-password'),
       timeoutMs: s.integer('SALESFORCE_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
+      resilience: readResilienceSettings(s, 'SALESFORCE', { retryAttempts: 3, retryBaseDelayMs: 200, retryMaxDelayMs: 5_000, breakerFailures: 5, breakerHalfOpenAfterMs: 30_000 }),
     },
     currencyCode,
     redisUrl: redisUrl === '' ? undefined : redisUrl,

@@ -11,7 +11,14 @@
  *   a non-JSON body). After a write this means "unknown whether it happened".
  */
 
+import { CircuitOpenError, createNativeCallPolicy, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
+
+const READ_METHODS: ReadonlySet<string> = new Set(['search_read', 'read', 'search', 'search_count', 'read_group', 'fields_get']);
+const NO_RETRIES: ResilienceSettings = { retryAttempts: 1, retryBaseDelayMs: 0, retryMaxDelayMs: 0, breakerFailures: 5, breakerHalfOpenAfterMs: 10_000 };
+
 export interface OdooRpcOptions {
+  /** Retries of reads and the circuit breaker (lib/resilience.ts). Defaults to no retries and a breaker after 5 failures. */
+  resilience?: ResilienceSettings;
   url: string;
   db: string;
   login: string;
@@ -44,8 +51,15 @@ export class OdooRpc {
   private nextId = 1;
   private readonly counts = new Map<string, number>();
 
+  private readonly policy: NativeCallPolicy;
+
   constructor(private readonly options: OdooRpcOptions) {
     this.endpoint = new URL('jsonrpc', options.url.endsWith('/') ? options.url : `${options.url}/`).href;
+    this.policy = createNativeCallPolicy({
+      systemLabel: 'ERP (Odoo)',
+      settings: options.resilience ?? NO_RETRIES,
+      classify: (error) => (error instanceof OdooUnreachableError ? { systemFailure: true, retryable: true } : { systemFailure: false, retryable: false }),
+    });
   }
 
   /** Native calls made, by `model.method`, for tests that count them. */
@@ -54,10 +68,20 @@ export class OdooRpc {
   }
 
   async executeKw<T = unknown>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<T> {
-    const uid = await this.authenticate();
     const key = `${model}.${method}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    return (await this.rpc('object', 'execute_kw', [this.options.db, uid, this.options.apiKey, model, method, args, kwargs], key)) as T;
+    const call = async () => {
+      const uid = await this.authenticate();
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      return (await this.rpc('object', 'execute_kw', [this.options.db, uid, this.options.apiKey, model, method, args, kwargs], key)) as T;
+    };
+    try {
+      // Reads are retried and every call goes through the ERP's circuit breaker; writes are sent once.
+      return await this.policy.run(call, { idempotent: READ_METHODS.has(method) });
+    } catch (error) {
+      // An open circuit made no call; the workflows treat it like an unreachable ERP (they re-read before deciding).
+      if (error instanceof CircuitOpenError) throw new OdooUnreachableError(error.message, { cause: error });
+      throw error;
+    }
   }
 
   searchRead<T>(model: string, domain: unknown[], fields: string[], options: { limit?: number; order?: string } = {}): Promise<T[]> {

@@ -9,7 +9,11 @@
  * - `SalesforceUnreachableError`: no usable answer (connection refused, timeout, 5xx, not JSON).
  */
 
+import { CircuitOpenError, createNativeCallPolicy, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
+
 export interface SalesforceRestOptions {
+  /** Retries of GETs and the circuit breaker (lib/resilience.ts). Defaults to no retries and a breaker after 5 failures. */
+  resilience?: ResilienceSettings;
   loginUrl: string;
   apiVersion: string;
   clientId: string;
@@ -52,8 +56,20 @@ export class SalesforceRest {
   private session: Promise<Session> | null = null;
   private readonly dataPath: string;
 
+  private readonly policy: NativeCallPolicy;
+
   constructor(private readonly options: SalesforceRestOptions) {
     this.dataPath = `/services/data/v${options.apiVersion}`;
+    this.policy = createNativeCallPolicy({
+      systemLabel: 'CRM (Salesforce)',
+      settings: options.resilience ?? { retryAttempts: 1, retryBaseDelayMs: 0, retryMaxDelayMs: 0, breakerFailures: 5, breakerHalfOpenAfterMs: 30_000 },
+      classify: (error) => {
+        if (error instanceof SalesforceUnreachableError) return { systemFailure: true, retryable: true };
+        // The daily API limit: the system is out of calls, and retrying would only burn more.
+        if (error instanceof SalesforceRestError && error.errorCode === 'REQUEST_LIMIT_EXCEEDED') return { systemFailure: true, retryable: false };
+        return { systemFailure: false, retryable: false };
+      },
+    });
   }
 
   /** Runs a SOQL query and follows `nextRecordsUrl` until `done`. */
@@ -101,6 +117,17 @@ export class SalesforceRest {
   // --- Private --------------------------------------------------------------
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      // GETs (queries) are retried; every call goes through the CRM's circuit breaker; writes are sent once.
+      return await this.policy.run(() => this.callOnce<T>(method, path, body), { idempotent: method === 'GET' });
+    } catch (error) {
+      // An open circuit made no call; the workflows treat it like an unreachable CRM.
+      if (error instanceof CircuitOpenError) throw new SalesforceUnreachableError(error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  private async callOnce<T>(method: string, path: string, body?: unknown): Promise<T> {
     const session = await this.authenticate();
     try {
       return await this.send<T>(session, method, path, body);

@@ -1,0 +1,66 @@
+/**
+ * The workflow's own native clients go through the same per-system policy as the
+ * ERP and CRM connectors: reads are retried, writes are sent exactly once, and an
+ * open circuit stops calls from leaving at all.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OdooRpc, OdooUnreachableError } from '../../../subgraphs/workflow/src/connectors/odooRpc.js';
+
+const resilience = { retryAttempts: 3, retryBaseDelayMs: 1, retryMaxDelayMs: 5, breakerFailures: 4, breakerHalfOpenAfterMs: 60_000 };
+
+let server: Server | undefined;
+afterEach(() => server?.close());
+
+/** A stand-in Odoo whose `execute_kw` fails `failures` times per method (with HTML, as a proxy would), then answers. */
+async function flakyOdoo(failures: number): Promise<{ url: string; calls: Map<string, number> }> {
+  const calls = new Map<string, number>();
+  server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const body = JSON.parse(raw) as { id: number; params: { service: string; method: string; args: unknown[] } };
+      if (body.params.service === 'common') return res.end(JSON.stringify({ jsonrpc: '2.0', id: body.id, result: 2 }));
+      const method = String(body.params.args[4]);
+      const n = (calls.get(method) ?? 0) + 1;
+      calls.set(method, n);
+      if (n <= failures) {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        return res.end('<html>Bad Gateway</html>');
+      }
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: body.id, result: method === 'create' ? 7 : [] }));
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, calls };
+}
+
+function client(url: string) {
+  return new OdooRpc({ url, db: 'odoo', login: 'admin', apiKey: 'key', timeoutMs: 2_000, resilience });
+}
+
+describe('workflow Odoo client', () => {
+  it('retries a read until it succeeds', async () => {
+    const odoo = await flakyOdoo(2);
+    await expect(client(odoo.url).searchRead('sale.order', [], ['name'])).resolves.toEqual([]);
+    expect(odoo.calls.get('search_read')).toBe(3);
+  });
+
+  it('sends a write exactly once, even when it fails', async () => {
+    const odoo = await flakyOdoo(1);
+    await expect(client(odoo.url).executeKw('sale.order', 'create', [{}])).rejects.toBeInstanceOf(OdooUnreachableError);
+    expect(odoo.calls.get('create')).toBe(1);
+  });
+
+  it('opens the circuit after consecutive failures and then makes no call', async () => {
+    const odoo = await flakyOdoo(1_000);
+    const rpc = client(odoo.url);
+    for (let i = 0; i < 2; i++) await expect(rpc.executeKw('sale.order', 'create', [{}])).rejects.toBeInstanceOf(OdooUnreachableError);
+    await expect(rpc.searchRead('sale.order', [], ['name'])).rejects.toBeInstanceOf(OdooUnreachableError);
+    const before = [...odoo.calls.values()].reduce((a, b) => a + b, 0);
+    expect(before).toBe(4);
+    await expect(rpc.searchRead('sale.order', [], ['name'])).rejects.toThrow(/circuit is open after 4 consecutive failures/);
+    expect([...odoo.calls.values()].reduce((a, b) => a + b, 0)).toBe(before);
+  });
+});
