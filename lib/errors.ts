@@ -4,7 +4,6 @@
  * masked outside development.
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { unwrapResolverError } from '@apollo/server/errors';
 
 export type NativeSystem = 'erp' | 'crm';
 
@@ -56,12 +55,9 @@ export function badUserInput(message: string, argumentName?: string): GraphQLErr
  * `development` is set, so stack traces and internals never reach clients.
  */
 export function maskUnexpectedErrors(development: boolean) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    if (original instanceof GraphQLError && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
-    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
-    if (development) return formatted;
+    if ((typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') || development) return formatted;
     return {
       message: 'Unexpected error while resolving this field.',
       locations: formatted.locations,
