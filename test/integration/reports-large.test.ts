@@ -216,3 +216,38 @@ describe('CRM-rooted reports on the large seed', () => {
     expect(stack.nativeCalls().crm).toEqual({ 'Case.query': 2, 'Campaign.query': 1, 'CampaignMember.query': 2, 'Opportunity.query': 1 });
   });
 });
+
+describe('campaign ROI on the large seed', () => {
+  it('takes touched customers from the CRM and their revenue from the ERP, and ROI joins them correctly', async () => {
+    stack.resetNativeCalls();
+    const data = await ok(`{ campaigns(first: 100) {
+      id actualCost { amount } touchedCustomerNumbers
+      touchedRevenue(from: "2025-01-01", to: "2026-10-31") { amount }
+      roi(from: "2025-01-01", to: "2026-10-31")
+    } }`);
+    const calls = stack.nativeCalls();
+    const touchedOf = stack.salesforce!.db.prepare(
+      `SELECT DISTINCT a.ERP_Customer_Number__c AS n FROM CampaignMember m JOIN Contact k ON k.Id = m.ContactId JOIN Account a ON a.Id = k.AccountId WHERE m.CampaignId = ? AND a.ERP_Customer_Number__c IS NOT NULL
+       UNION SELECT DISTINCT a.ERP_Customer_Number__c FROM CampaignMember m JOIN Lead l ON l.Id = m.LeadId JOIN Account a ON a.Id = l.ConvertedAccountId WHERE m.CampaignId = ? AND a.ERP_Customer_Number__c IS NOT NULL ORDER BY 1`,
+    );
+    const revenueOf = stack.odoo!.db.prepare(
+      `SELECT COALESCE(SUM(a.amount_untaxed), 0) AS n FROM account_move a JOIN res_partner p ON p.id = a.partner_id
+       WHERE p.ref IN (SELECT value FROM json_each(?)) AND a.move_type = 'out_invoice' AND a.state = 'posted' AND a.invoice_date BETWEEN '2025-01-01' AND '2026-10-31'`,
+    );
+    expect(data.campaigns.length).toBeGreaterThan(10);
+    for (const c of data.campaigns) {
+      const touched = (touchedOf.all(c.id, c.id) as { n: string }[]).map((t) => t.n);
+      expect(c.touchedCustomerNumbers).toEqual(touched);
+      const revenue = (revenueOf.get(JSON.stringify(touched)) as { n: number }).n;
+      expect(c.touchedRevenue.amount).toBeCloseTo(revenue, 2);
+      const cost = c.actualCost?.amount ?? 0;
+      if (cost === 0) expect(c.roi).toBeNull();
+      else expect(c.roi).toBeCloseTo((revenue - cost) / cost, 3);
+    }
+    // The ERP side is fixed: one customer read and one read_group for every campaign at once.
+    expect(calls.erp).toEqual({ 'res.partner.search_read': 1, 'account.move.read_group': 1 });
+    // The CRM side is not: the (campaign, customer) pairs travel as aggregates, and SOQL caps an
+    // aggregate at 2,000 rows, so the number of campaign blocks grows with the data.
+    expect(calls.crm['CampaignMember.query']).toBeGreaterThan(2);
+  });
+});
