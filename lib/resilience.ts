@@ -169,6 +169,6 @@ export function readResilienceSettings(s: ReturnType<typeof envSettings>, prefix
     retryBaseDelayMs: s.integer(`${prefix}_RETRY_BASE_MS`, defaults.retryBaseDelayMs, { min: 0, max: 60_000 }),
     retryMaxDelayMs: s.integer(`${prefix}_RETRY_MAX_MS`, defaults.retryMaxDelayMs, { min: 0, max: 300_000 }),
     breakerFailures: s.integer(`${prefix}_BREAKER_FAILURES`, defaults.breakerFailures, { min: 1, max: 1_000 }),
-    breakerHalfOpenAfterMs: s.integer(`${prefix}_BREAKER_HALF_OPEN_MS`, defaults.breakerHalfOpenAfterMs, { min: 0, max: 3_600_000 }),
+    breakerHalfOpenAfterMs: s.integer(`${prefix}_BREAKER_HALF_OPEN_MS`, defaults.breakerHalfOpenAfterMs, { min: 1, max: 3_600_000 }),
   };
 }

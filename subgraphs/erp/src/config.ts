@@ -7,7 +7,7 @@
 import { ConfigError, envSettings, internalSharedSecret } from '../../../lib/settings.js';
 import { readCacheSettings } from '../../../lib/cache/settings.js';
 import type { CacheSettings } from '../../../lib/cache/types.js';
-import type { ResilienceSettings } from '../../../lib/resilience.js';
+import { readResilienceSettings, type ResilienceSettings } from '../../../lib/resilience.js';
 
 export interface OdooSettings {
   /** Base URL of the Odoo server (`ODOO_URL`). Defaults to http://127.0.0.1:8069. */
@@ -75,13 +75,7 @@ export function loadErpConfig(env: NodeJS.ProcessEnv = process.env): ErpSubgraph
       login: s.string('ODOO_LOGIN', 'admin'),
       apiKey,
       timeoutMs: s.integer('ODOO_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
-      resilience: {
-        retryAttempts: s.integer('ODOO_RETRY_ATTEMPTS', 3, { min: 1, max: 10 }),
-        retryBaseDelayMs: s.integer('ODOO_RETRY_BASE_MS', 100, { min: 0, max: 60_000 }),
-        retryMaxDelayMs: s.integer('ODOO_RETRY_MAX_MS', 2_000, { min: 0, max: 300_000 }),
-        breakerFailures: s.integer('ODOO_BREAKER_FAILURES', 5, { min: 1, max: 1_000 }),
-        breakerHalfOpenAfterMs: s.integer('ODOO_BREAKER_HALF_OPEN_MS', 10_000, { min: 1, max: 3_600_000 }),
-      },
+      resilience: readResilienceSettings(s, 'ODOO', { retryAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 2_000, breakerFailures: 5, breakerHalfOpenAfterMs: 10_000 }),
     },
     development: (env.NODE_ENV ?? '').trim() !== 'production',
     internalSecret: internalSharedSecret(env),
