@@ -4,7 +4,8 @@
  * gateway's signature (lib/internalAuth.ts) over its exact bytes before it is
  * parsed. Every subgraph (erp, crm, workflow) listens through this.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { readBody, sendGraphQLError, sendJson } from './http.js';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -33,25 +34,6 @@ export interface SubgraphListenOptions<TContext extends BaseContext> {
   routes?: Record<string, () => Promise<{ status: number; body: unknown }>>;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 /** Starts listening; the Apollo server's `stop()` also closes the HTTP server. Resolves to the base URL. */
 export async function startSubgraphServer<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
@@ -60,18 +42,12 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const openScopes = new Set(options.openScopes ?? []);
   const httpServer = createServer((req, res) => {
-    const reply = (status: number, message: string, code: string) => {
-      const payload = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
-      res.end(payload);
-    };
+    const reply = (status: number, message: string, code: string) => sendGraphQLError(res, status, message, code);
     const handle = async () => {
       const route = req.method === 'GET' ? options.routes?.[new URL(req.url ?? '/', 'http://subgraph').pathname] : undefined;
       if (route) {
         const { status, body } = await route();
-        const payload = JSON.stringify(body);
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), 'cache-control': 'no-store' });
-        return void res.end(payload);
+        return sendJson(res, status, body, { 'cache-control': 'no-store' });
       }
       const raw = await readBody(req, limit);
       if (raw === null) return reply(413, `The request body exceeds the limit of ${limit} bytes.`, 'PAYLOAD_TOO_LARGE');

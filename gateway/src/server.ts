@@ -31,6 +31,7 @@ import { CALLER_SCOPES_HEADER } from '../../lib/internalAuth.js';
 import { connectRedis } from '../../lib/cache/redisCache.js';
 import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
 import { developmentToken } from './auth/banner.js';
+import { readBody, sendGraphQLError as graphqlError, sendJson } from '../../lib/http.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -38,38 +39,6 @@ export interface RunningGateway {
   url: string;
   port: number;
   stop(): Promise<void>;
-}
-
-class RequestBodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) return reject(new RequestBodyTooLarge());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        reject(new RequestBodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
-}
-
-function graphqlError(res: ServerResponse, status: number, message: string, code: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
@@ -140,15 +109,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await apollo.start();
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
-    let raw = '';
-    try {
-      raw = await readBody(req, config.maxBodyBytes);
-    } catch (error) {
-      if (error instanceof RequestBodyTooLarge) {
-        return graphqlError(res, 413, `The request body exceeds the limit of ${config.maxBodyBytes} bytes.`, 'PAYLOAD_TOO_LARGE');
-      }
-      throw error;
-    }
+    const raw = await readBody(req, config.maxBodyBytes);
+    if (raw === null) return graphqlError(res, 413, `The request body exceeds the limit of ${config.maxBodyBytes} bytes.`, 'PAYLOAD_TOO_LARGE');
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
