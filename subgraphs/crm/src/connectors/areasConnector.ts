@@ -12,6 +12,7 @@
 import type { SalesforceClient, SObjectRecord } from './salesforceClient.js';
 import { SalesforceUnavailableError } from './salesforceClient.js';
 import {
+  readById,
   ACCOUNT_FIELDS,
   CASE_FIELDS,
   chunkLiterals,
@@ -292,23 +293,8 @@ export interface CrmAreasConnector {
 }
 
 export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConnector {
-  async function byId<T extends { id: string }>(object: KnownSObject, keys: readonly string[], fields: readonly string[], toRecord: (r: SObjectRecord) => T) {
-    const normalized = keys.map((k) => normalizeIdOf(object, k));
-    const unique = [...new Set(normalized.filter((id): id is string => id !== null))];
-    const found = new Map<string, T>();
-    if (unique.length > 0) {
-      for (const row of await client.retrieve(object, unique, fields)) {
-        if (row === null) continue;
-        const record = toRecord(row);
-        found.set(record.id, record);
-      }
-    }
-    return keys.map((key, i) => {
-      const id = normalized[i];
-      if (id === null || id === undefined) return new CrmNotFoundError(object, key, `it is not a 15- or 18-character ${object} id`);
-      return found.get(id) ?? new CrmNotFoundError(object, key);
-    });
-  }
+  const byId = <T extends { id: string }>(object: KnownSObject, keys: readonly string[], fields: readonly string[], toRecord: (r: SObjectRecord) => T) =>
+    readById(client, object, keys, fields, toRecord);
 
   /** Runs `statement` once per chunk of the keys' literals and hands every row to `each`. */
   async function inChunks(keys: readonly string[], literal: (key: string) => string | null, statement: (inList: string) => string, each: (row: SObjectRecord) => void) {

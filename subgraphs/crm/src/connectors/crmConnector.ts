@@ -182,31 +182,37 @@ export const CONTACT_FIELDS = ['Id', 'AccountId', 'Name', 'FirstName', 'LastName
 export const CASE_FIELDS = ['Id', 'AccountId', 'CaseNumber', 'Subject', 'Status', 'Priority', 'Origin', 'CreatedDate', 'Product_SKU__c', 'Description', 'IsClosed', 'ClosedDate', 'ContactId', 'OwnerId', 'ERP_Order_Number__c', 'Account.ERP_Customer_Number__c'];
 export const QUOTE_FIELDS = ['Id', 'Name', 'Status', 'ExpirationDate', 'TotalPrice', 'OpportunityId', 'AccountId', 'QuoteNumber', 'ContactId', 'Pricebook2Id', 'ERP_Order_Number__c'];
 
-export function createCrmConnector(client: SalesforceClient): CrmConnector {
-  /** Reads by id: ids that are not ids of `object` are answered NotFound without asking Salesforce. */
-  async function byId<T extends { id: string }>(
-    object: KnownSObject,
-    keys: readonly string[],
-    fields: readonly string[],
-    toRecord: (r: SObjectRecord) => T,
-  ): Promise<(T | CrmNotFoundError)[]> {
-    const normalized = keys.map((k) => normalizeIdOf(object, k));
-    const unique = [...new Set(normalized.filter((id): id is string => id !== null))];
-    const found = new Map<string, T>();
-    if (unique.length > 0) {
-      const rows = await client.retrieve(object, unique, fields);
-      for (const row of rows) {
-        if (row === null) continue;
-        const record = toRecord(row);
-        found.set(record.id, record);
-      }
+/**
+ * Reads records of one object by id in one composite call, in key order matched by id.
+ * Keys that are not ids of `object` are answered NotFound without asking Salesforce.
+ */
+export async function readById<T extends { id: string }>(
+  client: SalesforceClient,
+  object: KnownSObject,
+  keys: readonly string[],
+  fields: readonly string[],
+  toRecord: (r: SObjectRecord) => T,
+): Promise<(T | CrmNotFoundError)[]> {
+  const normalized = keys.map((k) => normalizeIdOf(object, k));
+  const unique = [...new Set(normalized.filter((id): id is string => id !== null))];
+  const found = new Map<string, T>();
+  if (unique.length > 0) {
+    for (const row of await client.retrieve(object, unique, fields)) {
+      if (row === null) continue;
+      const record = toRecord(row);
+      found.set(record.id, record);
     }
-    return keys.map((key, i) => {
-      const id = normalized[i];
-      if (id === null || id === undefined) return new CrmNotFoundError(object, key, `it is not a 15- or 18-character ${object} id`);
-      return found.get(id) ?? new CrmNotFoundError(object, key);
-    });
   }
+  return keys.map((key, i) => {
+    const id = normalized[i];
+    if (id === null || id === undefined) return new CrmNotFoundError(object, key, `it is not a 15- or 18-character ${object} id`);
+    return found.get(id) ?? new CrmNotFoundError(object, key);
+  });
+}
+
+export function createCrmConnector(client: SalesforceClient): CrmConnector {
+  const byId = <T extends { id: string }>(object: KnownSObject, keys: readonly string[], fields: readonly string[], toRecord: (r: SObjectRecord) => T) =>
+    readById(client, object, keys, fields, toRecord);
 
   /**
    * One-to-many reads: `WHERE <field> IN (...)`, grouped by the key each record

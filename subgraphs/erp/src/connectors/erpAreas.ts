@@ -10,6 +10,7 @@
  */
 import type { OdooClient } from './odooClient.js';
 import { rowsOf, type RowReader } from './odooValues.js';
+import { matchMany, unique } from './batch.js';
 
 /** A closed range of dates, `YYYY-MM-DD`, both ends included. */
 export interface Period {
@@ -297,19 +298,3 @@ function toTicket(row: RowReader): TicketRecord {
   };
 }
 
-function unique<K>(keys: readonly K[]): K[] {
-  return [...new Set(keys)];
-}
-
-// Private: a fresh array per slot, so callers filtering one key's list never see another's.
-function matchMany<K, R>(keys: readonly K[], records: R[], keyOf: (record: R) => K | null): R[][] {
-  const byKey = new Map<K, R[]>();
-  for (const record of records) {
-    const key = keyOf(record);
-    if (key === null) continue;
-    const list = byKey.get(key);
-    if (list) list.push(record);
-    else byKey.set(key, [record]);
-  }
-  return keys.map((key) => [...(byKey.get(key) ?? [])]);
-}

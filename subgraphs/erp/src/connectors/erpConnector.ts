@@ -17,6 +17,7 @@
 import type { OdooClient } from './odooClient.js';
 import { integerOf, leafName, rowsOf, type RowReader } from './odooValues.js';
 import { createErpAreasConnector, type ErpAreasConnector } from './erpAreas.js';
+import { matchMany, unique } from './batch.js';
 
 // --- records -----------------------------------------------------------------
 
@@ -459,9 +460,6 @@ function toEmployee(row: RowReader): EmployeeRecord {
 
 // --- matching results back to keys -------------------------------------------------
 
-function unique<K>(keys: readonly K[]): K[] {
-  return [...new Set(keys)];
-}
 
 function matchOne<K extends string | number, R extends { id: number }>(
   keys: readonly K[],
@@ -484,15 +482,3 @@ function matchOne<K extends string | number, R extends { id: number }>(
   });
 }
 
-function matchMany<K, R>(keys: readonly K[], records: R[], keyOf: (record: R) => K | null): R[][] {
-  const byKey = new Map<K, R[]>();
-  for (const record of records) {
-    const key = keyOf(record);
-    if (key === null) continue;
-    const list = byKey.get(key);
-    if (list) list.push(record);
-    else byKey.set(key, [record]);
-  }
-  // A fresh array per slot, so callers slicing or filtering one key never see another's.
-  return keys.map((key) => [...(byKey.get(key) ?? [])]);
-}
