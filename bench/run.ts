@@ -15,8 +15,12 @@
  * Results go to bench/results/ (results.json, results.md, chart.svg); with
  * --smoke, a few requests per cell into bench/results/smoke/, for CI.
  *
+ * It then checks the issue's targets (bench/targets.ts) and prints each one met
+ * or missed, and, unless --skip-large, counts the native calls of every scenario
+ * and report on the small and on the large seed.
+ *
  *   npm run bench -- [--smoke] [--latency 10] [--duration 10] [--connections 10]
- *                    [--only gateway-cold,gateway-warm] [--scenarios catalog] [--out dir]
+ *                    [--only gateway-cold,gateway-warm] [--scenarios catalog] [--out dir] [--skip-large]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,8 +37,9 @@ import { startCrmSubgraph } from '../subgraphs/crm/src/server.js';
 import { generateInternalSecret } from '../lib/internalAuth.js';
 import { repoRoot } from '../lib/subgraphSchemas.js';
 import { startLocalRedis, type LocalRedis } from '../scripts/redisServer.js';
-import { SCENARIOS, type Scenario } from './scenarios.js';
+import { SCENARIOS, seedChecks, type Scenario } from './scenarios.js';
 import { renderChart } from './chart.js';
+import { evaluateTargets, targetsMarkdown, type SeedRow, type TargetRow } from './targets.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -45,6 +50,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     scenarios: { type: 'string' },
     out: { type: 'string' },
+    'skip-large': { type: 'boolean', default: false },
   },
 });
 
@@ -54,6 +60,10 @@ const durationS = positive('duration', flags.duration ?? '10');
 const connections = positive('connections', flags.connections ?? (smoke ? '3' : '10'));
 // Smoke: a fixed number of requests per cell, so CI time does not depend on machine speed.
 const smokeRequests = 12;
+// Requests sent one at a time after the load, for the latency the plan itself costs (no queueing).
+const sequentialRequests = smoke ? 3 : 20;
+// The large seed takes a minute to build; the smoke run (CI) leaves it out.
+const compareSeeds = !smoke && !flags['skip-large'];
 const outDir = resolve(repoRoot, flags.out ?? (smoke ? 'bench/results/smoke' : 'bench/results'));
 const scenarios = SCENARIOS.filter((s) => !flags.scenarios || flags.scenarios.split(',').includes(s.name));
 
@@ -88,6 +98,13 @@ export interface ResultRow {
   p95Ms: number;
   p99Ms: number;
   non2xx: number;
+  /** Median latency of requests sent one at a time after the load, ms: the plan's own waits, no queueing. */
+  p50SequentialMs: number;
+  /**
+   * Rounds of native calls one request waited for, one after another (both systems), seen in the
+   * emulators' timeline of the last sequential request: the plan depth when nothing waits needlessly.
+   */
+  nativeRounds: number;
   /** Native calls per request (both systems, logins left out), counted over 3 sequential requests after the load. */
   nativeCallsPerRequest: number;
   /**
@@ -131,7 +148,8 @@ async function main(): Promise<void> {
 
     const secret = generateInternalSecret();
     // Change polling is paused while measuring: it costs a fixed number of calls per interval, not per request.
-    const quiet = { ERP_CHANGE_POLL_MS: '0' };
+    // Request logs are off, as Hive's are (logging: false below): a log line per request is not what is compared.
+    const quiet = { ERP_CHANGE_POLL_MS: '0', LOG_LEVEL: 'warn' };
     const setups: Setup[] = [
       { name: 'gateway-cold', title: 'This gateway, cache off (every request misses)', gateway: 'ours', env: { ...quiet, CACHE_MODE: 'off', INTERNAL_SHARED_SECRET: secret }, prime: false, batching: true },
       {
@@ -156,10 +174,19 @@ async function main(): Promise<void> {
     ].filter((s) => !flags.only || flags.only.split(',').includes(s.name)) as Setup[];
 
     const rows: ResultRow[] = [];
-    for (const setup of setups) {
-      log(`\n== ${setup.name}: ${setup.title}`);
+    for (const [i, setup] of setups.entries()) {
+      log(`\n== [${i + 1}/${setups.length}] ${setup.name}: ${setup.title}`);
       rows.push(...(await runSetup(setup, odoo, salesforce, notes)));
     }
+
+    let seedRows: SeedRow[] = [];
+    if (compareSeeds) {
+      log('\n== Native calls per query, small seed against large seed (cache off)');
+      seedRows = await compareSeedCosts(odoo, salesforce, dataDir, secret, notes);
+    }
+    const targets = evaluateTargets({ scenarios, rows, seedRows, nativeLatencyMs: latencyMs });
+    log('\n== Targets');
+    for (const t of targets) log(`  ${t.met === null ? 'n/a ' : t.met ? 'met ' : 'MISS'}  ${t.scenario.padEnd(28)} ${t.target}: ${t.value}`);
 
     const meta = {
       date: new Date().toISOString(),
@@ -171,7 +198,15 @@ async function main(): Promise<void> {
       warmCache: redis ? 'redis' : 'memory',
       seed: 'small',
     };
-    writeResults({ meta, scenarios: scenarios.map(({ name, title, minimumNativeCalls }) => ({ name, title, minimumNativeCalls })), setups: setups.map(({ name, title }) => ({ name, title })), rows, notes });
+    writeResults({
+      meta,
+      scenarios: scenarios.map(({ name, title, minimumNativeCalls, planDepth }) => ({ name, title, minimumNativeCalls, planDepth })),
+      setups: setups.map(({ name, title }) => ({ name, title })),
+      rows,
+      targets,
+      seedRows,
+      notes,
+    });
     log(`\nResults written to ${outDir}/results.{json,md} and chart.svg.`);
   } finally {
     for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => console.error(error));
@@ -214,15 +249,32 @@ async function runSetup(
 }
 
 function failedRow(scenario: Scenario, setup: Setup, error: string): ResultRow {
-  return { scenario: scenario.name, setup: setup.name, ok: false, error, requests: 0, requestsPerSecond: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, non2xx: 0, nativeCallsPerRequest: 0, nativeCallsPerRequestUnderLoad: 0, minimumNativeCalls: 0, gatewayRssMiB: 0 };
+  return {
+    scenario: scenario.name,
+    setup: setup.name,
+    ok: false,
+    error,
+    requests: 0,
+    requestsPerSecond: 0,
+    p50Ms: 0,
+    p95Ms: 0,
+    p99Ms: 0,
+    p50SequentialMs: 0,
+    nativeRounds: 0,
+    non2xx: 0,
+    nativeCallsPerRequest: 0,
+    nativeCallsPerRequestUnderLoad: 0,
+    minimumNativeCalls: 0,
+    gatewayRssMiB: 0,
+  };
 }
 
 async function runScenario(
   scenario: Scenario,
   setup: Setup,
   gateway: { url: string; child: ChildProcess },
-  odoo: { calls: { reset(): void; snapshot(): { calls: Record<string, number> } } },
-  salesforce: { calls: { reset(): void; snapshot(): { calls: Record<string, number> } } },
+  odoo: EmulatorProbe,
+  salesforce: EmulatorProbe,
 ): Promise<ResultRow> {
   const body = JSON.stringify({ query: scenario.query, variables: scenario.variables });
   const headers = { 'content-type': 'application/json' };
@@ -265,8 +317,21 @@ async function runScenario(
   const counted = 3;
   for (let i = 0; i < counted; i++) await (await fetch(gateway.url, { method: 'POST', headers, body })).arrayBuffer();
   const native = (countCalls(odoo.calls.snapshot().calls) + countCalls(salesforce.calls.snapshot().calls)) / counted;
-  times.sort((a, b) => a - b);
-  const pct = (p: number) => round(times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))] ?? 0);
+  const sequential: number[] = [];
+  let nativeRounds = 0;
+  for (let i = 0; i < sequentialRequests; i++) {
+    const last = i === sequentialRequests - 1;
+    for (const system of [odoo, salesforce]) {
+      system.latency.timeline.length = 0;
+      system.latency.recording = last;
+    }
+    const t0 = performance.now();
+    await (await fetch(gateway.url, { method: 'POST', headers, body })).arrayBuffer();
+    sequential.push(performance.now() - t0);
+    if (last) nativeRounds = rounds([...odoo.latency.timeline, ...salesforce.latency.timeline]);
+  }
+  for (const system of [odoo, salesforce]) system.latency.recording = false;
+  const pct = (p: number) => round(percentile(times, p));
   const requests = result.requests.total;
   const row: ResultRow = {
     scenario: scenario.name,
@@ -277,6 +342,8 @@ async function runScenario(
     p50Ms: pct(50),
     p95Ms: pct(95),
     p99Ms: pct(99),
+    p50SequentialMs: round(percentile(sequential, 50)),
+    nativeRounds,
     non2xx: result.non2xx,
     nativeCallsPerRequest: round(native),
     nativeCallsPerRequestUnderLoad: round(underLoad / Math.max(requests, 1)),
@@ -288,9 +355,24 @@ async function runScenario(
   if (!sameAnswer) log(`  ${scenario.name}: the answer differs from the first setup's.`);
   if (!row.ok) row.error = `${result.non2xx} non-2xx answers and ${result.errors} connection errors`;
   log(
-    `  ${scenario.name.padEnd(16)} ${String(row.requestsPerSecond).padStart(8)} req/s  p50 ${row.p50Ms} ms  p95 ${row.p95Ms} ms  p99 ${row.p99Ms} ms  native/req ${row.nativeCallsPerRequest} (under load ${row.nativeCallsPerRequestUnderLoad}, min ${row.minimumNativeCalls}${setup.batching ? '' : ' batched'})  RSS ${row.gatewayRssMiB} MiB`,
+    `  ${scenario.name.padEnd(16)} ${String(row.requestsPerSecond).padStart(8)} req/s  p50 ${row.p50Ms} ms (one at a time ${row.p50SequentialMs} ms)  p95 ${row.p95Ms} ms  p99 ${row.p99Ms} ms  native/req ${row.nativeCallsPerRequest} in ${row.nativeRounds} rounds (under load ${row.nativeCallsPerRequestUnderLoad}, min ${row.minimumNativeCalls}${setup.batching ? '' : ' batched'})  RSS ${row.gatewayRssMiB} MiB`,
   );
   return row;
+}
+
+type EmulatorProbe = Pick<Awaited<ReturnType<typeof startOdooEmulator>>, 'calls' | 'latency'>;
+
+/**
+ * The longest chain of native calls in a timeline where each call arrived after the previous one's
+ * wait ended: how many native round trips the request waited for in sequence.
+ */
+function rounds(timeline: { arrived: number; waited: number }[]): number {
+  const calls = [...timeline].sort((a, b) => a.arrived - b.arrived);
+  const depth: number[] = [];
+  calls.forEach((call, i) => {
+    depth[i] = 1 + Math.max(0, ...calls.slice(0, i).map((before, j) => (before.waited <= call.arrived ? depth[j]! : 0)));
+  });
+  return Math.max(0, ...depth);
 }
 
 /** Waits until no native call has been served for 300 ms (requests abandoned by the load generator finish). */
@@ -307,6 +389,91 @@ async function quiesce(...systems: { calls: { snapshot(): { calls: Record<string
 function countCalls(calls: Record<string, number>): number {
   const logins = new Set(['common.authenticate', 'common.login', 'common.version', 'oauth.token']);
   return Object.entries(calls).reduce((sum, [key, n]) => (logins.has(key) ? sum : sum + n), 0);
+}
+
+/** The p-th percentile (nearest rank) of unsorted samples. */
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+/**
+ * Runs every scenario and report once with the cache off against the small
+ * emulators of the run and against freshly seeded large ones, counting native
+ * calls: a list page or a report must not cost more on more data.
+ */
+async function compareSeedCosts(
+  smallOdoo: Awaited<ReturnType<typeof startOdooEmulator>>,
+  smallSalesforce: Awaited<ReturnType<typeof startSalesforceEmulator>>,
+  dataDir: string,
+  secret: string,
+  notes: string[],
+): Promise<SeedRow[]> {
+  const checks = seedChecks();
+  const small = await countQueryCosts(checks, smallOdoo, smallSalesforce, secret);
+  const seedingStarted = performance.now();
+  const onSeedProgress = (done: number, total: number, label: string) => {
+    if (done === total) log(`  seeding the large data set: ${label} done (${total}), ${Math.round((performance.now() - seedingStarted) / 1000)} s`);
+  };
+  const largeDir = join(dataDir, 'large');
+  mkdirSync(largeDir, { recursive: true });
+  const odoo = await startOdooEmulator({ dbPath: join(largeDir, 'odoo.sqlite'), seedSize: 'large', latencyMs: 0, port: 0, onSeedProgress });
+  try {
+    const salesforce = await startSalesforceEmulator({ dbPath: join(largeDir, 'salesforce.sqlite'), seedSize: 'large', latencyMs: 0, port: 0, onSeedProgress });
+    try {
+      const large = await countQueryCosts(checks, odoo, salesforce, secret);
+      return checks.map((check, i) => {
+        const row: SeedRow = { query: check.name, smallCalls: small[i]!.calls, largeCalls: large[i]!.calls, error: small[i]!.error ?? large[i]!.error };
+        if (row.error) notes.push(`${check.name} failed in the seed comparison: ${row.error}`);
+        log(`  ${check.name.padEnd(28)} small ${row.smallCalls}  large ${row.largeCalls}${row.error ? `  (${row.error})` : ''}`);
+        return row;
+      });
+    } finally {
+      await salesforce.close();
+    }
+  } finally {
+    await odoo.close();
+  }
+}
+
+/** Native calls of one cold request per query, through this gateway with the cache off. */
+async function countQueryCosts(
+  checks: ReturnType<typeof seedChecks>,
+  odoo: Awaited<ReturnType<typeof startOdooEmulator>>,
+  salesforce: Awaited<ReturnType<typeof startSalesforceEmulator>>,
+  secret: string,
+): Promise<{ calls: number; error?: string }[]> {
+  const env = { ERP_CHANGE_POLL_MS: '0', LOG_LEVEL: 'warn', CACHE_MODE: 'off', SUBGRAPH_DEDUPE_INFLIGHT: 'false', INTERNAL_SHARED_SECRET: secret };
+  const erpConfig = loadErpConfig(env);
+  erpConfig.odoo.url = odoo.url;
+  erpConfig.port = 0;
+  const crmConfig = loadCrmConfig(env);
+  crmConfig.salesforce.loginUrl = salesforce.url;
+  crmConfig.port = 0;
+  const erp = await startErpSubgraph(erpConfig);
+  const crm = await startCrmSubgraph(crmConfig);
+  const gateway = await spawnGateway('ours', { ...env, ERP_SUBGRAPH_URL: erp.url, CRM_SUBGRAPH_URL: crm.url });
+  try {
+    const costs: { calls: number; error?: string }[] = [];
+    for (const check of checks) {
+      await quiesce(odoo, salesforce);
+      odoo.calls.reset();
+      salesforce.calls.reset();
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: check.query, operationName: check.operationName, variables: check.variables }),
+      });
+      const answer = (await response.json()) as { errors?: { message: string }[] };
+      const calls = countCalls(odoo.calls.snapshot().calls) + countCalls(salesforce.calls.snapshot().calls);
+      costs.push(answer.errors?.length ? { calls, error: answer.errors[0]!.message } : { calls });
+    }
+    return costs;
+  } finally {
+    await stopChild(gateway.child);
+    await crm.stop();
+    await erp.stop();
+  }
 }
 
 function round(n: number): number {
@@ -363,9 +530,11 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 interface Results {
   meta: Record<string, unknown>;
-  scenarios: { name: string; title: string; minimumNativeCalls: number }[];
+  scenarios: { name: string; title: string; minimumNativeCalls: number; planDepth: number }[];
   setups: { name: string; title: string }[];
   rows: ResultRow[];
+  targets: TargetRow[];
+  seedRows: SeedRow[];
   notes: string[];
 }
 
@@ -376,7 +545,7 @@ function writeResults(results: Results): void {
   writeFileSync(join(outDir, 'chart.svg'), renderChart(results));
 }
 
-function markdown({ meta, scenarios: list, setups, rows, notes }: Results): string {
+function markdown({ meta, scenarios: list, setups, rows, targets, seedRows, notes }: Results): string {
   const lines = [
     `# Benchmark results${meta.smoke ? ' (smoke run: too few requests for the numbers to mean much)' : ''}`,
     '',
@@ -386,21 +555,22 @@ function markdown({ meta, scenarios: list, setups, rows, notes }: Results): stri
     '',
     ...setups.map((s) => `- **${s.name}**: ${s.title}`),
     '',
-    '"native calls/req" is counted over 3 sequential requests after the load; "under load" is the calls made during the load divided by the requests completed (lower when identical in-flight requests share subgraph fetches). "min" is the fewest native calls the plan can make without a cache (one per fetch group), 0 for a warm cache; the baseline makes one call per item, so the batched minimum does not bind it.',
+    '"p50 one at a time" is the median of requests sent one after another after the load: the plan\'s own waits, without queueing. "native rounds" is how many native calls the last of those requests waited for one after another (from the emulators\' timeline): the plan depth when nothing waits needlessly. "native calls/req" is counted over 3 sequential requests after the load; "under load" is the calls made during the load divided by the requests completed (lower when identical in-flight requests share subgraph fetches). "min" is the fewest native calls the plan can make without a cache (one per fetch group), 0 for a warm cache; the baseline makes one call per item, so the batched minimum does not bind it.',
     '',
   ];
   for (const scenario of list) {
-    lines.push(`## ${scenario.name}`, '', scenario.title, '', '| setup | req/s | p50 ms | p95 ms | p99 ms | native calls/req | under load | min | gateway RSS MiB |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(`## ${scenario.name}`, '', scenario.title, '', '| setup | req/s | p50 ms | p95 ms | p99 ms | p50 one at a time ms | native rounds | native calls/req | under load | min | gateway RSS MiB |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const row of rows.filter((r) => r.scenario === scenario.name)) {
       if (!row.ok && row.requests === 0) {
-        lines.push(`| ${row.setup} | not run: ${row.error?.replace(/\|/g, '/')} | | | | | | | |`);
+        lines.push(`| ${row.setup} | not run: ${row.error?.replace(/\|/g, '/')} | | | | | | | | | |`);
         continue;
       }
       const first = row.coldFirstRequestMs === undefined ? '' : ` (first, cold: ${row.coldFirstRequestMs} ms)`;
-      lines.push(`| ${row.setup} | ${row.requestsPerSecond} | ${row.p50Ms}${first} | ${row.p95Ms} | ${row.p99Ms} | ${row.nativeCallsPerRequest} | ${row.nativeCallsPerRequestUnderLoad} | ${row.minimumNativeCalls} | ${row.gatewayRssMiB} |`);
+      lines.push(`| ${row.setup} | ${row.requestsPerSecond} | ${row.p50Ms}${first} | ${row.p95Ms} | ${row.p99Ms} | ${row.p50SequentialMs} | ${row.nativeRounds} | ${row.nativeCallsPerRequest} | ${row.nativeCallsPerRequestUnderLoad} | ${row.minimumNativeCalls} | ${row.gatewayRssMiB} |`);
     }
     lines.push('');
   }
+  lines.push(...targetsMarkdown(targets, seedRows));
   if (notes.length > 0) lines.push('## Notes', '', ...notes.map((n) => `- ${n}`), '');
   return `${lines.join('\n')}\n`;
 }

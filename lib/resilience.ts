@@ -12,7 +12,7 @@
  * Protocol-neutral: each connector says which of its errors are system
  * failures and which may be retried (`classify`). No GraphQL here.
  */
-import type { envSettings } from './settings.js';
+import type { SettingsReader } from './config/read.js';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 
 export interface ResilienceSettings {
@@ -159,16 +159,26 @@ function stateName(state: CircuitState): BreakerStateName {
 }
 
 /**
- * Reads `<PREFIX>_RETRY_ATTEMPTS`, `_RETRY_BASE_MS`, `_RETRY_MAX_MS`,
- * `_BREAKER_FAILURES` and `_BREAKER_HALF_OPEN_MS` (e.g. ODOO_RETRY_ATTEMPTS), so
- * every component talking to one native system reads the same settings the same way.
+ * Reads `ODOO_RETRY_ATTEMPTS`, `_RETRY_BASE_MS`, `_RETRY_MAX_MS`,
+ * `_BREAKER_FAILURES` and `_BREAKER_HALF_OPEN_MS` (or the `SALESFORCE_` ones),
+ * so every component talking to one native system reads the same settings,
+ * with the same defaults (lib/config/catalog.ts), the same way.
  */
-export function readResilienceSettings(s: ReturnType<typeof envSettings>, prefix: 'ODOO' | 'SALESFORCE', defaults: ResilienceSettings): ResilienceSettings {
+export function readResilienceSettings(s: SettingsReader, system: 'ODOO' | 'SALESFORCE'): ResilienceSettings {
+  if (system === 'ODOO') {
+    return {
+      retryAttempts: s.get('ODOO_RETRY_ATTEMPTS'),
+      retryBaseDelayMs: s.get('ODOO_RETRY_BASE_MS'),
+      retryMaxDelayMs: s.get('ODOO_RETRY_MAX_MS'),
+      breakerFailures: s.get('ODOO_BREAKER_FAILURES'),
+      breakerHalfOpenAfterMs: s.get('ODOO_BREAKER_HALF_OPEN_MS'),
+    };
+  }
   return {
-    retryAttempts: s.integer(`${prefix}_RETRY_ATTEMPTS`, defaults.retryAttempts, { min: 1, max: 10 }),
-    retryBaseDelayMs: s.integer(`${prefix}_RETRY_BASE_MS`, defaults.retryBaseDelayMs, { min: 0, max: 60_000 }),
-    retryMaxDelayMs: s.integer(`${prefix}_RETRY_MAX_MS`, defaults.retryMaxDelayMs, { min: 0, max: 300_000 }),
-    breakerFailures: s.integer(`${prefix}_BREAKER_FAILURES`, defaults.breakerFailures, { min: 1, max: 1_000 }),
-    breakerHalfOpenAfterMs: s.integer(`${prefix}_BREAKER_HALF_OPEN_MS`, defaults.breakerHalfOpenAfterMs, { min: 1, max: 3_600_000 }),
+    retryAttempts: s.get('SALESFORCE_RETRY_ATTEMPTS'),
+    retryBaseDelayMs: s.get('SALESFORCE_RETRY_BASE_MS'),
+    retryMaxDelayMs: s.get('SALESFORCE_RETRY_MAX_MS'),
+    breakerFailures: s.get('SALESFORCE_BREAKER_FAILURES'),
+    breakerHalfOpenAfterMs: s.get('SALESFORCE_BREAKER_HALF_OPEN_MS'),
   };
 }

@@ -1,15 +1,22 @@
 /**
- * Parsers for environment settings. Each config module uses these so that every
- * bad value gets the same kind of error: the setting's name, what was expected,
- * and what arrived.
+ * Shared setting rules. The catalog of every setting and its typed readers live
+ * in lib/config/; this module keeps `ConfigError`, the low-level `envSettings`
+ * parsers (for code that has not moved to `readSettings`), and the one rule
+ * that spans settings: `INTERNAL_SHARED_SECRET`.
  */
-export class ConfigError extends Error {
-  constructor(setting: string, expected: string, actual: string) {
-    super(`Invalid setting ${setting}: expected ${expected}, but got ${JSON.stringify(actual)}.`);
-    this.name = 'ConfigError';
-  }
-}
+import { ConfigError } from './config/ConfigError.js';
+import { readSettings } from './config/read.js';
+import { integerExpected, parseBoolean, parseHttpUrl, parseInteger } from './config/setting.js';
 
+export { ConfigError };
+
+/**
+ * Parsers for environment settings by name and fallback, with the same errors
+ * as the catalog's readers. Prefer `readSettings(env).get(NAME)` from
+ * lib/config, which takes the default and the accepted range from the
+ * catalog; every name read here must still be declared there (a test scans
+ * the source for it).
+ */
 export function envSettings(env: NodeJS.ProcessEnv) {
   const raw = (name: string): string | undefined => {
     const value = env[name];
@@ -18,23 +25,15 @@ export function envSettings(env: NodeJS.ProcessEnv) {
   const integer = (name: string, fallback: number, range: { min?: number; max?: number } = {}): number => {
     const value = raw(name);
     if (value === undefined) return fallback;
-    const n = Number(value);
-    const min = range.min ?? Number.MIN_SAFE_INTEGER;
-    const max = range.max ?? Number.MAX_SAFE_INTEGER;
-    if (!/^-?\d+$/.test(value) || n < min || n > max) {
-      throw new ConfigError(name, `an integer${range.min !== undefined ? ` from ${min}` : ''}${range.max !== undefined ? ` to ${max}` : ''}`, value);
-    }
+    const n = parseInteger(value, range.min ?? Number.MIN_SAFE_INTEGER, range.max ?? Number.MAX_SAFE_INTEGER);
+    if (n === undefined) throw new ConfigError(name, integerExpected(range.min, range.max), value);
     return n;
   };
   const url = (name: string, fallback: string): string => {
     const value = raw(name) ?? fallback;
-    try {
-      const parsed = new URL(value);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
-    } catch {
-      throw new ConfigError(name, 'an http(s) URL', value);
-    }
-    return value.replace(/\/+$/, '');
+    const parsed = parseHttpUrl(value);
+    if (parsed === undefined) throw new ConfigError(name, 'an http(s) URL', value);
+    return parsed;
   };
   return {
     string: (name: string, fallback: string): string => raw(name) ?? fallback,
@@ -45,9 +44,9 @@ export function envSettings(env: NodeJS.ProcessEnv) {
     boolean: (name: string, fallback: boolean): boolean => {
       const value = raw(name);
       if (value === undefined) return fallback;
-      if (/^(1|true|yes|on)$/i.test(value)) return true;
-      if (/^(0|false|no|off)$/i.test(value)) return false;
-      throw new ConfigError(name, 'true or false', value);
+      const parsed = parseBoolean(value);
+      if (parsed === undefined) throw new ConfigError(name, 'true or false', value);
+      return parsed;
     },
     oneOf: <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
       const value = raw(name) ?? fallback;
@@ -63,14 +62,11 @@ export function envSettings(env: NodeJS.ProcessEnv) {
  * Required in production, at least 32 characters; unset in development.
  */
 export function internalSharedSecret(env: NodeJS.ProcessEnv): string | undefined {
-  const value = env.INTERNAL_SHARED_SECRET?.trim() || undefined;
-  const production = (env.NODE_ENV ?? '').trim() === 'production';
-  // The value itself never goes into a message: only what is wrong with it.
-  if (value === undefined && production) {
+  const s = readSettings(env);
+  // The value itself never goes into a message: only what is wrong with it (the reader hides it too).
+  const value = s.get('INTERNAL_SHARED_SECRET');
+  if (value === undefined && s.production) {
     throw new ConfigError('INTERNAL_SHARED_SECRET', 'a secret shared by the gateway and the subgraphs (required when NODE_ENV=production)', '');
-  }
-  if (value !== undefined && value.length < 32) {
-    throw new ConfigError('INTERNAL_SHARED_SECRET', 'at least 32 characters', `(hidden, ${value.length} characters)`);
   }
   return value;
 }

@@ -1,6 +1,8 @@
 /**
- * Fails when the committed resolver types differ from what codegen.yml would
- * generate now, so a schema change cannot land without its types.
+ * Fails when the committed generated files (each subgraph's resolver types, the
+ * example operations' typed documents in clients/__generated__/) differ from
+ * what codegen.yml would generate now, so a schema or operation change cannot
+ * land without its types.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,7 +16,7 @@ const stale = outputs.filter(({ filename, content }) => {
   return !existsSync(file) || readFileSync(file, 'utf8') !== content;
 });
 if (stale.length > 0) {
-  console.error(`Generated resolver types are stale: ${stale.map((o) => o.filename).join(', ')}. Run \`npm run codegen\` and commit the result.`);
+  console.error(`Generated types are stale: ${stale.map((o) => o.filename).join(', ')}. Run \`npm run codegen\` and commit the result.`);
   process.exit(1);
 }
-console.log(`Generated resolver types are up to date (${outputs.length} files).`);
+console.log(`Generated types are up to date (${outputs.length} files).`);

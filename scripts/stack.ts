@@ -19,9 +19,10 @@ import { loadWorkflowConfig } from '../subgraphs/workflow/src/config.js';
 import { startWorkflowSubgraph, type RunningWorkflowSubgraph } from '../subgraphs/workflow/src/server.js';
 import { loadGatewayConfig } from '../gateway/src/config.js';
 import { startGateway, type RunningGateway } from '../gateway/src/server.js';
-import { envSettings } from '../lib/settings.js';
+import { checkSettings, assertValidSettings, readSettings } from '../lib/config/index.js';
 import { generateInternalSecret } from '../lib/internalAuth.js';
 import { repoRoot } from '../lib/subgraphSchemas.js';
+import type { ObservabilityOptions } from '../lib/observability/index.js';
 
 export interface StackOptions {
   /** Environment to read component settings from. Defaults to process.env. */
@@ -33,8 +34,17 @@ export interface StackOptions {
   seedSize?: SeedSize;
   /** Latency added to every native call by the emulators, in ms. */
   latencyMs?: number;
-  onSeedProgress?: (done: number, total: number, label: string) => void;
+  /** Seeding progress of a new emulator database; `system` is Odoo or Salesforce. Defaults to none. */
+  onSeedProgress?: (done: number, total: number, label: string, system: 'Odoo' | 'Salesforce') => void;
   log?: (line: string) => void;
+  /** Warnings, such as a misspelt setting. Defaults to `log`. */
+  warn?: (line: string) => void;
+  /**
+   * Where every component's structured log lines go (tests read them back), and whether the
+   * process's own metrics are exported (on the gateway's /metrics: one process, one set).
+   * Defaults to standard output and no process metrics.
+   */
+  observability?: ObservabilityOptions;
 }
 
 export interface Stack {
@@ -57,13 +67,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const given = options.env ?? process.env;
   // Subgraphs answer only requests the gateway signed: one secret per process tree unless configured.
   const env: NodeJS.ProcessEnv = given.INTERNAL_SHARED_SECRET?.trim() ? given : { ...given, INTERNAL_SHARED_SECRET: generateInternalSecret() };
-  const s = envSettings(env);
   const log = options.log ?? (() => {});
+  // Every setting is checked before anything starts, so one run reports every bad value (lib/config).
+  assertValidSettings(env);
+  for (const warning of checkSettings(env).warnings) (options.warn ?? log)(warning);
+  const s = readSettings(env);
   const ephemeral = options.ephemeralPorts ?? false;
-  const dataDir = options.dataDir ?? (ephemeral ? mkdtempSync(join(tmpdir(), 'erp-crm-graph-')) : resolve(repoRoot, s.string('DATA_DIR', 'data')));
+  const dataDir = options.dataDir ?? (ephemeral ? mkdtempSync(join(tmpdir(), 'erp-crm-graph-')) : resolve(repoRoot, s.get('DATA_DIR')));
   mkdirSync(dataDir, { recursive: true });
-  const seedSize = options.seedSize ?? s.oneOf('SEED_SIZE', ['small', 'large'] as const, 'small');
-  const latencyMs = options.latencyMs ?? s.integer('EMULATOR_LATENCY_MS', 0, { min: 0 });
+  const seedSize = options.seedSize ?? s.get('SEED_SIZE');
+  const latencyMs = options.latencyMs ?? s.get('EMULATOR_LATENCY_MS');
+  const odooFaults = s.get('ODOO_EMULATOR_FAULTS');
+  const salesforceFaults = s.get('SALESFORCE_EMULATOR_FAULTS');
+  const onSeedProgress = options.onSeedProgress;
 
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -77,15 +93,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     // A configured ODOO_URL / SALESFORCE_LOGIN_URL means a real system: no emulator for it.
     let odoo: OdooEmulator | null = null;
-    if (!env.ODOO_URL) {
+    if (!s.isSet('ODOO_URL')) {
       odoo = await startOdooEmulator({
         dbPath: join(dataDir, 'odoo.sqlite'),
         seedSize,
         latencyMs,
         // Fault rules active from the start (emulators/common/faults.ts); also settable at runtime via /__emulator/faults.
-        faults: env.ODOO_EMULATOR_FAULTS?.trim() ? parseFaultRules(env.ODOO_EMULATOR_FAULTS, 'ODOO_EMULATOR_FAULTS') : [],
-        port: ephemeral ? 0 : s.port('ODOO_EMULATOR_PORT', 8069),
-        onSeedProgress: options.onSeedProgress,
+        faults: odooFaults ? parseFaultRules(odooFaults, 'ODOO_EMULATOR_FAULTS') : [],
+        port: ephemeral ? 0 : s.get('ODOO_EMULATOR_PORT'),
+        onSeedProgress: onSeedProgress && ((done, total, label) => onSeedProgress(done, total, label, 'Odoo')),
       });
       stoppers.push(() => odoo!.close());
       erpConfig.odoo.url = odoo.url;
@@ -93,14 +109,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log(`Odoo-compatible ERP emulator: ${odoo.url}/jsonrpc`);
     }
     let salesforce: SalesforceEmulator | null = null;
-    if (!env.SALESFORCE_LOGIN_URL) {
+    if (!s.isSet('SALESFORCE_LOGIN_URL')) {
       salesforce = await startSalesforceEmulator({
         dbPath: join(dataDir, 'salesforce.sqlite'),
         seedSize,
         latencyMs,
-        faults: env.SALESFORCE_EMULATOR_FAULTS?.trim() ? parseFaultRules(env.SALESFORCE_EMULATOR_FAULTS, 'SALESFORCE_EMULATOR_FAULTS') : [],
-        port: ephemeral ? 0 : s.port('SALESFORCE_EMULATOR_PORT', 8070),
-        onSeedProgress: options.onSeedProgress,
+        faults: salesforceFaults ? parseFaultRules(salesforceFaults, 'SALESFORCE_EMULATOR_FAULTS') : [],
+        port: ephemeral ? 0 : s.get('SALESFORCE_EMULATOR_PORT'),
+        onSeedProgress: onSeedProgress && ((done, total, label) => onSeedProgress(done, total, label, 'Salesforce')),
       });
       stoppers.push(() => salesforce!.close());
       crmConfig.salesforce.loginUrl = salesforce.url;
@@ -113,20 +129,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       crmConfig.port = 0;
       workflowConfig.port = 0;
     }
-    const erp = await startErpSubgraph(erpConfig);
+    const { logDestination, processMetrics } = options.observability ?? {};
+    const erp = await startErpSubgraph(erpConfig, { logDestination });
     stoppers.push(() => erp.stop());
     log(`ERP subgraph: ${erp.url}`);
-    const crm = await startCrmSubgraph(crmConfig);
+    const crm = await startCrmSubgraph(crmConfig, { logDestination });
     stoppers.push(() => crm.stop());
     log(`CRM subgraph: ${crm.url}`);
-    const workflow = await startWorkflowSubgraph(workflowConfig);
+    const workflow = await startWorkflowSubgraph(workflowConfig, { logDestination });
     stoppers.push(() => workflow.stop());
     log(`Workflow subgraph: ${workflow.url}`);
 
     const gatewayConfig = loadGatewayConfig(env);
     gatewayConfig.subgraphUrls = { erp: erp.url, crm: crm.url, workflow: workflow.url, ...gatewayConfig.subgraphUrls };
     if (ephemeral) gatewayConfig.port = 0;
-    const gateway = await startGateway(gatewayConfig);
+    const gateway = await startGateway(gatewayConfig, { logDestination, processMetrics });
     stoppers.push(() => gateway.stop());
 
     return { odoo, salesforce, erpUrl: erp.url, crmUrl: crm.url, workflowUrl: workflow.url, workflow, erp, crm, gateway, dataDir, stop };

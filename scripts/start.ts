@@ -3,48 +3,33 @@
  * (seeded on first start into the git-ignored data/ folder), both subgraphs and
  * the gateway. Ctrl-C stops everything.
  */
-import { SingleBar, Presets } from 'cli-progress';
 import { startStack } from './stack.js';
+import { bannerInput, formatBanner } from './banner.js';
 import { loadGatewayConfig } from '../gateway/src/config.js';
 import { describeAccess } from '../gateway/src/auth/banner.js';
+import { readSettings } from '../lib/config/index.js';
+import { createSeedProgressDisplay } from '../lib/progress.js';
 
 // The embedded default asks for bearer tokens (signed with the public development
 // secret; a ready token is printed below) unless AUTH_MODE says otherwise.
 const env: NodeJS.ProcessEnv = { ...process.env };
-if (!env.AUTH_MODE?.trim() && env.NODE_ENV !== 'production') env.AUTH_MODE = 'hs256';
+const settings = readSettings(env);
+if (!settings.isSet('AUTH_MODE') && !settings.production) env.AUTH_MODE = 'hs256';
 
-let bar: SingleBar | undefined;
-let barLabel = '';
-const stack = await startStack({
-  env,
-  log: (line) => console.log(line),
-  onSeedProgress: (done, total, label) => {
-    if (label !== barLabel) {
-      bar?.stop();
-      barLabel = label;
-      bar = new SingleBar({ format: `Seeding ${label.padEnd(28)} [{bar}] {percentage}% {value}/{total}`, hideCursor: true }, Presets.shades_classic);
-      bar.start(total, 0);
-    }
-    bar?.update(done);
-    if (done >= total) {
-      bar?.stop();
-      bar = undefined;
-    }
-  },
-}).catch((error: unknown) => {
-  bar?.stop();
+// A first start seeds both emulators' databases: a bar per phase (SEED_PROGRESS).
+const progress = createSeedProgressDisplay('', settings.get('SEED_PROGRESS'));
+console.log('Starting the emulators, the subgraphs and the gateway…');
+// One process: its own metrics (memory, event loop, GC) are served once, on the gateway's /metrics.
+const stack = await startStack({ env, warn: (line) => console.warn(line), onSeedProgress: progress.onProgress, observability: { processMetrics: true } }).catch((error: unknown) => {
+  progress.stop();
   console.error(`Could not start: ${(error as Error).message}`);
   process.exit(1);
 });
+progress.stop();
 
-const explorer = stack.gateway.url.replace(/\/graphql$/, '/');
-console.log(`
-  GraphQL endpoint:  ${stack.gateway.url.replace('127.0.0.1', 'localhost')}
-  Schema explorer:   ${explorer.replace('127.0.0.1', 'localhost')}
-  Emulator data:     ${stack.dataDir}
-
-Press Ctrl-C to stop.`);
-console.log(await describeAccess(loadGatewayConfig(env), stack.gateway.url.replace('127.0.0.1', 'localhost')));
+const gatewayConfig = loadGatewayConfig(env);
+console.log(`\n${formatBanner(bannerInput(stack, gatewayConfig.explorer))}\n\nPress Ctrl-C to stop.`);
+console.log(await describeAccess(gatewayConfig, stack.gateway.url.replace('127.0.0.1', 'localhost')));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -37,11 +37,20 @@ export class NativeCallCounter {
 }
 
 export class Latency {
+  /**
+   * When each call arrived and when its wait ended, while `recording` (the benchmark reads it to
+   * count how many rounds of native calls a request waited for, one after another).
+   */
+  readonly timeline: { arrived: number; waited: number }[] = [];
+  recording = false;
+
   constructor(public ms = 0) {}
 
   /** Waits the configured time; called once per native call, before it is served. */
   async wait(): Promise<void> {
+    const arrived = performance.now();
     if (this.ms > 0) await new Promise((resolve) => setTimeout(resolve, this.ms));
+    if (this.recording) this.timeline.push({ arrived, waited: performance.now() });
   }
 }
 

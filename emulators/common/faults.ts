@@ -175,7 +175,7 @@ export function parseFaultRules(json: string, source = 'the fault rules'): Fault
   try {
     parsed = JSON.parse(json);
   } catch (error) {
-    throw new TypeError(`Expected ${source} to be a JSON list of fault rules, but it is not JSON: ${(error as Error).message}.`);
+    throw new TypeError(`Expected ${source} to be a JSON list of fault rules, but it is not JSON: ${(error as Error).message}.`, { cause: error });
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(list)) throw new TypeError(`Expected ${source} to be a JSON list of fault rules (or {"rules": [...]}), but got ${JSON.stringify(parsed)?.slice(0, 200)}.`);

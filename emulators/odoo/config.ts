@@ -7,12 +7,11 @@
  * environment always agree.
  */
 import { resolve } from 'node:path';
-import { envSettings } from '../../lib/settings.js';
+import { readSettings } from '../../lib/config/index.js';
 import { repoRoot } from '../../lib/subgraphSchemas.js';
 import { parseFaultRules, type FaultRule } from '../common/faults.js';
 import type { SeedProgressMode } from '../common/progress.js';
 import type { SeedSize } from '../seed/world.js';
-import { DEFAULT_API_KEY, DEFAULT_DATABASE, DEFAULT_LOGIN } from './server.js';
 
 export interface OdooEmulatorConfig {
   /** ODOO_EMULATOR_PORT; 0 picks a free port. Defaults to 8069, Odoo's own. */
@@ -38,17 +37,19 @@ export interface OdooEmulatorConfig {
 }
 
 export function loadOdooEmulatorConfig(env: NodeJS.ProcessEnv = process.env): OdooEmulatorConfig {
-  const s = envSettings(env);
+  // Names, defaults and accepted values are declared in lib/config/catalog.ts.
+  const s = readSettings(env);
+  const faults = s.get('ODOO_EMULATOR_FAULTS');
   return {
-    port: s.port('ODOO_EMULATOR_PORT', 8069),
-    host: s.string('ODOO_EMULATOR_HOST', '127.0.0.1'),
-    dbPath: resolve(repoRoot, s.string('ODOO_EMULATOR_DB', 'data/odoo.sqlite')),
-    seedSize: s.oneOf('SEED_SIZE', ['small', 'large'] as const, 'small'),
-    latencyMs: s.integer('EMULATOR_LATENCY_MS', 0, { min: 0, max: 600_000 }),
-    seedProgress: s.oneOf('SEED_PROGRESS', ['auto', 'always', 'never'] as const, 'auto'),
-    database: s.string('ODOO_DB', DEFAULT_DATABASE),
-    login: s.string('ODOO_LOGIN', DEFAULT_LOGIN),
-    apiKey: s.string('ODOO_API_KEY', DEFAULT_API_KEY),
-    faults: env.ODOO_EMULATOR_FAULTS?.trim() ? parseFaultRules(env.ODOO_EMULATOR_FAULTS, 'ODOO_EMULATOR_FAULTS') : [],
+    port: s.get('ODOO_EMULATOR_PORT'),
+    host: s.get('ODOO_EMULATOR_HOST'),
+    dbPath: resolve(repoRoot, s.get('ODOO_EMULATOR_DB')),
+    seedSize: s.get('SEED_SIZE'),
+    latencyMs: s.get('EMULATOR_LATENCY_MS'),
+    seedProgress: s.get('SEED_PROGRESS'),
+    database: s.get('ODOO_DB'),
+    login: s.get('ODOO_LOGIN'),
+    apiKey: s.get('ODOO_API_KEY'),
+    faults: faults ? parseFaultRules(faults, 'ODOO_EMULATOR_FAULTS') : [],
   };
 }

@@ -315,7 +315,8 @@ function compileX2many(env: CompileEnv, alias: string, model: ModelDef, field: F
 }
 
 function compileMany2one(env: CompileEnv, query: Query, alias: string, model: ModelDef, field: FieldDef, leaf: [string, string, unknown]): Frag {
-  let [, op, right] = leaf;
+  const right = leaf[2];
+  let op = leaf[1];
   const col = fieldSql(field, alias);
   if (op === 'child_of' || op === 'parent_of') {
     const comodel = comodelOf(env, model, field);

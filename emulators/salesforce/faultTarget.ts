@@ -6,7 +6,7 @@
 import { registry } from './metadata.js';
 import type { FaultTarget } from '../common/faults.js';
 
-export function salesforceFaultTarget(method: string, segments: readonly string[], url: URL): FaultTarget {
+export function salesforceFaultTarget(method: string, segments: readonly string[], url: URL, bulkJobObject: (jobId: string) => string | undefined = () => undefined): FaultTarget {
   const [a, b, c] = segments;
   const n = segments.length;
   const object = (name: string | undefined) => (name === undefined ? undefined : (registry.object(name)?.name ?? name));
@@ -16,6 +16,12 @@ export function salesforceFaultTarget(method: string, segments: readonly string[
     if (n === 2) return { method: 'queryMore' };
     const from = /\bfrom\s+([A-Za-z0-9_]+)/i.exec(url.searchParams.get('q') ?? '')?.[1];
     return { model: object(from), method: 'query' };
+  }
+  if (a === 'jobs' && b === 'query') {
+    // Bulk API 2.0 query jobs: a new job's sObject is in its body, so only its operation is known here.
+    if (n === 2) return method === 'POST' ? { method: 'bulkQuery' } : { model: 'jobs', method: 'list' };
+    const op = segments[3] === 'results' ? 'bulkQueryResults' : (({ GET: 'bulkQueryStatus', PATCH: 'bulkQueryAbort', DELETE: 'bulkQueryDelete' } as Record<string, string>)[method] ?? method.toLowerCase());
+    return { model: bulkJobObject(c!), method: op };
   }
   if (a === 'sobjects') {
     if (n === 1) return { model: 'global', method: 'describe' };

@@ -14,7 +14,7 @@ import { caseSafeSuffix } from '../seed/salesforceId.js';
 import { malformedQuery, SalesforceError } from './errors.js';
 import type { Registry } from './metadata.js';
 import { apiValue, recordUrl } from './records.js';
-import { compileSoql, type ChildPlan, type RecordsQuery, type ShapeNode } from './soql.js';
+import { compileSoql, type ChildPlan, type CompiledQuery, type RecordsQuery, type ShapeNode } from './soql.js';
 
 export const MAX_BATCH = 2000;
 const MIN_BATCH = 200;
@@ -77,6 +77,22 @@ export class QueryEngine {
     ).all(...plan.filter.params, plan.limit ?? -1, plan.offset) as number[];
     const batchSize = Math.min(MAX_BATCH, Math.max(MIN_BATCH, opts.batchSize ?? MAX_BATCH));
     return { object, response: this.page({ plan, rowids, batchSize, lastUsed: Date.now() }, 0, opts.version) };
+  }
+
+  /**
+   * Every matching record of a plain query at once, as raw SQL rows in the
+   * plan's column order, for Bulk API 2.0 query jobs. `check` sees the compiled
+   * plan first and throws for what the caller does not run.
+   */
+  extract(soql: string, opts: { includeDeleted: boolean }, check: (plan: CompiledQuery) => void): { plan: RecordsQuery; rows: SqlRow[] } {
+    const plan = compileSoql(this.registry, soql, { includeDeleted: opts.includeDeleted, now: this.clock() });
+    check(plan);
+    if (plan.kind !== 'records') throw malformedQuery('Only plain record queries can be extracted.');
+    const rows = this.stmt(
+      `SELECT ${plan.columns.join(', ')} FROM ${plan.from} WHERE ${plan.filter.sql} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`,
+      'raw',
+    ).all(...plan.filter.params, plan.limit ?? -1, plan.offset) as SqlRow[];
+    return { plan, rows };
   }
 
   /** Serves `/query/<locator>-<n>`: the batch of the cursor starting at row n. */

@@ -1,7 +1,8 @@
 /**
  * A Salesforce-compatible REST server over SQLite: OAuth 2.0 tokens, SOQL
- * query/queryAll with paging, sObject CRUD and upsert by external id, sObject
- * Collections (batch read and write), describe, limits, and the daily API
+ * query/queryAll with paging, Bulk API 2.0 query jobs (bulkQuery.ts), sObject
+ * CRUD and upsert by external id, sObject Collections (batch read and write),
+ * describe, limits, and the daily API
  * allocation reported in `Sforce-Limit-Info` on every response.
  *
  * Every REST call is counted as `<SObject>.<operation>` (see README.md) and
@@ -9,6 +10,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { handleDiagnostics, Latency, NativeCallCounter } from '../common/diagnostics.js';
 import { FaultInjector, handleFaultDiagnostics, InjectedFault, type FaultRule } from '../common/faults.js';
@@ -26,6 +28,7 @@ import { salesforceFaultTarget } from './faultTarget.js';
 import { seedDatabase } from './seed.js';
 import { ChangeEventLog } from './changeEvents.js';
 import { Approvals, listApprovalProcesses, type ApprovalRequest } from './approvals.js';
+import { BulkQueryJobs } from './bulkQuery.js';
 import { parseDateTime } from './values.js';
 
 export interface SalesforceEmulatorOptions {
@@ -50,6 +53,10 @@ export interface SalesforceEmulatorOptions {
   onSeedProgress?: (done: number, total: number, label: string) => void;
   /** The clock for TODAY-style date literals and record timestamps. Defaults to the real clock. */
   now?: () => Date;
+  /** How long a Bulk API 2.0 query job stays InProgress after it is created. Defaults to 0 (complete on the first look). */
+  bulkQueryProcessingMs?: number;
+  /** Records per Bulk API 2.0 result set when the client sends no maxRecords. Defaults to 100 000. */
+  bulkQueryResultSetRecords?: number;
 }
 
 export interface SalesforceEmulator {
@@ -60,6 +67,8 @@ export interface SalesforceEmulator {
   latency: Latency;
   /** Injected faults, also set at runtime through `/__emulator/faults`. */
   faults: FaultInjector;
+  /** Bulk API 2.0 query jobs; `bulkQueries.processingMs` can be changed at runtime. */
+  bulkQueries: BulkQueryJobs;
   /** The seed size the database was created with (an existing file keeps its own). */
   seedSize: SeedSize;
   close(): Promise<void>;
@@ -176,6 +185,10 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const integrationUserId = getMeta(db, 'integration_user_id')!;
   const sessions = new Sessions(db, credentials, integrationUserId);
   const engine = new QueryEngine(db, registry, clock);
+  const bulkQueries = new BulkQueryJobs(engine, registry, clock, {
+    processingMs: options.bulkQueryProcessingMs,
+    resultSetRecords: options.bulkQueryResultSetRecords,
+  });
   const calls = new NativeCallCounter();
   const latency = new Latency(options.latencyMs ?? 0);
   const faults = new FaultInjector(options.faults ?? []);
@@ -192,6 +205,20 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     }
     const payload = JSON.stringify(body);
     res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(payload), ...base });
+    res.end(payload);
+  };
+
+  /** Bulk API 2.0 results: CSV, gzip-compressed when the client accepts it (the platform always compresses then). */
+  const sendCsv = (req: http.IncomingMessage, res: http.ServerResponse, csv: string, headers: Record<string, string>) => {
+    const gzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+    const payload = gzip ? gzipSync(csv) : Buffer.from(csv, 'utf8');
+    res.writeHead(200, {
+      'Content-Type': 'text/csv',
+      'Content-Length': payload.length,
+      ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+      'Sforce-Limit-Info': usage.header(),
+      ...headers,
+    });
     res.end(payload);
   };
 
@@ -539,6 +566,9 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
         );
       }
     }
+    if (a === 'jobs' && b === 'query' && n <= 4) {
+      return bulkQueryApi(req, res, url, segments, ctx);
+    }
     if (a === 'process' && b === 'approvals' && n === 2) {
       calls.record(method === 'POST' ? 'process.approvals' : 'process.approvals.list');
       if (method === 'GET') return send(res, 200, listApprovalProcesses());
@@ -556,6 +586,52 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       return send(res, 200, results);
     }
     throw notFound();
+  };
+
+  /**
+   * Bulk API 2.0 query jobs (bulkQuery.ts). Counted under the queried sObject:
+   * `bulkQuery` (create), `bulkQueryStatus`, `bulkQueryResults`, `bulkQueryAbort`,
+   * `bulkQueryDelete`; the list of jobs as `jobs.list`.
+   */
+  const bulkQueryApi = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, segments: string[], ctx: CallContext) => {
+    const method = req.method ?? 'GET';
+    const [, , id, tail] = segments;
+    if (id === undefined) {
+      if (method === 'POST') {
+        let object = 'unknown';
+        try {
+          const body = await readJson(req);
+          return send(res, 200, bulkQueries.create(body, { userId: ctx.userId, version: ctx.version }, (name) => (object = name)));
+        } finally {
+          calls.record(`${object}.bulkQuery`);
+        }
+      }
+      if (method !== 'GET') throw methodNotAllowed(method, ['GET', 'POST']);
+      calls.record('jobs.list');
+      return send(res, 200, bulkQueries.list());
+    }
+    const counted = (operation: string) => calls.record(`${bulkQueries.objectOf(id) ?? 'unknown'}.${operation}`);
+    if (tail === 'results') {
+      if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
+      counted('bulkQueryResults');
+      const set = bulkQueries.results(id, ctx.version, url.searchParams);
+      return sendCsv(req, res, set.csv, { 'Sforce-Locator': set.locator, 'Sforce-NumberOfRecords': String(set.count) });
+    }
+    if (tail !== undefined) throw notFound();
+    if (method === 'GET') {
+      counted('bulkQueryStatus');
+      return send(res, 200, bulkQueries.info(id));
+    }
+    if (method === 'PATCH') {
+      counted('bulkQueryAbort');
+      return send(res, 200, bulkQueries.abort(id, await readJson(req)));
+    }
+    if (method === 'DELETE') {
+      counted('bulkQueryDelete');
+      bulkQueries.delete(id);
+      return send(res, 204);
+    }
+    throw methodNotAllowed(method, ['GET', 'PATCH', 'DELETE']);
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -621,7 +697,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     if (!usage.take()) return send(res, 403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
     if (data) {
       // A fault replacing the answer is counted here, as the call never reaches the code that counts it.
-      const target = salesforceFaultTarget(method, (data[2] ?? '').split('/').filter(Boolean), url);
+      const target = salesforceFaultTarget(method, (data[2] ?? '').split('/').filter(Boolean), url, (id) => bulkQueries.objectOf(id));
       await faults.before(target, () => calls.record(`${target.model ?? 'unknown'}.${target.method}`));
     }
     await latency.wait();
@@ -698,6 +774,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     calls,
     latency,
     faults,
+    bulkQueries,
     seedSize,
     close: async () => {
       changeEvents.wakeAll();

@@ -1,10 +1,14 @@
 /**
- * The gateway's settings: read once from the environment, validated, and passed
- * down as one typed object. Nothing else in the gateway reads `process.env`.
+ * The gateway's settings: read once from the environment through the settings
+ * catalog (lib/config; every name, default and accepted value is declared
+ * there), validated, and passed down as one typed object. Nothing else in the
+ * gateway reads `process.env`.
  */
 import { resolve } from 'node:path';
 import { repoRoot } from '../../lib/subgraphSchemas.js';
-import { ConfigError, envSettings, internalSharedSecret } from '../../lib/settings.js';
+import { ConfigError, internalSharedSecret } from '../../lib/settings.js';
+import { readSettings, type SettingsReader } from '../../lib/config/index.js';
+import { readObservabilitySettings, type ObservabilitySettings } from '../../lib/observability/settings.js';
 
 export interface GatewayConfig {
   /** Port to listen on; 0 picks a free one. Defaults to 4000. */
@@ -43,19 +47,24 @@ export interface GatewayConfig {
   trustedDocuments: TrustedDocumentsConfig;
   /** What the gateway keeps in the shared cache, and how it reaches subgraphs. */
   performance: GatewayPerformanceConfig;
+  /** Logs, metrics and traces (`LOG_LEVEL`, `TRACING`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `METRICS_TOKEN`; lib/observability/settings.ts). */
+  observability: ObservabilitySettings;
 }
 
 export interface GatewayPerformanceConfig {
   /**
-   * Redis for automatic persisted queries shared by every replica (`REDIS_URL`). Defaults to unset:
-   * Apollo's in-memory LRU per replica. Query plans always stay in memory: @apollo/gateway's plan
-   * store cannot be replaced by an external cache.
+   * Redis for automatic persisted queries and query plans shared by every replica (`REDIS_URL`).
+   * Defaults to unset: each replica keeps its own, in memory.
    */
   redisUrl?: string;
   /** Prefix of the gateway's Redis keys (`CACHE_PREFIX`). Defaults to ecg. */
   cachePrefix: string;
   /** How long a persisted query is kept, in seconds (`APQ_TTL_SECONDS`). Defaults to 86400. */
   apqTtlSeconds: number;
+  /** How long a query plan is kept in Redis, in seconds (`QUERY_PLAN_TTL_SECONDS`). Defaults to 86400. */
+  queryPlanTtlSeconds: number;
+  /** Most query plans each replica keeps in memory in front of Redis (`QUERY_PLAN_LOCAL_ENTRIES`). Defaults to 500. */
+  queryPlanLocalEntries: number;
   /** Most kept-alive connections per subgraph (`SUBGRAPH_CONNECTIONS`). Defaults to 64. */
   subgraphConnections: number;
   /** How long an idle subgraph connection is kept, in ms (`SUBGRAPH_KEEPALIVE_MS`). Defaults to 30000. */
@@ -109,87 +118,83 @@ export type AuthConfig =
  */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production-0123456789';
 
-function loadAuthConfig(s: ReturnType<typeof envSettings>, env: NodeJS.ProcessEnv, development: boolean): AuthConfig {
-  const mode = s.oneOf('AUTH_MODE', ['off', 'hs256', 'jwks'] as const, 'off');
+function loadAuthConfig(s: SettingsReader, development: boolean): AuthConfig {
+  const mode = s.get('AUTH_MODE');
   if (mode === 'off') {
-    if (!development) throw new ConfigError('AUTH_MODE', 'hs256 or jwks when NODE_ENV=production (the gateway does not run without authentication in production)', env.AUTH_MODE ?? '');
+    if (!development) throw new ConfigError('AUTH_MODE', 'hs256 or jwks when NODE_ENV=production (the gateway does not run without authentication in production)', s.raw('AUTH_MODE') ?? '');
     return { mode };
   }
-  const issuer = s.string('AUTH_ISSUER', development ? 'erp-crm-graph-dev' : '');
+  const issuer = s.get('AUTH_ISSUER', { default: development ? 'erp-crm-graph-dev' : '' });
   if (!issuer) throw new ConfigError('AUTH_ISSUER', 'the issuer (`iss`) tokens must carry, required when NODE_ENV=production', '');
   const checks: TokenChecks = {
     issuer,
-    audience: s.string('AUTH_AUDIENCE', 'erp-crm-graph'),
-    clockToleranceSeconds: s.integer('AUTH_CLOCK_TOLERANCE_S', 30, { min: 0, max: 600 }),
-    scopeClaim: s.string('AUTH_SCOPE_CLAIM', 'scope'),
+    audience: s.get('AUTH_AUDIENCE'),
+    clockToleranceSeconds: s.get('AUTH_CLOCK_TOLERANCE_S'),
+    scopeClaim: s.get('AUTH_SCOPE_CLAIM'),
   };
   if (mode === 'hs256') {
-    const configured = env.AUTH_JWT_SECRET?.trim() || undefined;
-    // The secret itself never goes into a message: only what is wrong with it.
+    // The secret itself never goes into a message: only what is wrong with it (the reader checks its length).
+    const configured = s.get('AUTH_JWT_SECRET');
     if (!configured && !development) throw new ConfigError('AUTH_JWT_SECRET', 'a secret of at least 32 characters when AUTH_MODE=hs256 and NODE_ENV=production', '');
-    if (configured && configured.length < 32) throw new ConfigError('AUTH_JWT_SECRET', 'at least 32 characters', `(hidden, ${configured.length} characters)`);
     if (configured === DEVELOPMENT_JWT_SECRET && !development) throw new ConfigError('AUTH_JWT_SECRET', 'a secret of your own in production, not the public development secret', '(hidden)');
     return { mode, secret: configured ?? DEVELOPMENT_JWT_SECRET, developmentSecret: !configured, ...checks };
   }
-  const jwksUrl = s.optionalUrl('AUTH_JWKS_URL');
-  const jwksFile = env.AUTH_JWKS_FILE?.trim() ? resolve(repoRoot, env.AUTH_JWKS_FILE.trim()) : undefined;
+  const jwksUrl = s.get('AUTH_JWKS_URL');
+  const jwksFileSetting = s.get('AUTH_JWKS_FILE');
+  const jwksFile = jwksFileSetting ? resolve(repoRoot, jwksFileSetting) : undefined;
   if (!jwksUrl === !jwksFile) {
     throw new ConfigError('AUTH_JWKS_URL', 'exactly one of AUTH_JWKS_URL or AUTH_JWKS_FILE when AUTH_MODE=jwks', jwksUrl && jwksFile ? 'both set' : 'neither set');
   }
   return { mode, jwksUrl, jwksFile, ...checks };
 }
 
-// Private: REDIS_URL as lib/cache/settings.ts reads it for the subgraphs.
-function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
-  const value = env.REDIS_URL?.trim() || undefined;
-  if (value !== undefined && !/^rediss?:\/\//.test(value)) throw new ConfigError('REDIS_URL', 'a redis:// or rediss:// URL', value);
-  return value;
-}
-
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const s = envSettings(env);
-  const development = env.NODE_ENV !== 'production';
+  const s = readSettings(env);
+  const development = !s.production;
   const subgraphUrls: Record<string, string> = {};
-  const erp = s.optionalUrl('ERP_SUBGRAPH_URL');
-  const crm = s.optionalUrl('CRM_SUBGRAPH_URL');
-  const workflow = s.optionalUrl('WORKFLOW_SUBGRAPH_URL');
+  const erp = s.get('ERP_SUBGRAPH_URL');
+  const crm = s.get('CRM_SUBGRAPH_URL');
+  const workflow = s.get('WORKFLOW_SUBGRAPH_URL');
   if (erp) subgraphUrls.erp = erp;
   if (crm) subgraphUrls.crm = crm;
   if (workflow) subgraphUrls.workflow = workflow;
   return {
-    port: s.port('GATEWAY_PORT', 4000),
-    host: s.string('GATEWAY_HOST', '127.0.0.1'),
-    supergraphPath: resolve(repoRoot, s.string('SUPERGRAPH_PATH', 'schema/supergraph.graphql')),
+    port: s.get('GATEWAY_PORT'),
+    host: s.get('GATEWAY_HOST'),
+    supergraphPath: resolve(repoRoot, s.get('SUPERGRAPH_PATH')),
     subgraphUrls,
     development,
     // Production exposes neither the schema nor a playground unless asked to.
-    explorer: s.boolean('GATEWAY_EXPLORER', development),
-    introspection: s.boolean('GATEWAY_INTROSPECTION', development),
-    maxBodyBytes: s.integer('GATEWAY_MAX_BODY_BYTES', 1024 * 1024, { min: 1024 }),
-    healthTimeoutMs: s.integer('GATEWAY_HEALTH_TIMEOUT_MS', 2_000, { min: 1, max: 60_000 }),
-    shutdownGraceMs: s.integer('GATEWAY_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    explorer: s.get('GATEWAY_EXPLORER', { default: development }),
+    introspection: s.get('GATEWAY_INTROSPECTION', { default: development }),
+    maxBodyBytes: s.get('GATEWAY_MAX_BODY_BYTES'),
+    healthTimeoutMs: s.get('GATEWAY_HEALTH_TIMEOUT_MS'),
+    shutdownGraceMs: s.get('GATEWAY_SHUTDOWN_GRACE_MS'),
     limits: {
-      maxDepth: s.integer('GATEWAY_MAX_DEPTH', 12, { min: 1, max: 1000 }),
-      maxAliases: s.integer('GATEWAY_MAX_ALIASES', 15, { min: 0, max: 10_000 }),
-      maxCost: s.integer('GATEWAY_MAX_COST', 25_000, { min: 1 }),
-      defaultListSize: s.integer('GATEWAY_DEFAULT_LIST_SIZE', 20, { min: 1, max: 100_000 }),
-      maxBatch: s.integer('GATEWAY_MAX_BATCH', 10, { min: 1, max: 1000 }),
-      maxTokens: s.integer('GATEWAY_MAX_TOKENS', 5000, { min: 100 }),
+      maxDepth: s.get('GATEWAY_MAX_DEPTH'),
+      maxAliases: s.get('GATEWAY_MAX_ALIASES'),
+      maxCost: s.get('GATEWAY_MAX_COST'),
+      defaultListSize: s.get('GATEWAY_DEFAULT_LIST_SIZE'),
+      maxBatch: s.get('GATEWAY_MAX_BATCH'),
+      maxTokens: s.get('GATEWAY_MAX_TOKENS'),
     },
-    auth: loadAuthConfig(s, env, development),
-    authorizationPolicy: s.oneOf('AUTHZ_POLICY', ['error', 'mask'] as const, 'error'),
+    auth: loadAuthConfig(s, development),
+    authorizationPolicy: s.get('AUTHZ_POLICY'),
     internalSecret: internalSharedSecret(env),
+    observability: readObservabilitySettings(env),
     trustedDocuments: {
-      enabled: s.boolean('GATEWAY_TRUSTED_DOCUMENTS', false),
-      dir: resolve(repoRoot, s.string('GATEWAY_TRUSTED_DOCUMENTS_DIR', 'schema/operations')),
+      enabled: s.get('GATEWAY_TRUSTED_DOCUMENTS'),
+      dir: resolve(repoRoot, s.get('GATEWAY_TRUSTED_DOCUMENTS_DIR')),
     },
     performance: {
-      redisUrl: redisUrl(env),
-      cachePrefix: s.string('CACHE_PREFIX', 'ecg'),
-      apqTtlSeconds: s.integer('APQ_TTL_SECONDS', 86_400, { min: 1 }),
-      subgraphConnections: s.integer('SUBGRAPH_CONNECTIONS', 64, { min: 1, max: 10_000 }),
-      subgraphKeepAliveMs: s.integer('SUBGRAPH_KEEPALIVE_MS', 30_000, { min: 1000 }),
-      dedupeInflight: s.boolean('SUBGRAPH_DEDUPE_INFLIGHT', true),
+      redisUrl: s.get('REDIS_URL'),
+      cachePrefix: s.get('CACHE_PREFIX'),
+      apqTtlSeconds: s.get('APQ_TTL_SECONDS'),
+      queryPlanTtlSeconds: s.get('QUERY_PLAN_TTL_SECONDS'),
+      queryPlanLocalEntries: s.get('QUERY_PLAN_LOCAL_ENTRIES'),
+      subgraphConnections: s.get('SUBGRAPH_CONNECTIONS'),
+      subgraphKeepAliveMs: s.get('SUBGRAPH_KEEPALIVE_MS'),
+      dedupeInflight: s.get('SUBGRAPH_DEDUPE_INFLIGHT'),
     },
   };
 }

@@ -3,7 +3,8 @@ import { startGateway } from './server.js';
 import { describeAccess } from './auth/banner.js';
 
 const config = loadGatewayConfig();
-const gateway = await startGateway(config);
+// This process is the gateway alone: its /metrics also carries the process's own metrics.
+const gateway = await startGateway(config, { processMetrics: true });
 console.log(`Gateway ready: GraphQL at ${gateway.url}, explorer at ${gateway.url.replace(/\/graphql$/, '/')}`);
 console.log(await describeAccess(config, gateway.url));
 

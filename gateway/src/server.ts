@@ -24,24 +24,32 @@ import { useKnownOperation } from './plugins/useKnownOperation.js';
 import { composedSubgraphs, readSupergraph, withRequiresScopesEnforcedHere } from './supergraph.js';
 import { createReadinessCheck } from './health.js';
 import { explorerHtml } from './explorer.js';
+import { createGraphMapRoutes } from './graphMapPage.js';
 import { maskUnexpectedErrors } from '../../lib/errors.js';
 import { useArgumentNamesInErrors } from './plugins/useArgumentNamesInErrors.js';
 import { createKeepAliveFetch } from '../../lib/keepAliveFetch.js';
 import { CALLER_SCOPES_HEADER } from '../../lib/internalAuth.js';
 import { connectRedis } from '../../lib/cache/redisCache.js';
 import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
+import { createQueryPlanCache, type QueryPlanCacheStats } from './queryPlanCache.js';
 import { developmentToken } from './auth/banner.js';
 import { readBody, sendGraphQLError as graphqlError, sendJson } from '../../lib/http.js';
+import { createObservability, type ObservabilityOptions } from '../../lib/observability/index.js';
+import { createGatewayObservation } from '../../lib/observability/gateway.js';
+import { METRICS_PATH, serveMetrics } from '../../lib/observability/http.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
 export interface RunningGateway {
   url: string;
   port: number;
+  /** How the query-plan store answered so far (this replica's memory, Redis, or planned anew). */
+  queryPlanStats(): QueryPlanCacheStats;
   stop(): Promise<void>;
 }
 
-export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+/** `observation` is the host's part: where logs go (tests read them back), whether process metrics are exported. */
+export async function startGateway(config: GatewayConfig, observation: ObservabilityOptions = {}): Promise<RunningGateway> {
   const supergraphSdl = readSupergraph(config.supergraphPath);
   const known = composedSubgraphs(supergraphSdl).map((s) => s.name);
   for (const name of Object.keys(config.subgraphUrls)) {
@@ -55,6 +63,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const authenticate = createAuthenticator(config.auth, declaredScopes(scopeRequirements));
   const trustedDocuments = config.trustedDocuments.enabled ? loadTrustedDocuments(config.trustedDocuments.dir) : undefined;
 
+  // This gateway's logger, metrics registry (served at /metrics) and tracer; the request id starts here.
+  const observability = createObservability('gateway', config.observability, observation);
+  const observed = createGatewayObservation(observability);
+
   // Warm connections to every subgraph; one pool for all of them.
   const subgraphHttp = createKeepAliveFetch({
     connections: config.performance.subgraphConnections,
@@ -67,11 +79,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const sharedCache = redis ? new RedisKeyValueCache(redis, { prefix: config.performance.cachePrefix }) : undefined;
 
   const dataSources = new Map<string, SignedSubgraphDataSource>();
+  const gatewaySdl = withRequiresScopesEnforcedHere(supergraphSdl);
+  const queryPlans = createQueryPlanCache({
+    supergraphSdl: gatewaySdl,
+    shared: sharedCache,
+    ttlSeconds: config.performance.queryPlanTtlSeconds,
+    localEntries: config.performance.queryPlanLocalEntries,
+  });
   const gateway = new ApolloGateway({
-    supergraphSdl: withRequiresScopesEnforcedHere(supergraphSdl),
+    supergraphSdl: gatewaySdl,
+    // Plans made by any replica serve all of them (Redis), with the hottest kept in memory.
+    queryPlannerConfig: { cache: queryPlans },
     // Every subgraph request is signed and carries the caller's scopes (lib/internalAuth.ts).
     buildService: ({ name, url }) => {
-      const dataSource = new SignedSubgraphDataSource({ url: config.subgraphUrls[name] ?? url!, internalSecret: config.internalSecret, fetcher: subgraphHttp.fetcher });
+      const dataSource = new SignedSubgraphDataSource({ url: config.subgraphUrls[name] ?? url!, internalSecret: config.internalSecret, fetcher: observed.subgraphFetcher(name, subgraphHttp.fetcher) });
       // Kept for /health/ready, which asks each subgraph exactly as queries do (signed).
       dataSources.set(name, dataSource);
       return dataSource;
@@ -81,14 +102,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const apollo = new ApolloServer<GatewayContext>({
     // Shutdown is ours (stop() below, called by main.ts or npm start): Apollo's own signal handlers would race it.
     stopOnTerminationSignals: false,
+    logger: observability.logger,
     gateway,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: config.development,
     formatError: maskUnexpectedErrors(config.development),
     // Apollo's default, stated because the node:http front relies on it: no simple-request (CSRF-able) GETs or form posts.
     csrfPrevention: true,
-    // Automatic persisted queries, shared across replicas when Redis is configured. Query plans stay in
-    // memory: @apollo/gateway keeps them in a private LRU that cannot be pointed at an external cache.
+    // Automatic persisted queries, shared across replicas when Redis is configured (query plans: above).
     ...(sharedCache ? { cache: sharedCache, persistedQueries: { cache: sharedCache, ttl: config.performance.apqTtlSeconds } } : {}),
     // Batches are allowed up to limits.maxBatch operations (checked in handleGraphQL); 1 turns them off.
     allowBatchedHttpRequests: config.limits.maxBatch > 1,
@@ -97,6 +118,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     // The explorer is served at `/` by the HTTP front below, from local files.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // Which operation each request ran, and whether it answered errors, for its log line and metrics.
+      observed.plugin<GatewayContext>(),
       useArgumentNamesInErrors(),
       useKnownOperation(),
       ...(trustedDocuments ? [useTrustedDocuments({ documents: trustedDocuments })] : []),
@@ -160,16 +183,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const token = config.explorer ? await developmentToken(config) : null;
   const explorerHeaders: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  // The graph map documents the schema's native sources: served, like the explorer, only where the explorer is.
+  const graphMap = config.explorer ? createGraphMapRoutes(config.supergraphPath) : null;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const route = async () => {
-      if (url.pathname === GRAPHQL_PATH) return handleGraphQL(req, res, url.search);
+      if (url.pathname === GRAPHQL_PATH) return observed.handle(req, res, () => handleGraphQL(req, res, url.search));
+      if (url.pathname === METRICS_PATH) return serveMetrics(observability, req, res);
       if (url.pathname === '/' && req.method === 'GET' && config.explorer) {
-        const html = explorerHtml(GRAPHQL_PATH, explorerHeaders);
+        const html = await explorerHtml(GRAPHQL_PATH, explorerHeaders, config.trustedDocuments.dir);
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
         return void res.end(html);
       }
+      if (graphMap?.serves(url.pathname) && req.method === 'GET') return graphMap.serve(url.pathname, res);
       if (url.pathname === '/health/live') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/health/ready') {
         const { status, body } = await ready();
@@ -178,7 +205,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       sendJson(res, 404, { error: `Nothing is served at ${url.pathname}; GraphQL is at ${GRAPHQL_PATH}.` });
     };
     route().catch((error: unknown) => {
-      console.error('Gateway request failed:', error);
+      observability.logger.error({ err: error, requestId: res.getHeader('x-request-id') }, 'Gateway request failed.');
       if (!res.headersSent) graphqlError(res, 500, 'Unexpected error while handling the request.', 'INTERNAL_SERVER_ERROR');
       else res.destroy();
     });
@@ -194,6 +221,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`,
     port,
+    queryPlanStats: () => queryPlans.stats(),
     stop() {
       // Stop accepting (and report not ready), let in-flight requests finish, then stop Apollo and the gateway.
       // Requests still running after the grace period have their connections cut, so stop() always ends.
@@ -214,6 +242,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         await apollo.stop();
         await subgraphHttp.close();
         if (redis?.isOpen) await redis.close();
+        await observability.close();
       })();
       return stopped;
     },

@@ -12,10 +12,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIOS } from '../../bench/scenarios.js';
 import type { ResultRow } from '../../bench/run.js';
+import type { TargetRow } from '../../bench/targets.js';
 import { repoRoot } from '../../lib/subgraphSchemas.js';
 
 const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
-let results: { meta: Record<string, unknown>; rows: ResultRow[]; notes: string[] };
+let results: { meta: Record<string, unknown>; rows: ResultRow[]; notes: string[]; targets: TargetRow[]; seedRows: unknown[] };
 
 beforeAll(async () => {
   await promisify(execFile)(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'bench/run.ts'), '--smoke', '--out', out], {
@@ -52,13 +53,38 @@ describe('npm run bench -- --smoke', () => {
         expect(r.p50Ms).toBeLessThanOrEqual(r.p95Ms);
         expect(r.p95Ms).toBeLessThanOrEqual(r.p99Ms);
         expect(r.gatewayRssMiB).toBeGreaterThan(10);
+        expect(r.p50SequentialMs).toBeGreaterThan(0);
         expect(r.sameAnswerAsFirstSetup).toBe(true);
       }
       // Cold: exactly the plan's minimum per request; warm: nothing; the baseline: more than the minimum.
       expect(row('gateway-cold', scenario.name).nativeCallsPerRequest).toBe(scenario.minimumNativeCalls);
       expect(row('gateway-warm', scenario.name).nativeCallsPerRequest).toBe(0);
       expect(row('baseline', scenario.name).nativeCallsPerRequest).toBeGreaterThan(scenario.minimumNativeCalls);
+      // Rounds come from timings (calls overlapping or not), so only their presence is checked here.
+      expect(row('gateway-cold', scenario.name).nativeRounds).toBeGreaterThan(0);
+      expect(row('gateway-warm', scenario.name).nativeRounds).toBe(0);
     }
+  });
+
+  it('judges every target of the issue for every scenario, and says the seed comparison was left out', () => {
+    for (const scenario of SCENARIOS) {
+      const targets = results.targets.filter((t) => t.scenario === scenario.name);
+      expect(targets.map((t) => t.target)).toEqual([
+        'native calls per request = plan minimum (cold)',
+        `native calls in ≤ ${scenario.planDepth} rounds, the plan depth: no avoidable waterfall (cold)`,
+        `p50 one at a time ≤ 1.3 × ${scenario.planDepth} levels × 10 ms (cold)`,
+        'req/s ≥ 3 × baseline (cold)',
+        'req/s ≥ 1.0 × Hive Gateway (cold)',
+        'warm p50 ≤ 0.25 × cold p50 (under load)',
+        'warm p50 ≤ 0.25 × cold p50 (one at a time)',
+        'gateway RSS ≤ 300 MiB under load (this gateway, every setup)',
+      ]);
+      // The call-count target is exact, so even a smoke run must meet it.
+      expect(targets[0]!.met).toBe(true);
+      for (const t of targets.slice(1)) expect(t.met === null || typeof t.met === 'boolean').toBe(true);
+    }
+    expect(results.seedRows).toEqual([]);
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toContain('The small-against-large seed comparison was not run');
   });
 
   it('reports Hive Gateway either measured or with the reason it could not run', () => {

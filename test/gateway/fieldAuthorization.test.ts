@@ -3,10 +3,10 @@
  * schema: policies, null propagation, fragments, abstract types, mutations.
  */
 import { ApolloServer } from '@apollo/server';
-import { parse } from 'graphql';
+import { buildSchema, Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { GatewayContext } from '../../gateway/src/context.js';
-import { useFieldAuthorization } from '../../gateway/src/plugins/useFieldAuthorization.js';
+import { selectsUnauthorizedField, useFieldAuthorization } from '../../gateway/src/plugins/useFieldAuthorization.js';
 import { readScopeRequirements } from '../../lib/requiresScopes.js';
 
 const typeDefs = `
@@ -78,5 +78,34 @@ describe('useFieldAuthorization', () => {
     expect(raised).toBe(0);
     const allowed = await run('mutation { raise(amount: 5) }', ['finance:write']);
     expect(allowed.data).toEqual({ raise: 5 });
+  });
+});
+
+describe('selectsUnauthorizedField (whether the response must be walked at all)', () => {
+  const schema = buildSchema(typeDefs);
+  const check = (query: string, scopes: string[]) => {
+    const document = parse(query);
+    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+    const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f] as const));
+    return selectsUnauthorizedField(schema, schema.getQueryType()!, operation.selectionSet, fragments, requirements, new Set(scopes));
+  };
+
+  it('is false when no selected field needs a scope the caller lacks', () => {
+    expect(check('{ customers { id name } strict { other } }', [])).toBe(false);
+    expect(check('{ customer { name creditLimit } }', ['finance:read'])).toBe(false);
+  });
+
+  it('finds a scoped field through named and inline fragments and abstract types', () => {
+    expect(check('{ customer { ...F } } fragment F on Customer { creditLimit }', [])).toBe(true);
+    expect(check('{ node { id ... on Customer { creditLimit } } }', [])).toBe(true);
+    expect(check('{ node { ...N } } fragment N on Node { ... on Customer { creditLimit } }', [])).toBe(true);
+    expect(check('{ strict { limit } }', ['other:scope'])).toBe(true);
+  });
+
+  it('never skips what the response walk would redact: the same operations, both ways', async () => {
+    for (const query of ['{ customers { name creditLimit } }', '{ node { ... on Customer { creditLimit } } }', '{ customer { name } }']) {
+      const { errors } = await run(query, []);
+      expect(check(query, []), query).toBe((errors ?? []).some((e) => e.extensions?.code === 'FORBIDDEN'));
+    }
   });
 });

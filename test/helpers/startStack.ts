@@ -19,7 +19,8 @@ export interface TestStack extends Stack {
 export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
   // The cross-request cache is off unless a suite asks for it (CACHE_MODE or REDIS_URL in `env`), so
   // suites that count native calls per query are not changed by what an earlier test cached.
-  const env = { ...(options.env?.REDIS_URL ? {} : { CACHE_MODE: 'off' }), ...options.env };
+  // Logs only errors unless a suite asks for more (LOG_LEVEL in `env`): a line per request would bury the test output.
+  const env = { ...(options.env?.REDIS_URL ? {} : { CACHE_MODE: 'off' }), LOG_LEVEL: 'error', ...options.env };
   const stack = await startStack({ ephemeralPorts: true, ...options, env });
   return {
     ...stack,

@@ -253,4 +253,33 @@ describe('two replicas on one Redis', () => {
     const byHash = await (await fetch(b.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extensions }) })).json();
     expect(byHash).toEqual({ data: { customer: { number: 'C00001' } } });
   });
+
+  it('shares query plans: an operation planned at gateway A is not planned again at gateway B', async () => {
+    // Every benchmark scenario: plans with entity fetches across both subgraphs and @requires.
+    for (const scenario of SCENARIOS) {
+      const operation = scenario.query.replace(/query (\w+)/, `query $1SharedPlan`);
+      const beforeA = a.gateway.queryPlanStats();
+      const viaA = await a.query(operation, scenario.variables);
+      expect(viaA.errors, scenario.name).toBeUndefined();
+      expect(a.gateway.queryPlanStats().misses, `${scenario.name} is planned once at A`).toBe(beforeA.misses + 1);
+
+      const beforeB = b.gateway.queryPlanStats();
+      const viaB = await graphql(b.gateway.url, operation, scenario.variables);
+      const afterB = b.gateway.queryPlanStats();
+      // B read A's plan from Redis (JSON) and executed it to the same answer.
+      expect(afterB.misses, `${scenario.name} is not planned at B`).toBe(beforeB.misses);
+      expect(afterB.sharedHits, scenario.name).toBe(beforeB.sharedHits + 1);
+      expect(viaB.data, scenario.name).toEqual(viaA.data);
+      // The next request at B finds the plan in its own memory.
+      await graphql(b.gateway.url, operation, scenario.variables);
+      expect(b.gateway.queryPlanStats().localHits, scenario.name).toBe(afterB.localHits + 1);
+    }
+    const { createClient } = await import('redis');
+    const client = await createClient({ url: redis.url }).connect();
+    try {
+      expect((await client.keys(`${redis.prefix}:kv:qp:*`)).length).toBeGreaterThanOrEqual(SCENARIOS.length);
+    } finally {
+      await client.close();
+    }
+  });
 });

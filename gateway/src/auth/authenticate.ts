@@ -38,7 +38,7 @@ export function createAuthenticator(config: AuthConfig, allScopes: readonly stri
     try {
       jwks = JSON.parse(readFileSync(config.jwksFile, 'utf8'));
     } catch (error) {
-      throw new Error(`Expected a JSON Web Key Set at AUTH_JWKS_FILE ${config.jwksFile}, but it could not be read (${(error as Error).message}).`);
+      throw new Error(`Expected a JSON Web Key Set at AUTH_JWKS_FILE ${config.jwksFile}, but it could not be read (${(error as Error).message}).`, { cause: error });
     }
     key = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
   } else {

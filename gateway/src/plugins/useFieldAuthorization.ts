@@ -148,6 +148,52 @@ export function redactUnauthorizedFields(
   return { denials, nullRoot };
 }
 
+/**
+ * Whether any field the operation can select (on any type a fragment or an abstract type can
+ * reach) needs a scope `granted` lacks. When none does — the common case — the response cannot
+ * hold anything to redact, and walking it (every field of every entity in a page) is skipped.
+ */
+export function selectsUnauthorizedField(
+  schema: GraphQLSchema,
+  rootType: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  requirements: ReadonlyMap<string, ScopeRequirement>,
+  granted: ReadonlySet<string>,
+): boolean {
+  const denied = (coordinate: string) => {
+    const requirement = requirements.get(coordinate);
+    return !!requirement && !!missingScopes(requirement, granted);
+  };
+  const visit = (types: readonly GraphQLObjectType[], set: SelectionSetNode, seen: ReadonlySet<string>): boolean =>
+    set.selections.some((selection) => {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        return visit(narrow(types, selection.typeCondition?.name.value), selection.selectionSet, seen);
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || seen.has(fragment.name.value)) return false;
+        return visit(narrow(types, fragment.typeCondition.name.value), fragment.selectionSet, new Set([...seen, fragment.name.value]));
+      }
+      return types.some((type) => {
+        const field = type.getFields()[selection.name.value];
+        if (!field) return false;
+        if (denied(`${type.name}.${field.name}`)) return true;
+        if (!selection.selectionSet) return false;
+        const named = getNamedType(field.type);
+        const next = isObjectType(named) ? [named] : isAbstractType(named) ? schema.getPossibleTypes(named) : [];
+        return visit(next, selection.selectionSet, seen);
+      });
+    });
+  const narrow = (types: readonly GraphQLObjectType[], condition: string | undefined): readonly GraphQLObjectType[] => {
+    if (!condition) return types;
+    const conditionType = schema.getType(condition);
+    if (!conditionType) return [];
+    return types.filter((t) => t === conditionType || (isAbstractType(conditionType) && schema.isSubType(conditionType, t)));
+  };
+  return visit([rootType], selectionSet, new Set());
+}
+
 // Private: the root fields an operation selects, through fragments (on the root type, the only type they can have).
 function rootFieldNames(set: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] {
   return set.selections.flatMap((selection) => {
@@ -161,6 +207,9 @@ function rootFieldNames(set: SelectionSetNode, fragments: ReadonlyMap<string, Fr
 }
 
 export function useFieldAuthorization({ requirements, policy = 'error' }: FieldAuthorizationOptions): ApolloServerPlugin<GatewayContext> {
+  // Apollo Server reuses one parsed document per distinct query, so the answer for a document and a set
+  // of scopes is worked out once. Keyed weakly: documents Apollo drops from its own cache go from here too.
+  const mayDenyByDocument = new WeakMap<object, Map<string, boolean>>();
   return {
     async requestDidStart() {
       return {
@@ -191,6 +240,15 @@ export function useFieldAuthorization({ requirements, policy = 'error' }: FieldA
             document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
           );
           const granted = contextValue.caller?.scopes ?? new Set<string>();
+          const scopesKey = [...granted].sort().join(' ');
+          let byScopes = mayDenyByDocument.get(operation);
+          if (!byScopes) mayDenyByDocument.set(operation, (byScopes = new Map()));
+          let mayDeny = byScopes.get(scopesKey);
+          if (mayDeny === undefined) {
+            mayDeny = selectsUnauthorizedField(schema, rootType, operation.selectionSet, fragments, requirements, granted);
+            byScopes.set(scopesKey, mayDeny);
+          }
+          if (!mayDeny) return;
           const { denials, nullRoot } = redactUnauthorizedFields(schema, rootType, operation.selectionSet, fragments, result.data, requirements, granted);
           if (denials.length === 0) return;
           if (nullRoot) (result as { data?: unknown }).data = null;

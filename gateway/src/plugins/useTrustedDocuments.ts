@@ -21,7 +21,7 @@ export function loadTrustedDocuments(dir: string): Map<string, string> {
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort();
   } catch (error) {
-    throw new Error(`Expected a folder of trusted operations at ${dir}, but it could not be read (${(error as Error).message}).`);
+    throw new Error(`Expected a folder of trusted operations at ${dir}, but it could not be read (${(error as Error).message}).`, { cause: error });
   }
   if (files.length === 0) throw new Error(`Expected .graphql operation files in ${dir} for trusted-documents mode, but it has none.`);
   const documents = new Map<string, string>();

@@ -4,10 +4,12 @@
  * naming the variable and what it should hold, instead of failing later on
  * the first request.
  */
-import { envSettings, internalSharedSecret } from '../../../lib/settings.js';
+import { internalSharedSecret } from '../../../lib/settings.js';
+import { readSettings } from '../../../lib/config/index.js';
 import { readCacheSettings } from '../../../lib/cache/settings.js';
+import { readObservabilitySettings, type ObservabilitySettings } from '../../../lib/observability/settings.js';
 import type { CacheSettings } from '../../../lib/cache/types.js';
-import type { ResilienceSettings } from '../../../lib/resilience.js';
+import { readResilienceSettings, type ResilienceSettings } from '../../../lib/resilience.js';
 
 export interface SalesforceConfig {
   /** Where OAuth tokens are requested (a real org uses https://login.salesforce.com or its My Domain). Defaults to http://127.0.0.1:8070, the emulator. */
@@ -62,101 +64,37 @@ export interface CrmSubgraphConfig {
   changeWaitMs?: number;
   /** Whether loads are batched into one native call per batch (`NATIVE_BATCHING`); false only for the benchmark's baseline. Defaults to true. */
   nativeBatching?: boolean;
+  /** Logs, metrics and traces (`LOG_LEVEL`, `TRACING`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `METRICS_TOKEN`; lib/observability/settings.ts). Defaults to info logs, no tracing, open /metrics. */
+  observability?: ObservabilitySettings;
 }
 
 type Env = Record<string, string | undefined>;
 
-export class CrmConfigError extends Error {
-  override readonly name = 'CrmConfigError';
-}
-
-/** Reads and validates the configuration; throws a CrmConfigError naming the first bad setting. */
+/** Reads and validates the configuration; throws a ConfigError naming the first bad setting. */
 export function loadCrmConfig(env: Env = process.env): CrmSubgraphConfig {
-  // An empty variable counts as unset, as in most shells' `VAR= cmd`.
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const text = (name: string, fallback: string) => read(name) ?? fallback;
-  const integer = (name: string, fallback: number, min: number, max: number, expected: string): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new CrmConfigError(`Expected ${name} to be ${expected}, but got ${JSON.stringify(raw)}.`);
-    }
-    return n;
-  };
-
-  const loginUrl = text('SALESFORCE_LOGIN_URL', 'http://127.0.0.1:8070');
-  let parsed: URL | null = null;
-  try {
-    parsed = new URL(loginUrl);
-  } catch {
-    parsed = null;
-  }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw new CrmConfigError(`Expected SALESFORCE_LOGIN_URL to be an http(s) URL such as https://login.salesforce.com, but got ${JSON.stringify(loginUrl)}.`);
-  }
-
-  let apiVersion = text('SALESFORCE_API_VERSION', '60.0').replace(/^v/i, '');
-  if (/^\d+$/.test(apiVersion)) apiVersion = `${apiVersion}.0`;
-  if (!/^\d{2,3}\.0$/.test(apiVersion)) {
-    throw new CrmConfigError(`Expected SALESFORCE_API_VERSION to be a REST API version such as 60.0, but got ${JSON.stringify(read('SALESFORCE_API_VERSION'))}.`);
-  }
-
-  const currencyCode = text('CRM_CURRENCY', 'EUR').toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currencyCode)) {
-    throw new CrmConfigError(`Expected CRM_CURRENCY to be a three-letter ISO 4217 code such as EUR, but got ${JSON.stringify(read('CRM_CURRENCY'))}.`);
-  }
-
+  // Names, defaults and accepted values are declared in lib/config/catalog.ts; an empty variable counts as unset.
+  const s = readSettings(env);
   return {
-    port: integer('CRM_SUBGRAPH_PORT', 4002, 0, 65535, 'a port number from 0 to 65535 (0 picks a free port)'),
-    host: text('CRM_SUBGRAPH_HOST', '127.0.0.1'),
+    port: s.get('CRM_SUBGRAPH_PORT'),
+    host: s.get('CRM_SUBGRAPH_HOST'),
     salesforce: {
-      loginUrl: parsed.toString().replace(/\/$/, ''),
-      apiVersion,
-      clientId: text('SALESFORCE_CLIENT_ID', 'erp-crm-graph'),
-      clientSecret: text('SALESFORCE_CLIENT_SECRET', 'dev-secret'),
-      username: text('SALESFORCE_USERNAME', 'integration@example.com'),
-      password: text('SALESFORCE_PASSWORD', 'dev-password'),
-      timeoutMs: integer('SALESFORCE_TIMEOUT_MS', 30_000, 1, 600_000, 'a whole number of milliseconds from 1 to 600000'),
-      resilience: {
-        retryAttempts: integer('SALESFORCE_RETRY_ATTEMPTS', 3, 1, 10, 'a number of tries from 1 to 10 (1 turns retries off)'),
-        retryBaseDelayMs: integer('SALESFORCE_RETRY_BASE_MS', 200, 0, 60_000, 'a whole number of milliseconds from 0 to 60000'),
-        retryMaxDelayMs: integer('SALESFORCE_RETRY_MAX_MS', 5_000, 0, 300_000, 'a whole number of milliseconds from 0 to 300000'),
-        breakerFailures: integer('SALESFORCE_BREAKER_FAILURES', 5, 1, 1_000, 'a number of consecutive failures from 1 to 1000'),
-        breakerHalfOpenAfterMs: integer('SALESFORCE_BREAKER_HALF_OPEN_MS', 30_000, 1, 3_600_000, 'a whole number of milliseconds from 1 to 3600000'),
-      },
+      loginUrl: s.get('SALESFORCE_LOGIN_URL'),
+      apiVersion: s.get('SALESFORCE_API_VERSION'),
+      clientId: s.get('SALESFORCE_CLIENT_ID'),
+      clientSecret: s.get('SALESFORCE_CLIENT_SECRET'),
+      username: s.get('SALESFORCE_USERNAME'),
+      password: s.get('SALESFORCE_PASSWORD'),
+      timeoutMs: s.get('SALESFORCE_TIMEOUT_MS'),
+      resilience: readResilienceSettings(s, 'SALESFORCE'),
     },
-    currencyCode,
-    development: env.NODE_ENV !== 'production',
-    internalSecret: internalSecret(env),
-    ...cacheConfig(env),
+    currencyCode: s.get('CRM_CURRENCY'),
+    development: !s.production,
+    internalSecret: internalSharedSecret(env),
+    observability: readObservabilitySettings(env),
+    cache: readCacheSettings(env),
+    changeWaitMs: s.get('CRM_CHANGE_WAIT_MS'),
+    nativeBatching: s.get('NATIVE_BATCHING'),
   };
-}
-
-// Private: the shared cache settings (lib/cache/settings.ts), errors restated in this config's own error type.
-function cacheConfig(env: Env): Pick<CrmSubgraphConfig, 'cache' | 'changeWaitMs' | 'nativeBatching'> {
-  try {
-    const s = envSettings(env);
-    return {
-      cache: readCacheSettings(env),
-      changeWaitMs: s.integer('CRM_CHANGE_WAIT_MS', 10_000, { min: 100, max: 60_000 }),
-      nativeBatching: s.boolean('NATIVE_BATCHING', true),
-    };
-  } catch (error) {
-    throw new CrmConfigError((error as Error).message);
-  }
-}
-
-// Private: the shared rule (lib/settings.ts), its error restated in this config's own error type.
-function internalSecret(env: Env): string | undefined {
-  try {
-    return internalSharedSecret(env);
-  } catch (error) {
-    throw new CrmConfigError((error as Error).message);
-  }
 }
 
 /** The configuration with secrets replaced, for start-up logs. */

@@ -10,7 +10,8 @@ try {
   process.exit(1);
 }
 
-const subgraph = await startCrmSubgraph(config);
+// This process is the subgraph alone: its /metrics also carries the process's own metrics.
+const subgraph = await startCrmSubgraph(config, { processMetrics: true });
 console.log(`CRM subgraph ready at ${subgraph.url} (${describeCrmConfig(config)}).`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

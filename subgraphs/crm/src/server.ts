@@ -3,7 +3,6 @@
  * serves it. `buildCrmSubgraph` is separate from listening so that tests and
  * other hosts can mount the same server.
  */
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode } from 'graphql';
@@ -12,7 +11,7 @@ import { StaleMarks, useStaleDataErrors } from '../../../lib/staleServing.js';
 import { subgraphHealthRoutes } from '../../../lib/subgraphHealth.js';
 import { subgraphSdl } from '../../../lib/subgraphSchemas.js';
 import { protectSubgraphSchema, scopesDeclaredIn } from '../../../lib/requiresScopes.js';
-import { startSubgraphServer } from '../../../lib/subgraphHttp.js';
+import { startSubgraphServer, subgraphServerPlugins } from '../../../lib/subgraphHttp.js';
 import type { CrmSubgraphConfig } from './config.js';
 import { createCrmConnector, type CrmConnector } from './connectors/crmConnector.js';
 import { SalesforceClient, type SalesforceLimitInfo } from './connectors/salesforceClient.js';
@@ -24,6 +23,10 @@ import { resolvers } from './resolvers/index.js';
 import { startCache, type CacheRuntime } from '../../../lib/cache/index.js';
 import { withoutBatching } from '../../../lib/unbatched.js';
 import { startCrmChangeSubscriber, type CrmChangeSubscriber } from './cacheInvalidation.js';
+import { createObservability, type ObservabilityOptions } from '../../../lib/observability/index.js';
+import { SubgraphMetrics } from '../../../lib/observability/metrics.js';
+import { createNativeCallObserver, type NativeCallObserver } from '../../../lib/observability/nativeCalls.js';
+import { withCountedCache } from '../../../lib/observability/cacheMetrics.js';
 
 // Apollo types resolvers with an `unknown` context; codegen's map is typed with CrmContext, which is the stricter truth.
 type SubgraphResolverMap = Exclude<Parameters<typeof buildSubgraphSchema>[0], DocumentNode | readonly unknown[]>['resolvers'];
@@ -35,9 +38,12 @@ export interface CrmSubgraph {
   salesforce: SalesforceClient;
 }
 
-/** `cache`, when given, is the cross-request cache the loaders read through (native records only). */
-export function buildCrmSubgraph(config: CrmSubgraphConfig, cache?: CacheRuntime): CrmSubgraph {
-  const salesforce = new SalesforceClient(config.salesforce);
+/**
+ * `cache`, when given, is the cross-request cache the loaders read through (native records only);
+ * `observer`, when given, counts, times and logs every Salesforce call (lib/observability).
+ */
+export function buildCrmSubgraph(config: CrmSubgraphConfig, cache?: CacheRuntime, observer?: NativeCallObserver): CrmSubgraph {
+  const salesforce = new SalesforceClient({ ...config.salesforce, observer });
   const native = createCrmConnector(salesforce);
   const connector: CrmConnector = config.nativeBatching === false ? withoutBatching(native) : native;
   // The ten ERP–CRM areas (identity, quotes, staff, marketing, sales, service): aggregates and batch reads.
@@ -45,7 +51,7 @@ export function buildCrmSubgraph(config: CrmSubgraphConfig, cache?: CacheRuntime
   // Fields with @requiresScopes check the caller's scopes here too, not only at the gateway.
   const schema = protectSubgraphSchema(buildSubgraphSchema({ typeDefs: parse(subgraphSdl('crm')), resolvers: resolvers as unknown as SubgraphResolverMap }));
   // useStaleDataErrors: a STALE_DATA error names each path answered from the cache while Salesforce was down.
-  const server = new ApolloServer<CrmContext>({ schema, stopOnTerminationSignals: false, formatError: maskUnexpectedErrors(config.development), plugins: [ApolloServerPluginInlineTraceDisabled(), ...(cache ? [useStaleDataErrors<CrmContext>()] : [])] });
+  const server = new ApolloServer<CrmContext>({ schema, stopOnTerminationSignals: false, formatError: maskUnexpectedErrors(config.development), plugins: [...subgraphServerPlugins(), ...(cache ? [useStaleDataErrors<CrmContext>()] : [])] });
   return {
     server,
     salesforce,
@@ -68,9 +74,16 @@ export interface RunningCrmSubgraph {
   changes?: CrmChangeSubscriber;
 }
 
-export async function startCrmSubgraph(config: CrmSubgraphConfig): Promise<RunningCrmSubgraph> {
-  const cache = config.cache ? await startCache(config.cache, 'crm-subgraph') : undefined;
-  const { server, context, salesforce } = buildCrmSubgraph(config, cache);
+/** `observation` is the host's part: where logs go (tests read them back), whether process metrics are exported. */
+export async function startCrmSubgraph(config: CrmSubgraphConfig, observation: ObservabilityOptions = {}): Promise<RunningCrmSubgraph> {
+  // This subgraph's logger, metrics (served at /metrics) and tracer: every Salesforce call is counted, timed and logged.
+  const observability = createObservability('crm', config.observability, observation);
+  const metrics = new SubgraphMetrics(observability.registry);
+  const cache = withCountedCache(config.cache ? await startCache(config.cache, 'crm-subgraph') : undefined, metrics);
+  const { server, context, salesforce } = buildCrmSubgraph(config, cache, createNativeCallObserver('salesforce', observability, metrics));
+  metrics.watchBreaker('salesforce', () => salesforce.breaker());
+  // Sforce-Limit-Info as Salesforce last reported it: API calls used and allowed in the last 24 hours.
+  metrics.watchQuota('salesforce', () => salesforce.lastLimitInfo);
   const changes = cache ? startCrmChangeSubscriber(salesforce, cache, { waitMs: config.changeWaitMs ?? 10_000 }) : undefined;
   let url: string;
   let stopping: Promise<void> | null = null;
@@ -93,12 +106,14 @@ export async function startCrmSubgraph(config: CrmSubgraphConfig): Promise<Runni
         stopping: () => stopping !== null,
       }),
       internalSecret: config.internalSecret,
+      observability,
       openScopes: scopesDeclaredIn(subgraphSdl('crm')),
     }));
   } catch (error) {
     changes?.stop();
     await cache?.close();
     salesforce.close();
+    await observability.close();
     throw error;
   }
   return {
@@ -113,7 +128,8 @@ export async function startCrmSubgraph(config: CrmSubgraphConfig): Promise<Runni
       stopping ??= server
         .stop()
         .finally(() => cache?.close())
-        .finally(() => salesforce.close());
+        .finally(() => salesforce.close())
+        .finally(() => observability.close());
       return stopping;
     },
   };

@@ -12,7 +12,8 @@ try {
   console.error(`The ERP subgraph cannot start. ${error.message}`);
   process.exit(1);
 }
-const subgraph = await startErpSubgraph(config);
+// This process is the subgraph alone: its /metrics also carries the process's own metrics.
+const subgraph = await startErpSubgraph(config, { processMetrics: true });
 // The API key is deliberately absent: only where Odoo is and who logs in.
 console.log(`ERP subgraph ready at ${subgraph.url} (Odoo ${config.odoo.url}, database "${config.odoo.db}", login "${config.odoo.login}").`);
 

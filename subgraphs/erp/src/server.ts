@@ -4,14 +4,13 @@
  * never disagrees with what this subgraph answers.
  */
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode } from 'graphql';
 import { maskUnexpectedErrors } from '../../../lib/errors.js';
 import { useStaleDataErrors } from '../../../lib/staleServing.js';
 import { subgraphSdl } from '../../../lib/subgraphSchemas.js';
 import { protectSubgraphSchema, scopesDeclaredIn } from '../../../lib/requiresScopes.js';
-import { startSubgraphServer } from '../../../lib/subgraphHttp.js';
+import { startSubgraphServer, subgraphServerPlugins } from '../../../lib/subgraphHttp.js';
 import { subgraphHealthRoutes } from '../../../lib/subgraphHealth.js';
 import type { ErpSubgraphConfig } from './config.js';
 import { createErpConnector, type ErpConnector } from './connectors/erpConnector.js';
@@ -23,6 +22,10 @@ import { startCache, type CacheRuntime } from '../../../lib/cache/index.js';
 import { withoutBatching } from '../../../lib/unbatched.js';
 import { createErpChangeFeed } from './connectors/erpChanges.js';
 import { startErpChangeWatcher, type ErpChangeWatcher } from './cacheInvalidation.js';
+import { createObservability, type ObservabilityOptions } from '../../../lib/observability/index.js';
+import { SubgraphMetrics } from '../../../lib/observability/metrics.js';
+import { createNativeCallObserver } from '../../../lib/observability/nativeCalls.js';
+import { withCountedCache } from '../../../lib/observability/cacheMetrics.js';
 
 // Apollo types resolvers with an `unknown` context; codegen's map is typed with ErpContext, the stricter truth.
 type SubgraphResolverMap = Exclude<Parameters<typeof buildSubgraphSchema>[0], DocumentNode | readonly unknown[]>['resolvers'];
@@ -48,16 +51,21 @@ export function createErpServer(connector: ErpConnector, options: { development:
     // No usage reporting to Apollo Studio is configured, so per-field traces would be built for nobody.
     // useStaleDataErrors: a STALE_DATA error names each path answered from the cache while Odoo was down.
     // Only with a cache: the plugin looks at every resolved field, which costs a little on large lists.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(options.staleMarkers ? [useStaleDataErrors<ErpContext>()] : [])],
+    plugins: [...subgraphServerPlugins(), ...(options.staleMarkers ? [useStaleDataErrors<ErpContext>()] : [])],
   });
 }
 
-export async function startErpSubgraph(config: ErpSubgraphConfig): Promise<RunningErpSubgraph> {
-  const client = createOdooClient(config.odoo);
+/** `observation` is the host's part: where logs go (tests read them back), whether process metrics are exported. */
+export async function startErpSubgraph(config: ErpSubgraphConfig, observation: ObservabilityOptions = {}): Promise<RunningErpSubgraph> {
+  // This subgraph's logger, metrics (served at /metrics) and tracer: every Odoo call is counted, timed and logged.
+  const observability = createObservability('erp', config.observability, observation);
+  const metrics = new SubgraphMetrics(observability.registry);
+  const client = createOdooClient({ ...config.odoo, observer: createNativeCallObserver('odoo', observability, metrics) });
+  metrics.watchBreaker('odoo', () => client.breaker?.());
   // Batch failures (Odoo down, Odoo refusing) become errors naming the ERP here, at the GraphQL boundary.
   const native = createErpConnector(client);
   const connector = withGraphQLErrors(config.nativeBatching === false ? withoutBatching(native) : native);
-  const cache = config.cache ? await startCache(config.cache, 'erp-subgraph') : undefined;
+  const cache = withCountedCache(config.cache ? await startCache(config.cache, 'erp-subgraph') : undefined, metrics);
   const changes = cache ? startErpChangeWatcher(createErpChangeFeed(client), cache, { pollMs: config.changePollMs ?? 2000 }) : undefined;
   const server = createErpServer(connector, { development: config.development, staleMarkers: cache !== undefined });
   let url: string;
@@ -74,6 +82,7 @@ export async function startErpSubgraph(config: ErpSubgraphConfig): Promise<Runni
         stopping: () => stopped !== undefined,
       }),
       internalSecret: config.internalSecret,
+      observability,
       openScopes: scopesDeclaredIn(subgraphSdl('erp')),
       // Fresh loaders per request; across requests only the shared cache (native records, invalidated on change) is reused.
       context: async () => createErpContext(connector, cache),
@@ -82,6 +91,7 @@ export async function startErpSubgraph(config: ErpSubgraphConfig): Promise<Runni
     await changes?.stop();
     await cache?.close();
     await client.close();
+    await observability.close();
     throw error;
   }
   return {
@@ -93,7 +103,8 @@ export async function startErpSubgraph(config: ErpSubgraphConfig): Promise<Runni
         .stop()
         .finally(() => changes?.stop())
         .finally(() => cache?.close())
-        .finally(() => client.close());
+        .finally(() => client.close())
+        .finally(() => observability.close());
       return stopped;
     },
   };

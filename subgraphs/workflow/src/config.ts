@@ -5,7 +5,9 @@
  * with a message naming the variable.
  */
 import { readResilienceSettings, type ResilienceSettings } from '../../../lib/resilience.js';
-import { ConfigError, envSettings, internalSharedSecret } from '../../../lib/settings.js';
+import { internalSharedSecret } from '../../../lib/settings.js';
+import { readSettings } from '../../../lib/config/index.js';
+import { readObservabilitySettings, type ObservabilitySettings } from '../../../lib/observability/settings.js';
 
 export interface WorkflowOdooSettings {
   /** Base URL of the Odoo server (`ODOO_URL`). Defaults to http://127.0.0.1:8069. */
@@ -72,51 +74,44 @@ export interface WorkflowSubgraphConfig {
    * development means the subgraph answers anyone. Never logged. Defaults to unset.
    */
   internalSecret: string | undefined;
+  /** Logs, metrics and traces (`LOG_LEVEL`, `TRACING`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `METRICS_TOKEN`; lib/observability/settings.ts). Defaults to info logs, no tracing, open /metrics. */
+  observability?: ObservabilitySettings;
 }
-
-const DEVELOPMENT_API_KEY = '0123456789abcdef0123456789abcdef01234567';
 
 /** Reads and validates the configuration; throws a ConfigError naming the first bad setting. */
 export function loadWorkflowConfig(env: NodeJS.ProcessEnv = process.env): WorkflowSubgraphConfig {
-  const s = envSettings(env);
-  const apiKey = s.string('ODOO_API_KEY', DEVELOPMENT_API_KEY);
-  if (/\s/.test(apiKey)) throw new ConfigError('ODOO_API_KEY', 'an API key without whitespace', '(hidden)');
-  let apiVersion = s.string('SALESFORCE_API_VERSION', '60.0').replace(/^v/i, '');
-  if (/^\d+$/.test(apiVersion)) apiVersion = `${apiVersion}.0`;
-  if (!/^\d{2,3}\.0$/.test(apiVersion)) throw new ConfigError('SALESFORCE_API_VERSION', 'a REST API version such as 60.0', apiVersion);
-  const currencyCode = s.string('WORKFLOW_CURRENCY', 'EUR').toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currencyCode)) throw new ConfigError('WORKFLOW_CURRENCY', 'a three-letter ISO 4217 code such as EUR', currencyCode);
-  const redisUrl = s.string('REDIS_URL', '');
-  if (redisUrl !== '' && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', 'a redis:// or rediss:// URL', redisUrl);
+  // The catalog (lib/config/catalog.ts) normalizes the API version (v61 → 61.0) and the currency (eur → EUR).
+  const s = readSettings(env);
   return {
-    port: s.port('WORKFLOW_SUBGRAPH_PORT', 4003),
-    host: s.string('WORKFLOW_SUBGRAPH_HOST', '127.0.0.1'),
+    port: s.get('WORKFLOW_SUBGRAPH_PORT'),
+    host: s.get('WORKFLOW_SUBGRAPH_HOST'),
     odoo: {
-      url: s.url('ODOO_URL', 'http://127.0.0.1:8069'),
-      db: s.string('ODOO_DB', 'odoo'),
-      login: s.string('ODOO_LOGIN', 'admin'),
-      apiKey,
-      timeoutMs: s.integer('ODOO_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
-      resilience: readResilienceSettings(s, 'ODOO', { retryAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 2_000, breakerFailures: 5, breakerHalfOpenAfterMs: 10_000 }),
+      url: s.get('ODOO_URL'),
+      db: s.get('ODOO_DB'),
+      login: s.get('ODOO_LOGIN'),
+      apiKey: s.get('ODOO_API_KEY'),
+      timeoutMs: s.get('ODOO_TIMEOUT_MS'),
+      resilience: readResilienceSettings(s, 'ODOO'),
     },
     salesforce: {
-      loginUrl: s.url('SALESFORCE_LOGIN_URL', 'http://127.0.0.1:8070'),
-      apiVersion,
-      clientId: s.string('SALESFORCE_CLIENT_ID', 'erp-crm-graph'),
-      clientSecret: s.string('SALESFORCE_CLIENT_SECRET', 'dev-secret'),
-      username: s.string('SALESFORCE_USERNAME', 'integration@example.com'),
-      password: s.string('SALESFORCE_PASSWORD', 'dev-password'),
-      timeoutMs: s.integer('SALESFORCE_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
-      resilience: readResilienceSettings(s, 'SALESFORCE', { retryAttempts: 3, retryBaseDelayMs: 200, retryMaxDelayMs: 5_000, breakerFailures: 5, breakerHalfOpenAfterMs: 30_000 }),
+      loginUrl: s.get('SALESFORCE_LOGIN_URL'),
+      apiVersion: s.get('SALESFORCE_API_VERSION'),
+      clientId: s.get('SALESFORCE_CLIENT_ID'),
+      clientSecret: s.get('SALESFORCE_CLIENT_SECRET'),
+      username: s.get('SALESFORCE_USERNAME'),
+      password: s.get('SALESFORCE_PASSWORD'),
+      timeoutMs: s.get('SALESFORCE_TIMEOUT_MS'),
+      resilience: readResilienceSettings(s, 'SALESFORCE'),
     },
-    currencyCode,
-    redisUrl: redisUrl === '' ? undefined : redisUrl,
-    lockPrefix: s.string('WORKFLOW_LOCK_PREFIX', 'workflow:lock:'),
-    lockTtlMs: s.integer('WORKFLOW_LOCK_TTL_MS', 60_000, { min: 1_000, max: 3_600_000 }),
-    resultTtlMs: s.integer('WORKFLOW_RESULT_TTL_MS', 86_400_000, { min: 0 }),
-    logLevel: s.oneOf('WORKFLOW_LOG', ['info', 'warn', 'off'] as const, 'info'),
-    development: (env.NODE_ENV ?? '').trim() !== 'production',
+    currencyCode: s.get('WORKFLOW_CURRENCY'),
+    redisUrl: s.get('REDIS_URL'),
+    lockPrefix: s.get('WORKFLOW_LOCK_PREFIX'),
+    lockTtlMs: s.get('WORKFLOW_LOCK_TTL_MS'),
+    resultTtlMs: s.get('WORKFLOW_RESULT_TTL_MS'),
+    logLevel: s.get('WORKFLOW_LOG'),
+    development: !s.production,
     internalSecret: internalSharedSecret(env),
+    observability: readObservabilitySettings(env),
   };
 }
 

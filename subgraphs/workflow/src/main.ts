@@ -10,7 +10,8 @@ try {
   process.exit(1);
 }
 
-const subgraph = await startWorkflowSubgraph(config);
+// This process is the subgraph alone: its /metrics also carries the process's own metrics.
+const subgraph = await startWorkflowSubgraph(config, { processMetrics: true });
 console.log(`Workflow subgraph ready at ${subgraph.url} (${describeWorkflowConfig(config)}).`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

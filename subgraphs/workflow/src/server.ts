@@ -4,12 +4,11 @@
  * see every request for a key.
  */
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode } from 'graphql';
 import { maskUnexpectedErrors } from '../../../lib/errors.js';
 import { protectSubgraphSchema, scopesDeclaredIn } from '../../../lib/requiresScopes.js';
-import { startSubgraphServer } from '../../../lib/subgraphHttp.js';
+import { startSubgraphServer, subgraphServerPlugins } from '../../../lib/subgraphHttp.js';
 import { subgraphSdl } from '../../../lib/subgraphSchemas.js';
 import type { WorkflowSubgraphConfig } from './config.js';
 import { createCrm } from './connectors/crm.js';
@@ -19,7 +18,10 @@ import { SalesforceRest } from './connectors/salesforceRest.js';
 import type { WorkflowContext } from './context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRedisLock, WorkflowGuard, type CrossProcessLock } from './workflows/guard.js';
-import { consoleLogAt, type WorkflowLog } from './workflows/log.js';
+import { consoleLogAt, structuredLogAt, type WorkflowLog } from './workflows/log.js';
+import { createObservability, type ObservabilityOptions } from '../../../lib/observability/index.js';
+import { SubgraphMetrics } from '../../../lib/observability/metrics.js';
+import { createNativeCallObserver, type NativeCallObserver } from '../../../lib/observability/nativeCalls.js';
 
 // Apollo types resolvers with an `unknown` context; codegen's map is typed with WorkflowContext, the stricter truth.
 type SubgraphResolverMap = Exclude<Parameters<typeof buildSubgraphSchema>[0], DocumentNode | readonly unknown[]>['resolvers'];
@@ -32,9 +34,13 @@ export interface RunningWorkflowSubgraph {
   stop(): Promise<void>;
 }
 
-export async function buildWorkflowContext(config: WorkflowSubgraphConfig, options: { log?: WorkflowLog } = {}): Promise<{ context: WorkflowContext; odoo: OdooRpc; close(): Promise<void> }> {
-  const odoo = new OdooRpc(config.odoo);
-  const salesforce = new SalesforceRest(config.salesforce);
+/** `observers`, when given, count, time and log every Odoo and Salesforce call (lib/observability). */
+export async function buildWorkflowContext(
+  config: WorkflowSubgraphConfig,
+  options: { log?: WorkflowLog; observers?: { odoo?: NativeCallObserver; salesforce?: NativeCallObserver } } = {},
+): Promise<{ context: WorkflowContext; odoo: OdooRpc; salesforce: SalesforceRest; close(): Promise<void> }> {
+  const odoo = new OdooRpc({ ...config.odoo, observer: options.observers?.odoo });
+  const salesforce = new SalesforceRest({ ...config.salesforce, observer: options.observers?.salesforce });
   const crossProcess: CrossProcessLock | undefined = config.redisUrl ? await createRedisLock(config.redisUrl, config.lockPrefix) : undefined;
   const guardOptions = { resultTtlMs: config.resultTtlMs, lockTtlMs: config.lockTtlMs, crossProcess };
   const context: WorkflowContext = {
@@ -45,7 +51,7 @@ export async function buildWorkflowContext(config: WorkflowSubgraphConfig, optio
     quoteGuard: new WorkflowGuard({ ...guardOptions, isFinal: (r) => r.outcome === 'COMPLETED' }),
     customerGuard: new WorkflowGuard({ ...guardOptions, isFinal: (r) => r.outcome === 'COMPLETED' }),
   };
-  return { context, odoo, close: async () => crossProcess?.close() };
+  return { context, odoo, salesforce, close: async () => crossProcess?.close() };
 }
 
 export function createWorkflowServer(options: { development: boolean }): ApolloServer<WorkflowContext> {
@@ -55,12 +61,22 @@ export function createWorkflowServer(options: { development: boolean }): ApolloS
     // Fields with @requiresScopes check the caller's scopes here too, not only at the gateway.
     schema: protectSubgraphSchema(buildSubgraphSchema({ typeDefs: parse(subgraphSdl('workflow')), resolvers: resolvers as unknown as SubgraphResolverMap })),
     formatError: maskUnexpectedErrors(options.development),
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [...subgraphServerPlugins()],
   });
 }
 
-export async function startWorkflowSubgraph(config: WorkflowSubgraphConfig, options: { log?: WorkflowLog } = {}): Promise<RunningWorkflowSubgraph> {
-  const built = await buildWorkflowContext(config, options);
+/** `options.log` replaces the workflow outcome lines (tests); the rest is the host's part of observability. */
+export async function startWorkflowSubgraph(config: WorkflowSubgraphConfig, options: { log?: WorkflowLog } & ObservabilityOptions = {}): Promise<RunningWorkflowSubgraph> {
+  // This subgraph's logger, metrics (served at /metrics) and tracer: every call to either system is counted, timed and logged.
+  const observability = createObservability('workflow', config.observability, { logDestination: options.logDestination, processMetrics: options.processMetrics });
+  const metrics = new SubgraphMetrics(observability.registry);
+  const built = await buildWorkflowContext(config, {
+    // Outcome lines go to the structured log, with the request id of the mutation that ran the workflow.
+    log: options.log ?? structuredLogAt(observability.logger, config.logLevel),
+    observers: { odoo: createNativeCallObserver('odoo', observability, metrics), salesforce: createNativeCallObserver('salesforce', observability, metrics) },
+  });
+  metrics.watchBreaker('odoo', () => built.odoo.breaker());
+  metrics.watchBreaker('salesforce', () => built.salesforce.breaker());
   const server = createWorkflowServer({ development: config.development });
   let url: string;
   try {
@@ -68,6 +84,7 @@ export async function startWorkflowSubgraph(config: WorkflowSubgraphConfig, opti
     ({ url } = await startSubgraphServer(server, {
       listen: { port: config.port, host: config.host },
       internalSecret: config.internalSecret,
+      observability,
       openScopes: scopesDeclaredIn(subgraphSdl('workflow')),
       // Liveness only: it owns no native system (it writes to both), so the gateway's readiness reports it as `none`.
       routes: { '/health/live': async () => ({ status: 200, body: { status: 'up', subgraph: 'workflow' } }) },
@@ -76,6 +93,7 @@ export async function startWorkflowSubgraph(config: WorkflowSubgraphConfig, opti
     }));
   } catch (error) {
     await built.close();
+    await observability.close();
     throw error;
   }
   let stopped: Promise<void> | undefined;
@@ -83,7 +101,10 @@ export async function startWorkflowSubgraph(config: WorkflowSubgraphConfig, opti
     url: new URL('graphql', url).href,
     erpCallCounts: () => built.odoo.callCounts(),
     stop() {
-      stopped ??= server.stop().finally(() => built.close());
+      stopped ??= server
+        .stop()
+        .finally(() => built.close())
+        .finally(() => observability.close());
       return stopped;
     },
   };

@@ -11,6 +11,7 @@ import { loadConfig } from '../../../emulators/salesforce/config.js';
 import { registry } from '../../../emulators/salesforce/metadata.js';
 import { startSalesforceEmulator } from '../../../emulators/salesforce/server.js';
 import { buildWorld } from '../../../emulators/seed/world.js';
+import { repoRoot } from '../../../lib/subgraphSchemas.js';
 import { json, startTestOrg, tempDir, type TestOrg } from './helpers.js';
 
 const world = buildWorld('small');
@@ -148,7 +149,8 @@ describe('persistence', () => {
 
 describe('configuration', () => {
   it('reads defaults and the environment', () => {
-    expect(loadConfig({})).toMatchObject({ port: 8070, dbPath: 'data/salesforce.sqlite', seedSize: 'small', latencyMs: 0 });
+    // A relative database path is relative to the repository root, as for the Odoo emulator.
+    expect(loadConfig({})).toMatchObject({ port: 8070, dbPath: join(repoRoot, 'data/salesforce.sqlite'), seedSize: 'small', latencyMs: 0, seedProgress: 'auto' });
     expect(loadConfig({ SALESFORCE_EMULATOR_PORT: '0', SEED_SIZE: 'large', EMULATOR_LATENCY_MS: '25', SALESFORCE_EMULATOR_DB: '/tmp/x.sqlite' })).toMatchObject({
       port: 0,
       seedSize: 'large',
@@ -161,6 +163,8 @@ describe('configuration', () => {
     expect(() => loadConfig({ SALESFORCE_EMULATOR_PORT: 'eighty' })).toThrow(/SALESFORCE_EMULATOR_PORT/);
     expect(() => loadConfig({ SEED_SIZE: 'medium' })).toThrow(/SEED_SIZE/);
     expect(() => loadConfig({ EMULATOR_LATENCY_MS: '-1' })).toThrow(/EMULATOR_LATENCY_MS/);
-    expect(() => loadConfig({ SALESFORCE_EMULATOR_DB: '' })).toThrow(/SALESFORCE_EMULATOR_DB/);
+    expect(() => loadConfig({ SALESFORCE_EMULATOR_DAILY_API_LIMIT: '0' })).toThrow(/^Invalid setting SALESFORCE_EMULATOR_DAILY_API_LIMIT: expected an integer of at least 1, but got "0"\.$/);
+    // An empty variable counts as unset, as for every other setting.
+    expect(loadConfig({ SALESFORCE_EMULATOR_DB: '' }).dbPath).toBe(join(repoRoot, 'data/salesforce.sqlite'));
   });
 });

@@ -22,6 +22,8 @@ describe('loadCrmConfig', () => {
       cache: { mode: 'memory', redisUrl: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },
       changeWaitMs: 10000,
       nativeBatching: true,
+      // Logs, metrics and traces (lib/observability): info lines, no tracing, an open /metrics.
+      observability: { logLevel: 'info', tracing: { mode: 'off' } },
     });
   });
 
@@ -46,12 +48,12 @@ describe('loadCrmConfig', () => {
   });
 
   it.each([
-    ['CRM_SUBGRAPH_PORT', '70000', /Expected CRM_SUBGRAPH_PORT to be a port number from 0 to 65535.*"70000"/],
-    ['CRM_SUBGRAPH_PORT', '4x', /Expected CRM_SUBGRAPH_PORT/],
-    ['SALESFORCE_LOGIN_URL', 'login.salesforce.com', /Expected SALESFORCE_LOGIN_URL to be an http\(s\) URL/],
-    ['SALESFORCE_API_VERSION', 'latest', /Expected SALESFORCE_API_VERSION to be a REST API version such as 60.0, but got "latest"/],
-    ['CRM_CURRENCY', 'euro', /Expected CRM_CURRENCY to be a three-letter ISO 4217 code/],
-    ['SALESFORCE_TIMEOUT_MS', '-1', /Expected SALESFORCE_TIMEOUT_MS/],
+    ['CRM_SUBGRAPH_PORT', '70000', /^Invalid setting CRM_SUBGRAPH_PORT: expected an integer from 0 to 65535, but got "70000"\.$/],
+    ['CRM_SUBGRAPH_PORT', '4x', /Invalid setting CRM_SUBGRAPH_PORT/],
+    ['SALESFORCE_LOGIN_URL', 'login.salesforce.com', /Invalid setting SALESFORCE_LOGIN_URL: expected an http\(s\) URL, but got "login.salesforce.com"\./],
+    ['SALESFORCE_API_VERSION', 'latest', /Invalid setting SALESFORCE_API_VERSION: expected a REST API version such as 60.0, but got "latest"\./],
+    ['CRM_CURRENCY', 'euro', /Invalid setting CRM_CURRENCY: expected a three-letter ISO 4217 code such as EUR, but got "euro"\./],
+    ['SALESFORCE_TIMEOUT_MS', '-1', /Invalid setting SALESFORCE_TIMEOUT_MS: expected an integer from 1 to 600000/],
   ])('rejects %s=%s naming the setting', (name, value, message) => {
     expect(() => loadCrmConfig({ [name]: value })).toThrow(message);
   });

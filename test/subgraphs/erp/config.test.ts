@@ -12,6 +12,8 @@ describe('loadErpConfig', () => {
       cache: { mode: 'memory', redisUrl: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },
       changePollMs: 2000,
       nativeBatching: true,
+      // Logs, metrics and traces (lib/observability): info lines, no tracing, an open /metrics.
+      observability: { logLevel: 'info', tracing: { mode: 'off' } },
     });
   });
 
@@ -36,6 +38,8 @@ describe('loadErpConfig', () => {
       cache: { mode: 'memory', redisUrl: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },
       changePollMs: 2000,
       nativeBatching: true,
+      // Logs, metrics and traces (lib/observability): info lines, no tracing, an open /metrics.
+      observability: { logLevel: 'info', tracing: { mode: 'off' } },
     });
   });
 

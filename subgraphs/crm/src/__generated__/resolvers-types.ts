@@ -361,7 +361,9 @@ export type IdentityConflict = {
 
 /**
  * Where the two systems disagree on who the customers are. The CRM half is computed
- * with SOQL aggregates; the ERP half (`erpCustomerNumbers`) comes from the ERP.
+ * with SOQL aggregates and one Bulk API 2.0 query job (every ERP number the accounts
+ * carry, more rows than an aggregate may return); the ERP half (`erpCustomerNumbers`)
+ * comes from the ERP.
  */
 export type IdentityReport = {
   __typename?: 'IdentityReport';
@@ -383,7 +385,9 @@ export type IdentityReport = {
 
 /**
  * Where the two systems disagree on who the customers are. The CRM half is computed
- * with SOQL aggregates; the ERP half (`erpCustomerNumbers`) comes from the ERP.
+ * with SOQL aggregates and one Bulk API 2.0 query job (every ERP number the accounts
+ * carry, more rows than an aggregate may return); the ERP half (`erpCustomerNumbers`)
+ * comes from the ERP.
  */
 export type IdentityReportMissingFromCrmArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -392,7 +396,9 @@ export type IdentityReportMissingFromCrmArgs = {
 
 /**
  * Where the two systems disagree on who the customers are. The CRM half is computed
- * with SOQL aggregates; the ERP half (`erpCustomerNumbers`) comes from the ERP.
+ * with SOQL aggregates and one Bulk API 2.0 query job (every ERP number the accounts
+ * carry, more rows than an aggregate may return); the ERP half (`erpCustomerNumbers`)
+ * comes from the ERP.
  */
 export type IdentityReportUnmatchedAccountsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -1067,7 +1073,6 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Activity: ResolverTypeWrapper<ActivityParent>;
   ActivityKind: ActivityKind;
   ActivityLoad: ResolverTypeWrapper<ActivityLoad>;
@@ -1106,6 +1111,7 @@ export type ResolversTypes = ResolversObject<{
   SalesOrder: ResolverTypeWrapper<SalesOrderParent>;
   StageSummary: ResolverTypeWrapper<StageSummaryParent>;
   User: ResolverTypeWrapper<UserParent>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1114,7 +1120,6 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
   ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
   Activity: ActivityParent;
   ActivityLoad: ActivityLoad;
   Campaign: CampaignParent;
@@ -1149,7 +1154,39 @@ export type ResolversParentTypes = ResolversObject<{
   SalesOrder: SalesOrderParent;
   StageSummary: StageSummaryParent;
   User: UserParent;
+  String: Scalars['String']['output'];
 }>;
+
+export type AreaDirectiveArgs = {
+  name: Scalars['String']['input'];
+};
+
+export type AreaDirectiveResolver<Result, Parent, ContextType = CrmContext, Args = AreaDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type OdooDirectiveArgs = {
+  fields?: Maybe<Array<Scalars['String']['input']>>;
+  kind?: Maybe<Scalars['String']['input']>;
+  model?: Maybe<Scalars['String']['input']>;
+  note?: Maybe<Scalars['String']['input']>;
+};
+
+export type OdooDirectiveResolver<Result, Parent, ContextType = CrmContext, Args = OdooDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SalesforceDirectiveArgs = {
+  fields?: Maybe<Array<Scalars['String']['input']>>;
+  kind?: Maybe<Scalars['String']['input']>;
+  note?: Maybe<Scalars['String']['input']>;
+  object?: Maybe<Scalars['String']['input']>;
+};
+
+export type SalesforceDirectiveResolver<Result, Parent, ContextType = CrmContext, Args = SalesforceDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SyntheticDirectiveArgs = {
+  kind: Scalars['String']['input'];
+  note?: Maybe<Scalars['String']['input']>;
+};
+
+export type SyntheticDirectiveResolver<Result, Parent, ContextType = CrmContext, Args = SyntheticDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AccountResolvers<ContextType = CrmContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account'], FederationReferenceType extends FederationReferenceTypes['Account'] = FederationReferenceTypes['Account']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Account']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1609,3 +1646,9 @@ export type Resolvers<ContextType = CrmContext> = ResolversObject<{
   User?: UserResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = CrmContext> = ResolversObject<{
+  area?: AreaDirectiveResolver<any, any, ContextType>;
+  odoo?: OdooDirectiveResolver<any, any, ContextType>;
+  salesforce?: SalesforceDirectiveResolver<any, any, ContextType>;
+  synthetic?: SyntheticDirectiveResolver<any, any, ContextType>;
+}>;

@@ -7,7 +7,10 @@
  * and answers in key order, matched by key value, never by position.
  *
  * Totals are always SOQL aggregates (COUNT, SUM, GROUP BY): no function here
- * pages through raw records to count them.
+ * pages through raw records to count them. The two joins with the ERP that need
+ * more than aggregates can answer (every ERP number the CRM holds; every
+ * campaign–customer pair) are one Bulk API 2.0 query job each: three calls
+ * (create, poll, results) whatever the number of rows.
  */
 import type { SalesforceClient, SObjectRecord } from './salesforceClient.js';
 import { SalesforceUnavailableError } from './salesforceClient.js';
@@ -210,18 +213,13 @@ export interface ActivityFilter {
 export type PipelinePeriod = 'MONTH' | 'QUARTER' | 'YEAR';
 export type CaseGrouping = 'CUSTOMER' | 'PRODUCT' | 'STATUS';
 
-/**
- * Salesforce refuses an aggregate query whose result passes 2,000 rows; a block
- * of this many ERP numbers keeps `GROUP BY ERP_Customer_Number__c` well under it.
- */
-export const IDENTITY_BLOCK = 1800;
 /** Salesforce answers at most this many rows to an aggregate query (it has no queryMore). */
 const AGGREGATE_ROW_LIMIT = 2000;
 /**
- * Campaigns per touched-customers aggregate: a large campaign reaches a few
- * hundred accounts, so a handful of campaigns stay under the 2,000-row limit.
+ * A SOQL statement may hold 100,000 characters. A bulk query job's SOQL travels
+ * in a POST body, so its IN list is cut by that limit, with room for the rest.
  */
-const CAMPAIGNS_PER_TOUCH_QUERY = 4;
+const BULK_IN_LIST_CHARS = 90_000;
 
 const CAMPAIGN_FIELDS = ['Id', 'Name', 'Type', 'Status', 'StartDate', 'EndDate', 'IsActive', 'BudgetedCost', 'ActualCost', 'ExpectedRevenue', 'OwnerId'];
 const MEMBER_FIELDS = ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Status', 'HasResponded'];
@@ -238,7 +236,7 @@ export interface CrmAreasConnector {
   conflictingErpNumbers(): Promise<ConflictRecord[]>;
   unmatchedAccounts(limit: number): Promise<AccountRecord[]>;
   unmatchedAccountCount(): Promise<number>;
-  /** Which of the numbers some CRM account carries; `numbers` should be sorted so blocks are ranges. */
+  /** Which of the numbers some CRM account carries: one bulk query job for every ERP number in the CRM. */
   erpNumbersInCrm(numbers: readonly string[]): Promise<Set<string>>;
   contactsById(ids: readonly string[]): Promise<(ContactRecord | CrmNotFoundError)[]>;
   contactsByEmail(emails: readonly string[]): Promise<ContactRecord[][]>;
@@ -398,23 +396,17 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     },
 
     async erpNumbersInCrm(numbers) {
-      const sorted = [...new Set(numbers)].filter(isSoqlWritable).sort();
-      const blocks: string[][] = [];
-      for (let i = 0; i < sorted.length; i += IDENTITY_BLOCK) blocks.push(sorted.slice(i, i + IDENTITY_BLOCK));
-      // A range per block, not an IN list: the statement stays short whatever the block holds.
-      const answers = await Promise.all(
-        blocks.map((block) =>
-          client.query(
-            `SELECT ERP_Customer_Number__c FROM Account WHERE ERP_Customer_Number__c >= ${soqlString(block[0]!)} AND ERP_Customer_Number__c <= ${soqlString(block[block.length - 1]!)} GROUP BY ERP_Customer_Number__c`,
-          ),
-        ),
-      );
-      const present = new Set<string>();
-      for (const rows of answers) for (const r of rows) {
-        const n = str(r, 'ERP_Customer_Number__c');
-        if (n !== null) present.add(n);
+      if (numbers.length === 0) return new Set();
+      // The anti-join needs every number the CRM holds, not a count: more distinct numbers than one
+      // aggregate may answer (2,000), and an IN list of the ERP's numbers would pass SOQL's 100,000
+      // characters. One bulk job reads them all, whatever the number of accounts.
+      const rows = await client.bulkQuery('SELECT ERP_Customer_Number__c FROM Account WHERE ERP_Customer_Number__c != null');
+      const inCrm = new Set<string>();
+      for (const row of rows) {
+        const n = row.ERP_Customer_Number__c;
+        if (n) inCrm.add(n);
       }
-      return present;
+      return new Set(numbers.filter((n) => inCrm.has(n)));
     },
 
     contactsById: (ids) => byId('Contact', ids, CONTACT_FIELDS, toContact),
@@ -634,30 +626,30 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     async touchedCustomerNumbers(ids) {
       const keyOf = idOf('Campaign');
       const touched = new Map<string, Set<string>>();
-      const add = (row: SObjectRecord) => {
-        const key = aggregateKey(row, 'CampaignId');
-        const c = key === null ? null : keyOf(key);
-        const n = str(row, 'ERP_Customer_Number__c');
+      const add = (campaignId: string | null, n: string | null) => {
+        const c = campaignId === null ? null : keyOf(campaignId);
         if (c === null || n === null) return;
         let set = touched.get(c);
         if (!set) touched.set(c, (set = new Set()));
         set.add(n);
       };
       const literals = [...new Set(ids.map(idLiteral('Campaign')).filter((l): l is string => l !== null))];
-      const blocks: string[][] = [];
-      for (let i = 0; i < literals.length; i += CAMPAIGNS_PER_TOUCH_QUERY) blocks.push(literals.slice(i, i + CAMPAIGNS_PER_TOUCH_QUERY));
-      // Distinct numbers per campaign straight from GROUP BY: member contacts' accounts, then converted leads' accounts.
+      // The (campaign, customer) pairs outgrow what aggregates may answer (2,000 groups), so one bulk
+      // job per IN list reads the members that reach an ERP customer, through a member contact's
+      // account or a converted member lead's account; the pairs are made distinct here.
+      const contact = 'Contact.Account.ERP_Customer_Number__c';
+      const lead = 'Lead.ConvertedAccount.ERP_Customer_Number__c';
       const answers = await Promise.all(
-        blocks.flatMap((block) => [
-          client.query(
-            `SELECT CampaignId, Contact.Account.ERP_Customer_Number__c FROM CampaignMember WHERE CampaignId IN ${soqlList(block)} AND Contact.Account.ERP_Customer_Number__c != null GROUP BY CampaignId, Contact.Account.ERP_Customer_Number__c`,
-          ),
-          client.query(
-            `SELECT CampaignId, Lead.ConvertedAccount.ERP_Customer_Number__c FROM CampaignMember WHERE CampaignId IN ${soqlList(block)} AND Lead.ConvertedAccount.ERP_Customer_Number__c != null GROUP BY CampaignId, Lead.ConvertedAccount.ERP_Customer_Number__c`,
-          ),
-        ]),
+        chunkByLength(literals, BULK_IN_LIST_CHARS).map((chunk) =>
+          client.bulkQuery(`SELECT CampaignId, ${contact}, ${lead} FROM CampaignMember WHERE CampaignId IN ${soqlList(chunk)} AND (${contact} != null OR ${lead} != null)`),
+        ),
       );
-      for (const rows of answers) for (const row of rows) add(row);
+      for (const rows of answers) {
+        for (const row of rows) {
+          add(row.CampaignId ?? null, row[contact] ?? null);
+          add(row.CampaignId ?? null, row[lead] ?? null);
+        }
+      }
       return ids.map((id) => {
         const c = keyOf(id);
         return c === null ? [] : [...(touched.get(c) ?? [])].sort();
@@ -925,6 +917,24 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
 }
 
 // --- Private: SOQL fragments and Salesforce JSON --------------------------------
+
+/** Cuts SOQL literals into lists of at most `maxChars` characters each. */
+function chunkByLength(literals: readonly string[], maxChars: number): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const lit of literals) {
+    if (current.length > 0 && size + lit.length + 1 > maxChars) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(lit);
+    size += lit.length + 1;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 function positive(limit: number): number {
   return Math.max(1, Math.min(2000, Math.floor(limit)));

@@ -1,6 +1,6 @@
 /**
  * The only code that speaks Salesforce REST. It knows the protocol (OAuth2
- * password grant, SOQL with queryMore, SObject Collections, sObject writes) and
+ * password grant, SOQL with queryMore, Bulk API 2.0 query jobs, SObject Collections, sObject writes) and
  * nothing of GraphQL, so the same client runs against a real org or the
  * emulator: only the login URL and credentials differ.
  *
@@ -12,7 +12,11 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { gunzipSync } from 'node:zlib';
 import { createNativeCallPolicy, retryAfterMs, type BreakerSnapshot, type FailureClass, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
+import { UNOBSERVED, type NativeCallLabel, type NativeCallObserver } from '../../../../lib/observability/nativeCalls.js';
+import { salesforceObjectOf } from '../../../../lib/observability/salesforceLabels.js';
+import { parseCsv } from './csv.js';
 
 export interface SalesforceClientOptions {
   /** Where OAuth tokens are requested, e.g. https://login.salesforce.com. */
@@ -29,6 +33,14 @@ export interface SalesforceClientOptions {
   maxSockets?: number;
   /** Retries of reads and the circuit breaker. Defaults to DEFAULT_SALESFORCE_RESILIENCE. */
   resilience?: ResilienceSettings;
+  /** Bulk API 2.0 query jobs: the wait after the first poll that finds a job still running; it doubles each time. Defaults to 250. */
+  bulkPollDelayMs?: number;
+  /** The longest wait between two polls of a Bulk API 2.0 query job. Defaults to 4 000. */
+  bulkPollMaxDelayMs?: number;
+  /** How long a Bulk API 2.0 query job may run before it is aborted and the read fails. Defaults to 300 000. */
+  bulkQueryTimeoutMs?: number;
+  /** Counts, times and logs each HTTP exchange, and sends the request id (lib/observability). Defaults to none. */
+  observer?: NativeCallObserver;
 }
 
 export const DEFAULT_SALESFORCE_RESILIENCE: ResilienceSettings = {
@@ -44,7 +56,11 @@ export const DEFAULT_SALESFORCE_RESILIENCE: ResilienceSettings = {
  * so a failed one may be sent again. Creates, updates and upserts are sent once:
  * a write whose answer was lost may well have happened.
  */
-export const SALESFORCE_READ_KINDS: ReadonlySet<string> = new Set(['query', 'queryMore', 'composite_read', 'retrieve', 'describe', 'limits']);
+export const SALESFORCE_READ_KINDS: ReadonlySet<string> = new Set([
+  'query', 'queryMore', 'composite_read', 'retrieve', 'describe', 'limits',
+  // A Bulk API 2.0 query job only reads; creating it twice costs a job, never a duplicate record.
+  'bulkQuery.create', 'bulkQuery.status', 'bulkQuery.results',
+]);
 
 // Private: a refusal (bad field, missing record) says nothing about Salesforce's
 // health; the daily API limit does, but waiting seconds will not lift it, so it
@@ -101,6 +117,25 @@ export interface QueryResult<T> {
   records: T[];
 }
 
+/**
+ * One row of a Bulk API 2.0 query result, by CSV column: fields named as in the
+ * SOQL (`CampaignId`, `Contact.Account.ERP_Customer_Number__c`), values as text,
+ * null for an empty value (Bulk CSV writes null and '' alike; Salesforce stores '' as null).
+ */
+export type BulkQueryRow = Record<string, string | null>;
+
+/** The fields of a Bulk API 2.0 query job's info that the client reads. */
+interface BulkQueryJobInfo {
+  id?: unknown;
+  state?: unknown;
+  errorMessage?: unknown;
+}
+
+interface CsvAnswer {
+  text: string;
+  headers: http.IncomingHttpHeaders;
+}
+
 /** A record as Salesforce returns it: `attributes` plus the selected fields. */
 export type SObjectRecord = { attributes?: { type: string; url: string } } & Record<string, unknown>;
 
@@ -142,6 +177,8 @@ export class SalesforceClient {
   private session: Promise<Session> | null = null;
   private limitInfo: SalesforceLimitInfo | null = null;
   private readonly counts = new Map<string, number>();
+  /** The sObject of each `nextRecordsUrl` being followed: a locator does not name it, and metrics and logs do. */
+  private readonly pagedObjects = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly options: SalesforceClientOptions) {
@@ -169,7 +206,7 @@ export class SalesforceClient {
    */
   async ping(timeoutMs = this.timeoutMs): Promise<string> {
     const url = new URL('/services/data/', this.loginUrl);
-    const answer = await this.send('GET', url, { accept: 'application/json' }, undefined, timeoutMs);
+    const answer = await this.sendObserved({ object: 'versions', method: 'list' }, 'GET', url, { accept: 'application/json' }, undefined, timeoutMs);
     const versions = this.interpret<{ version?: unknown }[]>(answer, 'GET /services/data/');
     const newest = Array.isArray(versions) ? versions.at(-1)?.version : undefined;
     if (typeof newest !== 'string') throw new SalesforceUnavailableError(`Expected Salesforce to list its API versions at ${url.href}, but got ${JSON.stringify(versions)?.slice(0, 200)}.`);
@@ -198,10 +235,48 @@ export class SalesforceClient {
       if (!page.nextRecordsUrl) {
         throw new SalesforceUnavailableError('Salesforce answered a query page with done=false but no nextRecordsUrl, so the rest of the result cannot be fetched.');
       }
-      page = this.checkPage(await this.api<QueryResult<T>>('queryMore', 'GET', page.nextRecordsUrl));
+      const next = page.nextRecordsUrl;
+      this.pagedObjects.set(next, salesforceObjectOf(`?q=${encodeURIComponent(soql)}`));
+      page = this.checkPage(await this.api<QueryResult<T>>('queryMore', 'GET', next).finally(() => this.pagedObjects.delete(next)));
       records.push(...page.records);
     }
     return records;
+  }
+
+  /**
+   * Runs SOQL as a Bulk API 2.0 query job and reads every record, for
+   * extractions that outgrow REST: a REST query answers at most 2,000 rows per
+   * call and an aggregate at most 2,000 groups in all, while a job answers any
+   * number of rows in a fixed number of calls:
+   *
+   * 1. `POST /jobs/query` creates the job;
+   * 2. `GET /jobs/query/{id}` polls its state, at once and then after
+   *    `bulkPollDelayMs`, doubling up to `bulkPollMaxDelayMs`, until JobComplete
+   *    (a job still running after `bulkQueryTimeoutMs` is aborted and the read fails);
+   * 3. `GET /jobs/query/{id}/results` reads the CSV, following `Sforce-Locator`
+   *    only when Salesforce splits the results into several sets.
+   *
+   * So three calls when the job is complete at the first poll, plus one per
+   * further poll and per further result set. Bulk API 2.0 runs no aggregates,
+   * GROUP BY, OFFSET or parent-to-child subqueries; child-to-parent paths are fine.
+   */
+  async bulkQuery(soql: string): Promise<BulkQueryRow[]> {
+    const jobs = `${this.dataPath}/jobs/query`;
+    const job = await this.api<BulkQueryJobInfo>('bulkQuery.create', 'POST', jobs, { operation: 'query', query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' });
+    if (typeof job?.id !== 'string' || !/^[A-Za-z0-9]{15,18}$/.test(job.id)) {
+      throw new SalesforceUnavailableError(`Expected Salesforce to answer a new Bulk API 2.0 query job with its id, but got ${JSON.stringify(job)?.slice(0, 200)}.`);
+    }
+    await this.awaitBulkQueryJob(job.id);
+    const rows: BulkQueryRow[] = [];
+    let locator: string | null = null;
+    do {
+      const answer: CsvAnswer = await this.api<CsvAnswer>('bulkQuery.results', 'GET', `${jobs}/${job.id}/results${locator ? `?locator=${encodeURIComponent(locator)}` : ''}`, undefined, 'csv');
+      rows.push(...csvRecords(answer.text, `the results of Bulk API 2.0 query job ${job.id}`));
+      const next = answer.headers['sforce-locator'];
+      // The last set says so with the string "null".
+      locator = typeof next === 'string' && next !== '' && next !== 'null' ? next : null;
+    } while (locator !== null);
+    return rows;
   }
 
   /**
@@ -300,40 +375,72 @@ export class SalesforceClient {
     return page;
   }
 
+  /** Polls a Bulk API 2.0 query job until it is JobComplete; fails for Failed, Aborted or a job that runs too long. */
+  private async awaitBulkQueryJob(id: string): Promise<void> {
+    const path = `${this.dataPath}/jobs/query/${id}`;
+    const timeoutMs = this.options.bulkQueryTimeoutMs ?? 300_000;
+    const deadline = Date.now() + timeoutMs;
+    let delay = this.options.bulkPollDelayMs ?? 250;
+    for (;;) {
+      const info = await this.api<BulkQueryJobInfo>('bulkQuery.status', 'GET', path);
+      const state = info?.state;
+      if (state === 'JobComplete') return;
+      if (state === 'Failed' || state === 'Aborted') {
+        const reason = typeof info.errorMessage === 'string' && info.errorMessage !== '' ? info.errorMessage : 'Salesforce gave no reason';
+        throw new SalesforceError(400, state === 'Failed' ? 'BULK_QUERY_FAILED' : 'BULK_QUERY_ABORTED', `Bulk API 2.0 query job ${id} ended ${state} instead of JobComplete: ${reason}.`);
+      }
+      if (state !== 'UploadComplete' && state !== 'InProgress') {
+        throw new SalesforceUnavailableError(`Expected a Bulk API 2.0 query job state (UploadComplete, InProgress, JobComplete, Failed or Aborted) for job ${id}, but got ${JSON.stringify(state)}.`);
+      }
+      if (Date.now() + delay > deadline) {
+        // Best effort: nobody will read this job, so it should not keep using the org's resources.
+        await this.api('bulkQuery.abort', 'PATCH', path, { state: 'Aborted' }).catch(() => undefined);
+        throw new SalesforceUnavailableError(`Bulk API 2.0 query job ${id} was still ${state} after ${timeoutMs} ms, so it was aborted.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, this.options.bulkPollMaxDelayMs ?? 4_000);
+    }
+  }
+
   private count(kind: string): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
   }
 
   /** An authenticated REST call; on a stale session it logs in again once and retries. */
-  private async api<T>(kind: string, method: string, pathAndQuery: string, body?: unknown): Promise<T> {
+  private async api<T>(kind: string, method: string, pathAndQuery: string, body?: unknown, as: 'json' | 'csv' = 'json'): Promise<T> {
     if (this.closed) throw new SalesforceUnavailableError('The Salesforce client was closed; no further calls can be made.');
-    return this.policy.run(() => this.apiOnce<T>(kind, method, pathAndQuery, body), { idempotent: method === 'GET' || SALESFORCE_READ_KINDS.has(kind) });
+    return this.policy.run(() => this.apiOnce<T>(kind, method, pathAndQuery, body, as), { idempotent: method === 'GET' || SALESFORCE_READ_KINDS.has(kind) });
   }
 
-  private async apiOnce<T>(kind: string, method: string, pathAndQuery: string, body?: unknown): Promise<T> {
+  private async apiOnce<T>(kind: string, method: string, pathAndQuery: string, body?: unknown, as: 'json' | 'csv' = 'json'): Promise<T> {
     const session = await this.authenticate();
     try {
-      return await this.apiWith<T>(session, kind, method, pathAndQuery, body);
+      return await this.apiWith<T>(session, kind, method, pathAndQuery, body, as);
     } catch (error) {
       if (!(error instanceof SalesforceError && error.status === 401 && error.errorCode === 'INVALID_SESSION_ID')) throw error;
       // Only the first caller to see the stale token drops it, so concurrent failures share one new login.
       if (this.session && (await this.session.catch(() => null)) === session) this.session = null;
-      return this.apiWith<T>(await this.authenticate(), kind, method, pathAndQuery, body);
+      return this.apiWith<T>(await this.authenticate(), kind, method, pathAndQuery, body, as);
     }
   }
 
-  private async apiWith<T>(session: Session, kind: string, method: string, pathAndQuery: string, body?: unknown): Promise<T> {
+  /** One authenticated call; `as: 'csv'` asks for (gzip-compressed) CSV and answers `{text, headers}` on success. */
+  private async apiWith<T>(session: Session, kind: string, method: string, pathAndQuery: string, body?: unknown, as: 'json' | 'csv' = 'json'): Promise<T> {
     const url = new URL(pathAndQuery, session.instanceUrl);
-    const headers: Record<string, string> = { authorization: `Bearer ${session.accessToken}`, accept: 'application/json' };
+    const headers: Record<string, string> =
+      as === 'csv'
+        ? { authorization: `Bearer ${session.accessToken}`, accept: 'text/csv', 'accept-encoding': 'gzip' }
+        : { authorization: `Bearer ${session.accessToken}`, accept: 'application/json' };
     let payload: string | undefined;
     if (body !== undefined) {
       payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
     }
     this.count(kind);
-    const answer = await this.send(method, url, headers, payload);
+    const answer = await this.sendObserved({ object: this.pagedObjects.get(pathAndQuery) ?? salesforceObjectOf(pathAndQuery), method: kind }, method, url, headers, payload);
     const limit = answer.headers['sforce-limit-info'];
     if (typeof limit === 'string') this.limitInfo = parseLimitInfo(limit);
+    if (as === 'csv' && answer.status === 200) return { text: answer.body, headers: answer.headers } as T;
     return this.interpret<T>(answer, `${method} ${url.pathname}`);
   }
 
@@ -359,7 +466,7 @@ export class SalesforceClient {
       password: this.options.password,
     }).toString();
     this.count('oauth.token');
-    const answer = await this.send('POST', url, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, form);
+    const answer = await this.sendObserved({ object: 'oauth', method: 'token' }, 'POST', url, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, form);
     const token = this.interpret<{ access_token?: unknown; instance_url?: unknown }>(answer, 'POST /services/oauth2/token');
     if (typeof token?.access_token !== 'string' || token.access_token === '') {
       throw new SalesforceUnavailableError(`Expected the Salesforce token endpoint to answer with an access_token, but got ${JSON.stringify(token)?.slice(0, 200)}.`);
@@ -397,6 +504,15 @@ export class SalesforceClient {
     throw new SalesforceUnavailableError(`Salesforce answered ${what} with HTTP ${status} and no error description: ${JSON.stringify(parsed).slice(0, 200)}.`);
   }
 
+  /** `send`, counted, timed and logged as `label`, with the request id (and traceparent) added to the headers. */
+  private sendObserved(label: NativeCallLabel, method: string, url: URL, headers: Record<string, string>, payload?: string, timeoutMs = this.timeoutMs): Promise<HttpAnswer> {
+    return (this.options.observer ?? UNOBSERVED).call(label, async (exchange) => {
+      const answer = await this.send(method, url, { ...headers, ...exchange.headers }, payload, timeoutMs);
+      exchange.status = answer.status;
+      return answer;
+    });
+  }
+
   private send(method: string, url: URL, headers: Record<string, string>, payload?: string, timeoutMs = this.timeoutMs): Promise<HttpAnswer> {
     const secure = url.protocol === 'https:';
     const transport = secure ? https : http;
@@ -410,7 +526,16 @@ export class SalesforceClient {
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+          let raw = Buffer.concat(chunks);
+          if (res.headers['content-encoding'] === 'gzip') {
+            try {
+              raw = gunzipSync(raw);
+            } catch (error) {
+              fail(`the gzip-compressed answer could not be inflated (${(error as Error).message})`, error);
+              return;
+            }
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8') });
         });
         res.on('error', (error) => {
           clearTimeout(timer);
@@ -427,6 +552,20 @@ export class SalesforceClient {
       req.end(payload);
     });
   }
+}
+
+/** Bulk API 2.0 CSV results as rows keyed by the header's column names. */
+function csvRecords(text: string, what: string): BulkQueryRow[] {
+  const [header, ...lines] = parseCsv(text);
+  if (!header) return [];
+  return lines.map((values, i) => {
+    if (values.length !== header.length) {
+      throw new SalesforceUnavailableError(`Expected ${header.length} values on line ${i + 2} of ${what}, as its header has, but got ${values.length}.`);
+    }
+    const row: BulkQueryRow = {};
+    header.forEach((name, j) => (row[name] = values[j] === '' ? null : values[j]!));
+    return row;
+  });
 }
 
 /** Salesforce's error array, or an OAuth `{error, error_description}`, as one SalesforceError. */

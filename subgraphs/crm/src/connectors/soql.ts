@@ -23,6 +23,7 @@ const ESCAPES: Record<string, string> = {
 };
 
 // Control characters without a SOQL escape sequence (everything below U+0020 and DEL except the five above).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNWRITABLE = /[\u0000-\u0007\u000b\u000e-\u001f\u007f]/;
 
 /** A value the caller sent that SOQL cannot express: the caller's to fix (the loaders report it as BAD_USER_INPUT), not a server fault. */

@@ -723,7 +723,6 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Address: ResolverTypeWrapper<Address>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   BillOfMaterials: ResolverTypeWrapper<BillOfMaterialsParent>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   BomComponent: ResolverTypeWrapper<BomComponentParent>;
@@ -761,12 +760,12 @@ export type ResolversTypes = ResolversObject<{
   ServiceTicket: ResolverTypeWrapper<ServiceTicketParent>;
   StockLevel: ResolverTypeWrapper<StockLevelParent>;
   TeamPerformance: ResolverTypeWrapper<TeamPerformanceParent>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Address: Address;
-  String: Scalars['String']['output'];
   BillOfMaterials: BillOfMaterialsParent;
   Float: Scalars['Float']['output'];
   BomComponent: BomComponentParent;
@@ -802,7 +801,39 @@ export type ResolversParentTypes = ResolversObject<{
   ServiceTicket: ServiceTicketParent;
   StockLevel: StockLevelParent;
   TeamPerformance: TeamPerformanceParent;
+  String: Scalars['String']['output'];
 }>;
+
+export type AreaDirectiveArgs = {
+  name: Scalars['String']['input'];
+};
+
+export type AreaDirectiveResolver<Result, Parent, ContextType = ErpContext, Args = AreaDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type OdooDirectiveArgs = {
+  fields?: Maybe<Array<Scalars['String']['input']>>;
+  kind?: Maybe<Scalars['String']['input']>;
+  model?: Maybe<Scalars['String']['input']>;
+  note?: Maybe<Scalars['String']['input']>;
+};
+
+export type OdooDirectiveResolver<Result, Parent, ContextType = ErpContext, Args = OdooDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SalesforceDirectiveArgs = {
+  fields?: Maybe<Array<Scalars['String']['input']>>;
+  kind?: Maybe<Scalars['String']['input']>;
+  note?: Maybe<Scalars['String']['input']>;
+  object?: Maybe<Scalars['String']['input']>;
+};
+
+export type SalesforceDirectiveResolver<Result, Parent, ContextType = ErpContext, Args = SalesforceDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SyntheticDirectiveArgs = {
+  kind: Scalars['String']['input'];
+  note?: Maybe<Scalars['String']['input']>;
+};
+
+export type SyntheticDirectiveResolver<Result, Parent, ContextType = ErpContext, Args = SyntheticDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AddressResolvers<ContextType = ErpContext, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = ResolversObject<{
   city?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1115,3 +1146,9 @@ export type Resolvers<ContextType = ErpContext> = ResolversObject<{
   TeamPerformance?: TeamPerformanceResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = ErpContext> = ResolversObject<{
+  area?: AreaDirectiveResolver<any, any, ContextType>;
+  odoo?: OdooDirectiveResolver<any, any, ContextType>;
+  salesforce?: SalesforceDirectiveResolver<any, any, ContextType>;
+  synthetic?: SyntheticDirectiveResolver<any, any, ContextType>;
+}>;

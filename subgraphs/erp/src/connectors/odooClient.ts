@@ -13,6 +13,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createNativeCallPolicy, retryAfterMs, type BreakerSnapshot, type FailureClass, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
+import { UNOBSERVED, type NativeCallObserver, type NativeExchange, type NativeOutcome } from '../../../../lib/observability/nativeCalls.js';
 
 export interface OdooConnection {
   /** Base URL of the Odoo server, e.g. `http://127.0.0.1:8069`. */
@@ -32,6 +33,8 @@ export interface OdooClientOptions extends OdooConnection {
   maxSockets?: number;
   /** Retries of reads and the circuit breaker. Defaults to DEFAULT_ODOO_RESILIENCE. */
   resilience?: ResilienceSettings;
+  /** Counts, times and logs each HTTP exchange, and sends the request id (lib/observability). Defaults to none. */
+  observer?: NativeCallObserver;
 }
 
 export const DEFAULT_ODOO_RESILIENCE: ResilienceSettings = {
@@ -207,10 +210,18 @@ class JsonRpcOdooClient implements OdooClient {
     return pending;
   }
 
-  private async rpc(service: string, method: string, args: unknown[], what: string, timeoutMs = this.timeoutMs): Promise<unknown> {
+  private rpc(service: string, method: string, args: unknown[], what: string, timeoutMs = this.timeoutMs): Promise<unknown> {
+    // Labelled by model and method for execute_kw (`res.partner` `search_read`), else by service (`common` `authenticate`).
+    const label = service === 'object' && method === 'execute_kw' ? { object: String(args[3]), method: String(args[4]) } : { object: service, method };
+    const observer = this.options.observer ?? UNOBSERVED;
+    return observer.call(label, (exchange) => this.rpcOnce(service, method, args, what, timeoutMs, exchange), outcomeOf);
+  }
+
+  private async rpcOnce(service: string, method: string, args: unknown[], what: string, timeoutMs: number, exchange: NativeExchange): Promise<unknown> {
     const id = this.nextRequestId++;
     const payload = JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args }, id });
-    const answer = await this.post(payload, what, timeoutMs);
+    const answer = await this.post(payload, what, timeoutMs, exchange.headers);
+    exchange.status = answer.status;
     if (answer.status !== 200) {
       throw new OdooProtocolError(
         `${this.where} answered ${what} with HTTP ${answer.status}; expected 200 with a JSON-RPC body. It began: ${preview(answer.body)}`,
@@ -233,7 +244,7 @@ class JsonRpcOdooClient implements OdooClient {
     throw new OdooProtocolError(`${this.where} answered ${what} with JSON that has neither "result" nor "error": ${preview(answer.body)}`);
   }
 
-  private post(payload: string, what: string, timeoutMs: number, attempt = 1): Promise<HttpAnswer> {
+  private post(payload: string, what: string, timeoutMs: number, extraHeaders: Record<string, string>, attempt = 1): Promise<HttpAnswer> {
     const transport = this.endpoint.protocol === 'https:' ? https : http;
     return new Promise<HttpAnswer>((resolve, reject) => {
       let settled = false;
@@ -249,6 +260,7 @@ class JsonRpcOdooClient implements OdooClient {
           method: 'POST',
           agent: this.agent,
           headers: {
+            ...extraHeaders,
             'content-type': 'application/json',
             accept: 'application/json',
             'content-length': Buffer.byteLength(payload),
@@ -278,7 +290,7 @@ class JsonRpcOdooClient implements OdooClient {
         // A kept-alive socket may have been closed by the server while idle; the
         // request never reached Odoo, so sending it once more on a fresh socket is safe.
         if (req.reusedSocket && attempt === 1 && cause.code && RETRYABLE_SOCKET_ERRORS.has(cause.code)) {
-          settle(() => resolve(this.post(payload, what, timeoutMs, attempt + 1)));
+          settle(() => resolve(this.post(payload, what, timeoutMs, extraHeaders, attempt + 1)));
           return;
         }
         settle(() => reject(this.unreachable(what, cause)));
@@ -291,6 +303,11 @@ class JsonRpcOdooClient implements OdooClient {
     const detail = cause instanceof Error ? cause.message : String(cause);
     return new OdooUnavailableError(`Could not reach ${this.where} for ${what}: ${detail}.`, { cause });
   }
+}
+
+// Private: for metrics and logs, Odoo's own errors are refusals; everything else is an Odoo that did not answer.
+function outcomeOf(error: unknown): NativeOutcome {
+  return error instanceof OdooUnavailableError ? 'unavailable' : 'refused';
 }
 
 // Private: Odoo's envelope is `{code, message: "Odoo Server Error", data: {name, message, ...}}`;

@@ -382,7 +382,6 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = ResolversObject<{
   Approval: ResolverTypeWrapper<Approval>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ApprovalDecisionResult: ResolverTypeWrapper<ApprovalDecisionResult>;
   ApprovalStatus: ApprovalStatus;
   ConvertedQuoteLine: ResolverTypeWrapper<ConvertedQuoteLine>;
@@ -409,13 +408,13 @@ export type ResolversTypes = ResolversObject<{
   WorkflowStep: ResolverTypeWrapper<WorkflowStep>;
   WorkflowStepStatus: WorkflowStepStatus;
   WorkflowSystem: WorkflowSystem;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Approval: Approval;
   ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
   ApprovalDecisionResult: ApprovalDecisionResult;
   ConvertedQuoteLine: ConvertedQuoteLine;
   Float: Scalars['Float']['output'];
@@ -436,7 +435,39 @@ export type ResolversParentTypes = ResolversObject<{
   SalesOrder: SalesOrder;
   StockShortage: StockShortage;
   WorkflowStep: WorkflowStep;
+  String: Scalars['String']['output'];
 }>;
+
+export type AreaDirectiveArgs = {
+  name: Scalars['String']['input'];
+};
+
+export type AreaDirectiveResolver<Result, Parent, ContextType = WorkflowContext, Args = AreaDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type OdooDirectiveArgs = {
+  fields?: Maybe<Array<Scalars['String']['input']>>;
+  kind?: Maybe<Scalars['String']['input']>;
+  model?: Maybe<Scalars['String']['input']>;
+  note?: Maybe<Scalars['String']['input']>;
+};
+
+export type OdooDirectiveResolver<Result, Parent, ContextType = WorkflowContext, Args = OdooDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SalesforceDirectiveArgs = {
+  fields?: Maybe<Array<Scalars['String']['input']>>;
+  kind?: Maybe<Scalars['String']['input']>;
+  note?: Maybe<Scalars['String']['input']>;
+  object?: Maybe<Scalars['String']['input']>;
+};
+
+export type SalesforceDirectiveResolver<Result, Parent, ContextType = WorkflowContext, Args = SalesforceDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SyntheticDirectiveArgs = {
+  kind: Scalars['String']['input'];
+  note?: Maybe<Scalars['String']['input']>;
+};
+
+export type SyntheticDirectiveResolver<Result, Parent, ContextType = WorkflowContext, Args = SyntheticDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ApprovalResolvers<ContextType = WorkflowContext, ParentType extends ResolversParentTypes['Approval'] = ResolversParentTypes['Approval']> = ResolversObject<{
   amount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
@@ -570,3 +601,9 @@ export type Resolvers<ContextType = WorkflowContext> = ResolversObject<{
   WorkflowStep?: WorkflowStepResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = WorkflowContext> = ResolversObject<{
+  area?: AreaDirectiveResolver<any, any, ContextType>;
+  odoo?: OdooDirectiveResolver<any, any, ContextType>;
+  salesforce?: SalesforceDirectiveResolver<any, any, ContextType>;
+  synthetic?: SyntheticDirectiveResolver<any, any, ContextType>;
+}>;

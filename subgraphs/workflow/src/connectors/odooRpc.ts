@@ -11,7 +11,8 @@
  *   a non-JSON body). After a write this means "unknown whether it happened".
  */
 
-import { CircuitOpenError, createNativeCallPolicy, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
+import { CircuitOpenError, createNativeCallPolicy, type BreakerSnapshot, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
+import { UNOBSERVED, type NativeCallObserver, type NativeExchange, type NativeOutcome } from '../../../../lib/observability/nativeCalls.js';
 
 const READ_METHODS: ReadonlySet<string> = new Set(['search_read', 'read', 'search', 'search_count', 'read_group', 'fields_get']);
 const NO_RETRIES: ResilienceSettings = { retryAttempts: 1, retryBaseDelayMs: 0, retryMaxDelayMs: 0, breakerFailures: 5, breakerHalfOpenAfterMs: 10_000 };
@@ -25,6 +26,8 @@ export interface OdooRpcOptions {
   apiKey: string;
   /** Time allowed for one HTTP exchange, in ms. Defaults to 30 000. */
   timeoutMs?: number;
+  /** Counts, times and logs each HTTP exchange, and sends the request id (lib/observability). Defaults to none. */
+  observer?: NativeCallObserver;
 }
 
 export class OdooRpcError extends Error {
@@ -60,6 +63,11 @@ export class OdooRpc {
       settings: options.resilience ?? NO_RETRIES,
       classify: (error) => (error instanceof OdooUnreachableError ? { systemFailure: true, retryable: true } : { systemFailure: false, retryable: false }),
     });
+  }
+
+  /** The ERP circuit breaker's state, for metrics. */
+  breaker(): BreakerSnapshot {
+    return this.policy.snapshot();
   }
 
   /** Native calls made, by `model.method`, for tests that count them. */
@@ -109,7 +117,14 @@ export class OdooRpc {
     return this.uid;
   }
 
-  private async rpc(service: string, method: string, args: unknown[], what: string): Promise<unknown> {
+  private rpc(service: string, method: string, args: unknown[], what: string): Promise<unknown> {
+    // Labelled by model and method for execute_kw (`sale.order` `create`), else by service (`common` `authenticate`).
+    const label = service === 'object' && method === 'execute_kw' ? { object: String(args[3]), method: String(args[4]) } : { object: service, method };
+    const outcomeOf = (error: unknown): NativeOutcome => (error instanceof OdooUnreachableError ? 'unavailable' : 'refused');
+    return (this.options.observer ?? UNOBSERVED).call(label, (exchange) => this.rpcOnce(service, method, args, what, exchange), outcomeOf);
+  }
+
+  private async rpcOnce(service: string, method: string, args: unknown[], what: string, exchange: NativeExchange): Promise<unknown> {
     const body = JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args }, id: this.nextId++ });
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     let text: string;
@@ -117,11 +132,12 @@ export class OdooRpc {
     try {
       const response = await fetch(this.endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: { ...exchange.headers, 'content-type': 'application/json', accept: 'application/json' },
         body,
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;
+      exchange.status = status;
       text = await response.text();
     } catch (cause) {
       const detail = cause instanceof Error && cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : describeCause(cause);

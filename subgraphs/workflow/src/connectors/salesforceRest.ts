@@ -9,7 +9,9 @@
  * - `SalesforceUnreachableError`: no usable answer (connection refused, timeout, 5xx, not JSON).
  */
 
-import { CircuitOpenError, createNativeCallPolicy, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
+import { CircuitOpenError, createNativeCallPolicy, type BreakerSnapshot, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
+import { UNOBSERVED, type NativeCallObserver } from '../../../../lib/observability/nativeCalls.js';
+import { salesforceObjectOf, salesforceRestLabel } from '../../../../lib/observability/salesforceLabels.js';
 
 export interface SalesforceRestOptions {
   /** Retries of GETs and the circuit breaker (lib/resilience.ts). Defaults to no retries and a breaker after 5 failures. */
@@ -22,6 +24,8 @@ export interface SalesforceRestOptions {
   password: string;
   /** Time allowed for one HTTP exchange, in ms. Defaults to 30 000. */
   timeoutMs?: number;
+  /** Counts, times and logs each HTTP exchange, and sends the request id (lib/observability). Defaults to none. */
+  observer?: NativeCallObserver;
 }
 
 export class SalesforceRestError extends Error {
@@ -57,6 +61,8 @@ export class SalesforceRest {
   private readonly dataPath: string;
 
   private readonly policy: NativeCallPolicy;
+  /** The sObject of each `nextRecordsUrl` being followed: a locator does not name it, and metrics and logs do. */
+  private readonly pagedObjects = new Map<string, string>();
 
   constructor(private readonly options: SalesforceRestOptions) {
     this.dataPath = `/services/data/v${options.apiVersion}`;
@@ -78,7 +84,9 @@ export class SalesforceRest {
     let page = await this.call<Page>('GET', `${this.dataPath}/query?q=${encodeURIComponent(soql)}`);
     const records = [...page.records];
     while (!page.done && page.nextRecordsUrl) {
-      page = await this.call<Page>('GET', page.nextRecordsUrl);
+      const next = page.nextRecordsUrl;
+      this.pagedObjects.set(next, salesforceObjectOf(`?q=${encodeURIComponent(soql)}`));
+      page = await this.call<Page>('GET', next).finally(() => this.pagedObjects.delete(next));
       records.push(...page.records);
     }
     return records;
@@ -171,7 +179,22 @@ export class SalesforceRest {
     return this.session;
   }
 
-  private async http(method: string, url: URL, headers: Record<string, string>, payload?: string): Promise<{ status: number; body: string }> {
+  /** The CRM circuit breaker's state, for metrics. */
+  breaker(): BreakerSnapshot {
+    return this.policy.snapshot();
+  }
+
+  /** `httpOnce`, counted, timed and logged (labelled from the path), with the request id (and traceparent) added. */
+  private http(method: string, url: URL, headers: Record<string, string>, payload?: string): Promise<{ status: number; body: string }> {
+    const path = `${url.pathname}${url.search}`;
+    return (this.options.observer ?? UNOBSERVED).call(salesforceRestLabel(method, path, this.pagedObjects.get(path)), async (exchange) => {
+      const answer = await this.httpOnce(method, url, { ...headers, ...exchange.headers }, payload);
+      exchange.status = answer.status;
+      return answer;
+    });
+  }
+
+  private async httpOnce(method: string, url: URL, headers: Record<string, string>, payload?: string): Promise<{ status: number; body: string }> {
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     try {
       const response = await fetch(url, { method, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });

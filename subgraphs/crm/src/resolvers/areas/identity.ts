@@ -1,7 +1,8 @@
 /**
  * Area 1, customers: the identity report and contacts. The CRM half of the
- * report is aggregates (conflicts by GROUP BY … HAVING, prospects by COUNT);
- * the ERP half arrives as `erpCustomerNumbers` through @requires.
+ * report is aggregates (conflicts by GROUP BY … HAVING, prospects by COUNT) and,
+ * for the ERP customers missing from the CRM, one bulk query job reading every
+ * ERP number the CRM holds; the ERP half arrives as `erpCustomerNumbers` through @requires.
  */
 import type { ContactResolvers, IdentityConflictResolvers, IdentityReportResolvers, QueryResolvers } from '../../__generated__/resolvers-types.js';
 import type { CrmContext } from '../../context.js';

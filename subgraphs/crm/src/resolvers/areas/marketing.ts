@@ -2,7 +2,8 @@
  * Area 5, marketing: campaigns, members and leads. Campaign results are three
  * aggregates for all campaigns of a request (members by response, converted
  * member leads, opportunities by won); `touchedCustomerNumbers` is what the ERP
- * @requires to add the revenue of the customers a campaign reached.
+ * @requires to add the revenue of the customers a campaign reached, read for all
+ * campaigns of a request with one bulk query job.
  */
 import type {
   AccountResolvers,

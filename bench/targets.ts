@@ -1,0 +1,101 @@
+/**
+ * The performance targets of issue 4, checked against one benchmark run. They
+ * are reported, met or missed, never asserted: timings vary with the machine.
+ */
+import type { Scenario } from './scenarios.js';
+
+export interface TargetRow {
+  scenario: string;
+  target: string;
+  value: string;
+  /** null when the run has no numbers to judge by (a setup left out, no native latency). */
+  met: boolean | null;
+}
+
+export interface SeedRow {
+  query: string;
+  smallCalls: number;
+  largeCalls: number;
+  error?: string;
+}
+
+interface MeasuredRow {
+  scenario: string;
+  setup: string;
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p50SequentialMs: number;
+  nativeRounds: number;
+  nativeCallsPerRequest: number;
+  minimumNativeCalls: number;
+  gatewayRssMiB: number;
+}
+
+const RSS_LIMIT_MIB = 300;
+
+export function evaluateTargets(input: { scenarios: readonly Scenario[]; rows: MeasuredRow[]; seedRows: SeedRow[]; nativeLatencyMs: number }): TargetRow[] {
+  const { scenarios, rows, seedRows, nativeLatencyMs } = input;
+  const targets: TargetRow[] = [];
+  const measured = (setup: string, scenario: string) => rows.find((r) => r.setup === setup && r.scenario === scenario && r.requests > 0);
+  const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
+
+  for (const scenario of scenarios) {
+    const cold = measured('gateway-cold', scenario.name);
+    const warm = measured('gateway-warm', scenario.name);
+    const baseline = measured('baseline', scenario.name);
+    const hive = measured('hive', scenario.name);
+    const add = (target: string, judge: () => { value: string; met: boolean } | null) => {
+      const result = judge();
+      targets.push({ scenario: scenario.name, target, value: result?.value ?? 'not measured in this run', met: result?.met ?? null });
+    };
+
+    add('native calls per request = plan minimum (cold)', () =>
+      cold ? { value: `${cold.nativeCallsPerRequest} / ${scenario.minimumNativeCalls}`, met: cold.nativeCallsPerRequest === scenario.minimumNativeCalls } : null,
+    );
+    add(`native calls in ≤ ${scenario.planDepth} rounds, the plan depth: no avoidable waterfall (cold)`, () =>
+      // Without injected latency calls that overlap cannot be told from calls that follow one another.
+      cold && nativeLatencyMs > 0 ? { value: `${cold.nativeRounds} rounds`, met: cold.nativeRounds <= scenario.planDepth } : null,
+    );
+    add(`p50 one at a time ≤ 1.3 × ${scenario.planDepth} levels × ${nativeLatencyMs} ms (cold)`, () => {
+      if (!cold || nativeLatencyMs === 0) return null;
+      const limit = Math.round(1.3 * scenario.planDepth * nativeLatencyMs * 100) / 100;
+      return { value: `${cold.p50SequentialMs} ms (limit ${limit} ms)`, met: cold.p50SequentialMs <= limit };
+    });
+    add('req/s ≥ 3 × baseline (cold)', () =>
+      cold && baseline ? { value: `${ratio(cold.requestsPerSecond, baseline.requestsPerSecond)} × (${cold.requestsPerSecond} vs ${baseline.requestsPerSecond})`, met: cold.requestsPerSecond >= 3 * baseline.requestsPerSecond } : null,
+    );
+    add('req/s ≥ 1.0 × Hive Gateway (cold)', () =>
+      cold && hive ? { value: `${ratio(cold.requestsPerSecond, hive.requestsPerSecond)} × (${cold.requestsPerSecond} vs ${hive.requestsPerSecond})`, met: cold.requestsPerSecond >= hive.requestsPerSecond } : null,
+    );
+    add('warm p50 ≤ 0.25 × cold p50 (under load)', () =>
+      cold && warm ? { value: `${ratio(warm.p50Ms, cold.p50Ms)} (${warm.p50Ms} ms vs ${cold.p50Ms} ms)`, met: warm.p50Ms <= 0.25 * cold.p50Ms } : null,
+    );
+    add('warm p50 ≤ 0.25 × cold p50 (one at a time)', () =>
+      cold && warm ? { value: `${ratio(warm.p50SequentialMs, cold.p50SequentialMs)} (${warm.p50SequentialMs} ms vs ${cold.p50SequentialMs} ms)`, met: warm.p50SequentialMs <= 0.25 * cold.p50SequentialMs } : null,
+    );
+    add(`gateway RSS ≤ ${RSS_LIMIT_MIB} MiB under load (this gateway, every setup)`, () => {
+      const ours = rows.filter((r) => r.scenario === scenario.name && r.setup.startsWith('gateway-') && r.requests > 0);
+      if (ours.length === 0) return null;
+      const peak = Math.max(...ours.map((r) => r.gatewayRssMiB));
+      return { value: `${peak} MiB at most`, met: peak <= RSS_LIMIT_MIB };
+    });
+  }
+  for (const seed of seedRows) {
+    targets.push({
+      scenario: seed.query,
+      target: 'native calls on the large seed ≤ on the small seed',
+      value: seed.error ? `failed: ${seed.error}` : `${seed.largeCalls} large vs ${seed.smallCalls} small`,
+      met: seed.error ? false : seed.largeCalls <= seed.smallCalls,
+    });
+  }
+  return targets;
+}
+
+export function targetsMarkdown(targets: TargetRow[], seedRows: SeedRow[]): string[] {
+  const lines = ['## Targets', '', '| | scenario | target | this run |', '| --- | --- | --- | --- |'];
+  for (const t of targets) lines.push(`| ${t.met === null ? 'n/a' : t.met ? 'met' : '**missed**'} | ${t.scenario} | ${t.target} | ${t.value.replace(/\|/g, '/')} |`);
+  lines.push('');
+  if (seedRows.length === 0) lines.push('The small-against-large seed comparison was not run (--smoke or --skip-large).', '');
+  return lines;
+}
