@@ -20,7 +20,13 @@ const SUBGRAPHS = ['erp', 'crm', 'workflow'];
 /** A subgraph imports only its own code and lib/: never another subgraph, the gateway, or the emulators it calls over HTTP. */
 const subgraphRule = (name) => [
   // Patterns match the import as written: `../../crm/src/x.js` from inside subgraphs/ names no `subgraphs/`.
-  [...SUBGRAPHS.filter((other) => other !== name).flatMap((other) => [`**/subgraphs/${other}/**`, `../**/${other}/**`]), '**/gateway/**', '**/emulators/**', '**/scripts/**', '**/test/**'],
+  [
+    ...SUBGRAPHS.filter((other) => other !== name).flatMap((other) => [`**/subgraphs/${other}/**`, `../**/${other}/**`]),
+    '**/gateway/**',
+    '**/emulators/**',
+    '**/scripts/**',
+    '**/test/**',
+  ],
   'A subgraph imports only its own code and lib/.',
 ];
 /** Connectors speak native protocols only: no GraphQL types, no resolver types. */
@@ -46,15 +52,33 @@ export default tseslint.config(
     },
   },
   // The gateway composes subgraphs over HTTP: it never imports their code (or the emulators').
-  boundary(['gateway/**/*.ts'], [['**/subgraphs/**', '**/emulators/**', '**/scripts/**', '**/test/**'], 'The gateway reaches subgraphs over HTTP only; share code through lib/.']),
+  boundary(
+    ['gateway/**/*.ts'],
+    [['**/subgraphs/**', '**/emulators/**', '**/scripts/**', '**/test/**'], 'The gateway reaches subgraphs over HTTP only; share code through lib/.'],
+  ),
   ...SUBGRAPHS.flatMap((name) => [
     boundary([`subgraphs/${name}/**/*.ts`], subgraphRule(name)),
     boundary([`subgraphs/${name}/src/connectors/**/*.ts`], subgraphRule(name), connectorRule),
   ]),
   // Shared code depends on nothing above it.
-  boundary(['lib/**/*.ts'], [['**/gateway/**', '**/subgraphs/**', '**/emulators/**', '**/scripts/**', '**/bench/**', '**/test/**'], 'lib/ is shared by every component and imports none of them.']),
+  boundary(
+    ['lib/**/*.ts'],
+    [
+      ['**/gateway/**', '**/subgraphs/**', '**/emulators/**', '**/scripts/**', '**/bench/**', '**/test/**'],
+      'lib/ is shared by every component and imports none of them.',
+    ],
+  ),
   // The emulators stand in for other vendors' systems: they know nothing of the product.
-  boundary(['emulators/**/*.ts'], [['**/gateway/**', '**/subgraphs/**', '**/scripts/**', '**/bench/**', '**/test/**'], 'An emulator is a stand-in for a vendor system and imports none of the product.']),
+  boundary(
+    ['emulators/**/*.ts'],
+    [
+      ['**/gateway/**', '**/subgraphs/**', '**/scripts/**', '**/bench/**', '**/test/**'],
+      'An emulator is a stand-in for a vendor system and imports none of the product.',
+    ],
+  ),
   // Example clients use the gateway over HTTP, as any client would.
-  boundary(['clients/**/*.ts'], [['**/gateway/**', '**/subgraphs/**', '**/emulators/**', '**/lib/**'], 'A client knows the graph through its generated documents only.']),
+  boundary(
+    ['clients/**/*.ts'],
+    [['**/gateway/**', '**/subgraphs/**', '**/emulators/**', '**/lib/**'], 'A client knows the graph through its generated documents only.'],
+  ),
 );

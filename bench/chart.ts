@@ -32,7 +32,9 @@ function panel(input: ChartInput, metric: 'requestsPerSecond' | 'p95Ms', x0: num
     parts.push(`<line x1="${x0}" y1="${y}" x2="${x0 + width}" y2="${y}" stroke="#ddd"/>`);
     parts.push(`<text x="${x0 - 6}" y="${y + 4}" text-anchor="end" font-size="11">${Math.round((max * i) / 4)}</text>`);
   }
-  parts.push(`<text x="${x0 - 40}" y="${top + height / 2}" font-size="11" transform="rotate(-90 ${x0 - 40} ${top + height / 2})" text-anchor="middle">${escapeXml(unit)}</text>`);
+  parts.push(
+    `<text x="${x0 - 40}" y="${top + height / 2}" font-size="11" transform="rotate(-90 ${x0 - 40} ${top + height / 2})" text-anchor="middle">${escapeXml(unit)}</text>`,
+  );
   input.scenarios.forEach((scenario, g) => {
     const gx = x0 + g * groupWidth + 10;
     input.setups.forEach((setup, s) => {
@@ -43,7 +45,9 @@ function panel(input: ChartInput, metric: 'requestsPerSecond' | 'p95Ms', x0: num
         return;
       }
       const h = (row[metric] / max) * height;
-      parts.push(`<rect x="${x}" y="${bottom - h}" width="${barWidth - 2}" height="${h}" fill="${COLORS[s % COLORS.length]}"><title>${escapeXml(`${setup.name} · ${scenario.name}: ${row[metric]} ${unit}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${x}" y="${bottom - h}" width="${barWidth - 2}" height="${h}" fill="${COLORS[s % COLORS.length]}"><title>${escapeXml(`${setup.name} · ${scenario.name}: ${row[metric]} ${unit}`)}</title></rect>`,
+      );
     });
     parts.push(`<text x="${gx + (groupWidth - 20) / 2}" y="${bottom + 18}" text-anchor="middle" font-size="12">${escapeXml(scenario.name)}</text>`);
   });
@@ -52,7 +56,10 @@ function panel(input: ChartInput, metric: 'requestsPerSecond' | 'p95Ms', x0: num
 
 export function renderChart(input: ChartInput): string {
   const legend = input.setups
-    .map((s, i) => `<rect x="${80 + i * 200}" y="420" width="14" height="14" fill="${COLORS[i % COLORS.length]}"/><text x="${100 + i * 200}" y="432" font-size="13">${escapeXml(s.name)}</text>`)
+    .map(
+      (s, i) =>
+        `<rect x="${80 + i * 200}" y="420" width="14" height="14" fill="${COLORS[i % COLORS.length]}"/><text x="${100 + i * 200}" y="432" font-size="13">${escapeXml(s.name)}</text>`,
+    )
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="450" viewBox="0 0 1200 450" font-family="sans-serif">
 <rect width="1200" height="450" fill="white"/>

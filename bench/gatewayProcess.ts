@@ -26,8 +26,9 @@ const urls = config.subgraphUrls;
 function supergraphForRun(): string {
   // @apollo/gateway refuses the `for: SECURITY` link of @requiresScopes, which neither it nor Hive enforces
   // here: the baseline and Hive run without field authorization (this gateway enforces it in a plugin).
-  return withRequiresScopesEnforcedHere(readSupergraph(config.supergraphPath)).replace(/@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]*)"\)/g, (whole, name: string) =>
-    urls[name] ? `@join__graph(name: "${name}", url: "${urls[name]}")` : whole,
+  return withRequiresScopesEnforcedHere(readSupergraph(config.supergraphPath)).replace(
+    /@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]*)"\)/g,
+    (whole, name: string) => (urls[name] ? `@join__graph(name: "${name}", url: "${urls[name]}")` : whole),
   );
 }
 
@@ -35,7 +36,10 @@ let url: string;
 if (kind === 'ours') {
   url = (await startGateway(config)).url;
 } else if (kind === 'stock') {
-  const gateway = new ApolloGateway({ supergraphSdl: supergraphForRun(), buildService: ({ url: subgraphUrl }) => new RemoteGraphQLDataSource({ url: subgraphUrl }) });
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphForRun(),
+    buildService: ({ url: subgraphUrl }) => new RemoteGraphQLDataSource({ url: subgraphUrl }),
+  });
   const server = new ApolloServer({ gateway });
   url = (await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } })).url;
 } else if (kind === 'hive' || kind === 'hive-nodedupe') {

@@ -69,7 +69,8 @@ const scenarios = SCENARIOS.filter((s) => !flags.scenarios || flags.scenarios.sp
 
 function positive(name: string, raw: string, zeroAllowed = false): number {
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || (!zeroAllowed && n === 0)) throw new Error(`Expected --${name} to be a ${zeroAllowed ? 'non-negative' : 'positive'} number, but got ${JSON.stringify(raw)}.`);
+  if (!Number.isFinite(n) || n < 0 || (!zeroAllowed && n === 0))
+    throw new Error(`Expected --${name} to be a ${zeroAllowed ? 'non-negative' : 'positive'} number, but got ${JSON.stringify(raw)}.`);
   return n;
 }
 
@@ -151,7 +152,14 @@ async function main(): Promise<void> {
     // Request logs are off, as Hive's are (logging: false below): a log line per request is not what is compared.
     const quiet = { ERP_CHANGE_POLL_MS: '0', LOG_LEVEL: 'warn' };
     const setups: Setup[] = [
-      { name: 'gateway-cold', title: 'This gateway, cache off (every request misses)', gateway: 'ours', env: { ...quiet, CACHE_MODE: 'off', INTERNAL_SHARED_SECRET: secret }, prime: false, batching: true },
+      {
+        name: 'gateway-cold',
+        title: 'This gateway, cache off (every request misses)',
+        gateway: 'ours',
+        env: { ...quiet, CACHE_MODE: 'off', INTERNAL_SHARED_SECRET: secret },
+        prime: false,
+        batching: true,
+      },
       {
         name: 'gateway-cold-nodedupe',
         title: 'This gateway, cache off and in-flight deduplication off (each request does its own work)',
@@ -168,9 +176,30 @@ async function main(): Promise<void> {
         prime: true,
         batching: true,
       },
-      { name: 'baseline', title: 'Stock @apollo/gateway, plain resolvers (no batching, no cache)', gateway: 'stock', env: { ...quiet, CACHE_MODE: 'off', NATIVE_BATCHING: 'false' }, prime: false, batching: false },
-      { name: 'hive', title: 'Hive Gateway runtime, batching subgraphs, no cache (Hive defaults: identical in-flight subgraph requests shared)', gateway: 'hive', env: { ...quiet, CACHE_MODE: 'off' }, prime: false, batching: true },
-      { name: 'hive-nodedupe', title: 'Hive Gateway runtime, in-flight deduplication off (the same work per request as gateway-cold-nodedupe)', gateway: 'hive-nodedupe', env: { ...quiet, CACHE_MODE: 'off' }, prime: false, batching: true },
+      {
+        name: 'baseline',
+        title: 'Stock @apollo/gateway, plain resolvers (no batching, no cache)',
+        gateway: 'stock',
+        env: { ...quiet, CACHE_MODE: 'off', NATIVE_BATCHING: 'false' },
+        prime: false,
+        batching: false,
+      },
+      {
+        name: 'hive',
+        title: 'Hive Gateway runtime, batching subgraphs, no cache (Hive defaults: identical in-flight subgraph requests shared)',
+        gateway: 'hive',
+        env: { ...quiet, CACHE_MODE: 'off' },
+        prime: false,
+        batching: true,
+      },
+      {
+        name: 'hive-nodedupe',
+        title: 'Hive Gateway runtime, in-flight deduplication off (the same work per request as gateway-cold-nodedupe)',
+        gateway: 'hive-nodedupe',
+        env: { ...quiet, CACHE_MODE: 'off' },
+        prime: false,
+        batching: true,
+      },
     ].filter((s) => !flags.only || flags.only.split(',').includes(s.name)) as Setup[];
 
     const rows: ResultRow[] = [];
@@ -559,14 +588,23 @@ function markdown({ meta, scenarios: list, setups, rows, targets, seedRows, note
     '',
   ];
   for (const scenario of list) {
-    lines.push(`## ${scenario.name}`, '', scenario.title, '', '| setup | req/s | p50 ms | p95 ms | p99 ms | p50 one at a time ms | native rounds | native calls/req | under load | min | gateway RSS MiB |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(
+      `## ${scenario.name}`,
+      '',
+      scenario.title,
+      '',
+      '| setup | req/s | p50 ms | p95 ms | p99 ms | p50 one at a time ms | native rounds | native calls/req | under load | min | gateway RSS MiB |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
     for (const row of rows.filter((r) => r.scenario === scenario.name)) {
       if (!row.ok && row.requests === 0) {
         lines.push(`| ${row.setup} | not run: ${row.error?.replace(/\|/g, '/')} | | | | | | | | | |`);
         continue;
       }
       const first = row.coldFirstRequestMs === undefined ? '' : ` (first, cold: ${row.coldFirstRequestMs} ms)`;
-      lines.push(`| ${row.setup} | ${row.requestsPerSecond} | ${row.p50Ms}${first} | ${row.p95Ms} | ${row.p99Ms} | ${row.p50SequentialMs} | ${row.nativeRounds} | ${row.nativeCallsPerRequest} | ${row.nativeCallsPerRequestUnderLoad} | ${row.minimumNativeCalls} | ${row.gatewayRssMiB} |`);
+      lines.push(
+        `| ${row.setup} | ${row.requestsPerSecond} | ${row.p50Ms}${first} | ${row.p95Ms} | ${row.p99Ms} | ${row.p50SequentialMs} | ${row.nativeRounds} | ${row.nativeCallsPerRequest} | ${row.nativeCallsPerRequestUnderLoad} | ${row.minimumNativeCalls} | ${row.gatewayRssMiB} |`,
+      );
     }
     lines.push('');
   }

@@ -51,7 +51,9 @@ export function evaluateTargets(input: { scenarios: readonly Scenario[]; rows: M
     };
 
     add('native calls per request = plan minimum (cold)', () =>
-      cold ? { value: `${cold.nativeCallsPerRequest} / ${scenario.minimumNativeCalls}`, met: cold.nativeCallsPerRequest === scenario.minimumNativeCalls } : null,
+      cold
+        ? { value: `${cold.nativeCallsPerRequest} / ${scenario.minimumNativeCalls}`, met: cold.nativeCallsPerRequest === scenario.minimumNativeCalls }
+        : null,
     );
     add(`native calls in ≤ ${scenario.planDepth} rounds, the plan depth: no avoidable waterfall (cold)`, () =>
       // Without injected latency calls that overlap cannot be told from calls that follow one another.
@@ -63,16 +65,31 @@ export function evaluateTargets(input: { scenarios: readonly Scenario[]; rows: M
       return { value: `${cold.p50SequentialMs} ms (limit ${limit} ms)`, met: cold.p50SequentialMs <= limit };
     });
     add('req/s ≥ 3 × baseline (cold)', () =>
-      cold && baseline ? { value: `${ratio(cold.requestsPerSecond, baseline.requestsPerSecond)} × (${cold.requestsPerSecond} vs ${baseline.requestsPerSecond})`, met: cold.requestsPerSecond >= 3 * baseline.requestsPerSecond } : null,
+      cold && baseline
+        ? {
+            value: `${ratio(cold.requestsPerSecond, baseline.requestsPerSecond)} × (${cold.requestsPerSecond} vs ${baseline.requestsPerSecond})`,
+            met: cold.requestsPerSecond >= 3 * baseline.requestsPerSecond,
+          }
+        : null,
     );
     add('req/s ≥ 1.0 × Hive Gateway (cold)', () =>
-      cold && hive ? { value: `${ratio(cold.requestsPerSecond, hive.requestsPerSecond)} × (${cold.requestsPerSecond} vs ${hive.requestsPerSecond})`, met: cold.requestsPerSecond >= hive.requestsPerSecond } : null,
+      cold && hive
+        ? {
+            value: `${ratio(cold.requestsPerSecond, hive.requestsPerSecond)} × (${cold.requestsPerSecond} vs ${hive.requestsPerSecond})`,
+            met: cold.requestsPerSecond >= hive.requestsPerSecond,
+          }
+        : null,
     );
     add('warm p50 ≤ 0.25 × cold p50 (under load)', () =>
       cold && warm ? { value: `${ratio(warm.p50Ms, cold.p50Ms)} (${warm.p50Ms} ms vs ${cold.p50Ms} ms)`, met: warm.p50Ms <= 0.25 * cold.p50Ms } : null,
     );
     add('warm p50 ≤ 0.25 × cold p50 (one at a time)', () =>
-      cold && warm ? { value: `${ratio(warm.p50SequentialMs, cold.p50SequentialMs)} (${warm.p50SequentialMs} ms vs ${cold.p50SequentialMs} ms)`, met: warm.p50SequentialMs <= 0.25 * cold.p50SequentialMs } : null,
+      cold && warm
+        ? {
+            value: `${ratio(warm.p50SequentialMs, cold.p50SequentialMs)} (${warm.p50SequentialMs} ms vs ${cold.p50SequentialMs} ms)`,
+            met: warm.p50SequentialMs <= 0.25 * cold.p50SequentialMs,
+          }
+        : null,
     );
     add(`gateway RSS ≤ ${RSS_LIMIT_MIB} MiB under load (this gateway, every setup)`, () => {
       const ours = rows.filter((r) => r.scenario === scenario.name && r.setup.startsWith('gateway-') && r.requests > 0);
@@ -94,7 +111,8 @@ export function evaluateTargets(input: { scenarios: readonly Scenario[]; rows: M
 
 export function targetsMarkdown(targets: TargetRow[], seedRows: SeedRow[]): string[] {
   const lines = ['## Targets', '', '| | scenario | target | this run |', '| --- | --- | --- | --- |'];
-  for (const t of targets) lines.push(`| ${t.met === null ? 'n/a' : t.met ? 'met' : '**missed**'} | ${t.scenario} | ${t.target} | ${t.value.replace(/\|/g, '/')} |`);
+  for (const t of targets)
+    lines.push(`| ${t.met === null ? 'n/a' : t.met ? 'met' : '**missed**'} | ${t.scenario} | ${t.target} | ${t.value.replace(/\|/g, '/')} |`);
   lines.push('');
   if (seedRows.length === 0) lines.push('The small-against-large seed comparison was not run (--smoke or --skip-large).', '');
   return lines;

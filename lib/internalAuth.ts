@@ -55,12 +55,20 @@ export function verifyInternalRequest(
   const now = options.now ?? Date.now();
   const windowMs = options.windowMs ?? DEFAULT_SIGNATURE_WINDOW_MS;
   const value = header(INTERNAL_AUTH_HEADER);
-  if (!value) return { ok: false, reason: `Expected a signed "${INTERNAL_AUTH_HEADER}" header from the gateway, but the request has none. Subgraphs answer only the gateway.` };
+  if (!value)
+    return {
+      ok: false,
+      reason: `Expected a signed "${INTERNAL_AUTH_HEADER}" header from the gateway, but the request has none. Subgraphs answer only the gateway.`,
+    };
   const match = /^v1,t=(\d{1,15}),sig=([0-9a-f]{64})$/.exec(value.trim());
-  if (!match) return { ok: false, reason: `Expected the "${INTERNAL_AUTH_HEADER}" header in the form "v1,t=<ms>,sig=<64 hex digits>", but it has another form.` };
+  if (!match)
+    return { ok: false, reason: `Expected the "${INTERNAL_AUTH_HEADER}" header in the form "v1,t=<ms>,sig=<64 hex digits>", but it has another form.` };
   const timestamp = Number(match[1]);
   if (Math.abs(now - timestamp) > windowMs) {
-    return { ok: false, reason: `Expected a signature made within ${windowMs / 1000} s, but this one is ${Math.round((now - timestamp) / 1000)} s old: it has expired or the clocks disagree.` };
+    return {
+      ok: false,
+      reason: `Expected a signature made within ${windowMs / 1000} s, but this one is ${Math.round((now - timestamp) / 1000)} s old: it has expired or the clocks disagree.`,
+    };
   }
   const scopes = header(CALLER_SCOPES_HEADER) ?? '';
   const expected = Buffer.from(signature(secret, timestamp, scopes, body), 'hex');

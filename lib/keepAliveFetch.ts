@@ -38,7 +38,12 @@ function isQuery(body: unknown): body is string {
 }
 
 export function createKeepAliveFetch(options: KeepAliveFetchOptions): { fetcher: Fetcher; close(): Promise<void> } {
-  const dispatcher = new Agent({ connections: options.connections, keepAliveTimeout: options.keepAliveMs, keepAliveMaxTimeout: Math.max(options.keepAliveMs, 60_000), pipelining: 1 });
+  const dispatcher = new Agent({
+    connections: options.connections,
+    keepAliveTimeout: options.keepAliveMs,
+    keepAliveMaxTimeout: Math.max(options.keepAliveMs, 60_000),
+    pipelining: 1,
+  });
   const send = (url: string, init?: Record<string, unknown>) => undiciFetch(url, { ...(init as object), dispatcher });
   if (!options.dedupe) return { fetcher: send as unknown as Fetcher, close: () => dispatcher.close() };
 

@@ -119,7 +119,9 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         else res.destroy();
       });
     const plain = path === METRICS_PATH || (req.method === 'GET' && options.routes?.[path] !== undefined);
-    void (observability && !plain ? observeRequest(observability, req, res, guarded, (scope, { status, durationMs }) => scope.logger.debug({ status, durationMs }, 'subgraph request')) : guarded());
+    void (observability && !plain
+      ? observeRequest(observability, req, res, guarded, (scope, { status, durationMs }) => scope.logger.debug({ status, durationMs }, 'subgraph request'))
+      : guarded());
   });
   server.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer }));
   await server.start();

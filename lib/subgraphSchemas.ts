@@ -24,8 +24,15 @@ export function subgraphEntries(): SubgraphEntry[] {
 /** The SDL of one subgraph: the shared types followed by its own files. */
 export function subgraphSdl(name: string): string {
   const entry = subgraphEntries().find((s) => s.name === name);
-  if (!entry) throw new Error(`Expected a subgraph named "${name}" in schema/subgraphs.json, but it lists only: ${subgraphEntries().map((s) => s.name).join(', ')}.`);
-  return schemaFiles(entry).map((file) => readFileSync(file, 'utf8')).join('\n');
+  if (!entry)
+    throw new Error(
+      `Expected a subgraph named "${name}" in schema/subgraphs.json, but it lists only: ${subgraphEntries()
+        .map((s) => s.name)
+        .join(', ')}.`,
+    );
+  return schemaFiles(entry)
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
 }
 
 /** Absolute paths of a subgraph's SDL files, folders expanded, in a stable order. */

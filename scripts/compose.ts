@@ -18,9 +18,7 @@ const target = resolve(repoRoot, 'schema/supergraph.graphql');
 const mapTarget = resolve(repoRoot, 'schema/graph-map.json');
 const check = process.argv.includes('--check');
 
-const result = composeServices(
-  subgraphEntries().map((s) => ({ name: s.name, url: s.url, typeDefs: parse(subgraphSdl(s.name)) })),
-);
+const result = composeServices(subgraphEntries().map((s) => ({ name: s.name, url: s.url, typeDefs: parse(subgraphSdl(s.name)) })));
 
 if (result.errors) {
   console.error(`Composition failed with ${result.errors.length} error(s):`);
@@ -47,7 +45,9 @@ if (check) {
     { path: mapTarget, name: 'schema/graph-map.json', content: mapJson },
   ].filter((f) => (existsSync(f.path) ? readFileSync(f.path, 'utf8') : '') !== f.content);
   if (stale.length > 0) {
-    console.error(`${stale.map((f) => f.name).join(' and ')} ${stale.length > 1 ? 'are' : 'is'} stale: the subgraph schemas changed since they were composed. Run \`npm run compose\` and commit the result.`);
+    console.error(
+      `${stale.map((f) => f.name).join(' and ')} ${stale.length > 1 ? 'are' : 'is'} stale: the subgraph schemas changed since they were composed. Run \`npm run compose\` and commit the result.`,
+    );
     process.exit(1);
   }
   console.log('schema/supergraph.graphql and schema/graph-map.json are up to date.');

@@ -141,9 +141,7 @@ function typeNodeKind(node: DefinitionNode): { kind: TypeNodeKind; extension: bo
 
 /** The values of each use of `directive` on a node, coerced by its definition (defaults applied). */
 function uses(directive: GraphQLDirective, directives: readonly DirectiveNode[] | undefined): Record<string, unknown>[] {
-  return (directives ?? [])
-    .filter((d) => d.name.value === directive.name)
-    .map((d) => getDirectiveValues(directive, { directives: [d] }) ?? {});
+  return (directives ?? []).filter((d) => d.name.value === directive.name).map((d) => getDirectiveValues(directive, { directives: [d] }) ?? {});
 }
 
 function named(directives: readonly DirectiveNode[] | undefined, name: string): DirectiveNode[] {
@@ -160,11 +158,15 @@ function declareSubgraph(subgraph: SubgraphSchemaFiles, problems: string[]): Sub
 
   // The directive definitions the subgraph's own SDL carries (schema/common.graphql), so arguments are coerced as the subgraph sees them.
   const definitions = documents.flatMap(({ document }) =>
-    document.definitions.filter((d): d is DirectiveDefinitionNode => d.kind === Kind.DIRECTIVE_DEFINITION && (SOURCE_DIRECTIVES as readonly string[]).includes(d.name.value)),
+    document.definitions.filter(
+      (d): d is DirectiveDefinitionNode => d.kind === Kind.DIRECTIVE_DEFINITION && (SOURCE_DIRECTIVES as readonly string[]).includes(d.name.value),
+    ),
   );
   const missing = SOURCE_DIRECTIVES.filter((name) => !definitions.some((d) => d.name.value === name));
   if (missing.length > 0) {
-    problems.push(`Expected subgraph "${subgraph.name}" to define ${missing.map((m) => `@${m}`).join(', ')} (schema/common.graphql does), but its schema files do not.`);
+    problems.push(
+      `Expected subgraph "${subgraph.name}" to define ${missing.map((m) => `@${m}`).join(', ')} (schema/common.graphql does), but its schema files do not.`,
+    );
     return { blocks: [], fields: [] };
   }
   const directiveSchema = buildASTSchema({ kind: Kind.DOCUMENT, definitions }, { assumeValidSDL: true });
@@ -180,7 +182,8 @@ function declareSubgraph(subgraph: SubgraphSchemaFiles, problems: string[]): Sub
   };
   const oneArea = (nodeDirectives: readonly DirectiveNode[] | undefined, at: string, what: string): AreaId | null => {
     const areas = uses(directive('area'), nodeDirectives);
-    if (areas.length > 1) problems.push(`${what} (${at}) has ${areas.length} @area directives, but one place belongs to one area; split the block or move the field.`);
+    if (areas.length > 1)
+      problems.push(`${what} (${at}) has ${areas.length} @area directives, but one place belongs to one area; split the block or move the field.`);
     return areas.length === 0 ? null : checkArea(areas[0]!.name, at, what);
   };
 
@@ -195,10 +198,13 @@ function declareSubgraph(subgraph: SubgraphSchemaFiles, problems: string[]): Sub
         const found = uses(directive(system), node.directives);
         const nameArg = system === 'odoo' ? 'model' : 'object';
         for (const use of found) {
-          if (use.fields !== undefined) problems.push(`${what} (${at}) gives @${system} \`fields\` on the type; on a type it only names the ${nameArg} its fields read.`);
-          if (typeof use[nameArg] !== 'string') problems.push(`${what} (${at}) has @${system} without a \`${nameArg}\`; on a type it names the ${nameArg} its fields read.`);
+          if (use.fields !== undefined)
+            problems.push(`${what} (${at}) gives @${system} \`fields\` on the type; on a type it only names the ${nameArg} its fields read.`);
+          if (typeof use[nameArg] !== 'string')
+            problems.push(`${what} (${at}) has @${system} without a \`${nameArg}\`; on a type it names the ${nameArg} its fields read.`);
         }
-        if (found.length > 1) problems.push(`${what} (${at}) names ${found.length} default ${nameArg}s with @${system}; a block has one, and fields name any other themselves.`);
+        if (found.length > 1)
+          problems.push(`${what} (${at}) names ${found.length} default ${nameArg}s with @${system}; a block has one, and fields name any other themselves.`);
         return typeof found[0]?.[nameArg] === 'string' ? (found[0]![nameArg] as string) : null;
       };
       const block: Block = {
@@ -233,7 +239,9 @@ function declareSubgraph(subgraph: SubgraphSchemaFiles, problems: string[]): Sub
           external: named(field.directives, 'external').length > 0,
           sources: fieldSources(field.directives, fieldAt, fieldWhat),
           ...(named(field.directives, 'requires').length > 0 ? { requires: String(argument(named(field.directives, 'requires')[0]!, 'fields')) } : {}),
-          ...(named(field.directives, 'requiresScopes').length > 0 ? { scopes: argument(named(field.directives, 'requiresScopes')[0]!, 'scopes') as string[][] } : {}),
+          ...(named(field.directives, 'requiresScopes').length > 0
+            ? { scopes: argument(named(field.directives, 'requiresScopes')[0]!, 'scopes') as string[][] }
+            : {}),
         });
       }
     }
@@ -248,12 +256,18 @@ function declareSubgraph(subgraph: SubgraphSchemaFiles, problems: string[]): Sub
       if (source.system === 'odoo' && source.model === '') {
         const model = field.block.defaultModel ?? definition?.defaultModel;
         if (model) source.model = model;
-        else problems.push(`${field.typeName}.${field.fieldName} in subgraph "${field.subgraph}" (${field.at}) has @odoo without a \`model\`, and neither its block nor its type names one; add model: "…".`);
+        else
+          problems.push(
+            `${field.typeName}.${field.fieldName} in subgraph "${field.subgraph}" (${field.at}) has @odoo without a \`model\`, and neither its block nor its type names one; add model: "…".`,
+          );
       }
       if (source.system === 'salesforce' && source.object === '') {
         const object = field.block.defaultObject ?? definition?.defaultObject;
         if (object) source.object = object;
-        else problems.push(`${field.typeName}.${field.fieldName} in subgraph "${field.subgraph}" (${field.at}) has @salesforce without an \`object\`, and neither its block nor its type names one; add object: "…".`);
+        else
+          problems.push(
+            `${field.typeName}.${field.fieldName} in subgraph "${field.subgraph}" (${field.at}) has @salesforce without an \`object\`, and neither its block nor its type names one; add object: "…".`,
+          );
       }
     }
     if (field.external) continue;
@@ -263,7 +277,9 @@ function declareSubgraph(subgraph: SubgraphSchemaFiles, problems: string[]): Sub
       );
     }
     if (field.area === null) {
-      problems.push(`${field.typeName}.${field.fieldName} in subgraph "${field.subgraph}" (${field.at}) belongs to no area: add @area(name: "…") to the field, its block or its type.`);
+      problems.push(
+        `${field.typeName}.${field.fieldName} in subgraph "${field.subgraph}" (${field.at}) belongs to no area: add @area(name: "…") to the field, its block or its type.`,
+      );
     }
   }
   for (const block of blocks) {
@@ -280,8 +296,12 @@ function declareSubgraph(subgraph: SubgraphSchemaFiles, problems: string[]): Sub
       for (const use of uses(directive(system), directives)) {
         const kind = String(use.kind);
         const list = Array.isArray(use.fields) ? (use.fields as string[]) : [];
-        if (!(NATIVE_KINDS as readonly string[]).includes(kind)) problems.push(`${what} (${at}) has @${system}(kind: ${JSON.stringify(kind)}), but the kinds are: ${NATIVE_KINDS.join(', ')}.`);
-        if (list.length === 0) problems.push(`${what} (${at}) has @${system} without \`fields\`; name the ${system === 'odoo' ? 'Odoo fields' : 'Salesforce fields'} the value comes from.`);
+        if (!(NATIVE_KINDS as readonly string[]).includes(kind))
+          problems.push(`${what} (${at}) has @${system}(kind: ${JSON.stringify(kind)}), but the kinds are: ${NATIVE_KINDS.join(', ')}.`);
+        if (list.length === 0)
+          problems.push(
+            `${what} (${at}) has @${system} without \`fields\`; name the ${system === 'odoo' ? 'Odoo fields' : 'Salesforce fields'} the value comes from.`,
+          );
         const name = typeof use[nameArg] === 'string' ? (use[nameArg] as string) : '';
         const note = typeof use.note === 'string' ? { note: use.note } : {};
         sources.push(
@@ -294,7 +314,8 @@ function declareSubgraph(subgraph: SubgraphSchemaFiles, problems: string[]): Sub
     const synthetic = uses(directive('synthetic'), directives);
     for (const use of synthetic) {
       const kind = String(use.kind);
-      if (!(SYNTHETIC_KINDS as readonly string[]).includes(kind)) problems.push(`${what} (${at}) has @synthetic(kind: ${JSON.stringify(kind)}), but the kinds are: ${SYNTHETIC_KINDS.join(', ')}.`);
+      if (!(SYNTHETIC_KINDS as readonly string[]).includes(kind))
+        problems.push(`${what} (${at}) has @synthetic(kind: ${JSON.stringify(kind)}), but the kinds are: ${SYNTHETIC_KINDS.join(', ')}.`);
       sources.push({ system: 'none', kind: kind as SyntheticKind, ...(typeof use.note === 'string' ? { note: use.note } : {}) });
     }
     if (synthetic.length > 0 && sources.length > synthetic.length) {
@@ -326,7 +347,10 @@ function mostCommon(areas: readonly AreaId[]): AreaId | null {
 
 /** Top-level field names of a key's field set (`customerNumber from to`, `id`). */
 function keyFieldNames(fieldSet: string): string[] {
-  return fieldSet.replace(/\{[^}]*\}/g, ' ').split(/\s+/).filter(Boolean);
+  return fieldSet
+    .replace(/\{[^}]*\}/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
 }
 
 /** The graph map of the subgraphs as composed into `supergraphSdl`, and every problem with their declarations. */
@@ -346,7 +370,9 @@ export function buildGraphMap(subgraphs: readonly SubgraphSchemaFiles[], supergr
   for (const type of apiTypes) {
     const typeBlocks = blocks.filter((b) => b.typeName === type.name);
     if (typeBlocks.length === 0) {
-      problems.push(`The supergraph has a type ${type.name} that no subgraph schema file declares; run \`npm run compose\` after changing the subgraph schemas.`);
+      problems.push(
+        `The supergraph has a type ${type.name} that no subgraph schema file declares; run \`npm run compose\` after changing the subgraph schemas.`,
+      );
       continue;
     }
     const keys = typeBlocks.flatMap((b) => b.keys);
@@ -363,9 +389,14 @@ export function buildGraphMap(subgraphs: readonly SubgraphSchemaFiles[], supergr
       const declarations = fieldDeclarations.filter((f) => f.typeName === type.name && f.fieldName === apiField.name);
       const owners = declarations.filter((d) => !d.external);
       if (owners.length === 0) {
-        problems.push(`The supergraph field ${type.name}.${apiField.name} is resolved by no subgraph declaration (every declaration is @external); run \`npm run compose\` after changing the subgraph schemas.`);
+        problems.push(
+          `The supergraph field ${type.name}.${apiField.name} is resolved by no subgraph declaration (every declaration is @external); run \`npm run compose\` after changing the subgraph schemas.`,
+        );
       }
-      const args = 'args' in apiField ? apiField.args.map((a: GraphQLArgument) => `${a.name}: ${String(a.type)}${a.astNode?.defaultValue ? ` = ${print(a.astNode.defaultValue)}` : ''}`) : [];
+      const args =
+        'args' in apiField
+          ? apiField.args.map((a: GraphQLArgument) => `${a.name}: ${String(a.type)}${a.astNode?.defaultValue ? ` = ${print(a.astNode.defaultValue)}` : ''}`)
+          : [];
       fields.push({
         name: apiField.name,
         type: String(apiField.type),
@@ -374,15 +405,13 @@ export function buildGraphMap(subgraphs: readonly SubgraphSchemaFiles[], supergr
         // Settled below, once the type's own area is known.
         area: mostCommon(owners.flatMap((o) => (o.area ? [o.area] : []))) ?? 'shared',
         key: keyFields.has(apiField.name),
-        owners: owners.map(
-          (o): FieldOwner => ({
-            subgraph: o.subgraph,
-            declaredIn: o.file,
-            sources: o.sources,
-            ...(o.requires ? { requires: o.requires } : {}),
-            ...(o.scopes ? { scopes: o.scopes } : {}),
-          }),
-        ),
+        owners: owners.map((o): FieldOwner => ({
+          subgraph: o.subgraph,
+          declaredIn: o.file,
+          sources: o.sources,
+          ...(o.requires ? { requires: o.requires } : {}),
+          ...(o.scopes ? { scopes: o.scopes } : {}),
+        })),
         external: declarations.filter((d) => d.external).map((d) => d.subgraph),
       });
     }

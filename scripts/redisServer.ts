@@ -60,7 +60,9 @@ export async function startLocalRedis(options: { useRedisUrl?: boolean } = {}): 
     throw new Error('These tests need a real Redis: install redis-server (apt-get install -y redis-server) or set REDIS_URL to a running one.');
   }
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));

@@ -25,7 +25,12 @@ const settings = readSettings(process.env);
 let args: { size?: string; 'data-dir'?: string; force: boolean; help: boolean };
 try {
   args = parseArgs({
-    options: { size: { type: 'string' }, 'data-dir': { type: 'string' }, force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      size: { type: 'string' },
+      'data-dir': { type: 'string' },
+      force: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   }).values as typeof args;
 } catch (error) {
   fail((error as Error).message);

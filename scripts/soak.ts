@@ -46,7 +46,8 @@ if (args.help) {
 function positive(flag: string, value: string | undefined, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) fail(`Expected --${flag} to be a positive ${integer ? 'whole number' : 'number'}, but got ${JSON.stringify(value)}.`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    fail(`Expected --${flag} to be a positive ${integer ? 'whole number' : 'number'}, but got ${JSON.stringify(value)}.`);
   return n;
 }
 

@@ -84,7 +84,9 @@ export const FAULT_CYCLE: { label: string; odoo: FaultRule[]; salesforce: FaultR
 export function exampleQueries(): Operation[] {
   const folder = join(repoRoot, 'schema/operations');
   const operations: Operation[] = [];
-  for (const file of readdirSync(folder).filter((f) => f.endsWith('.graphql')).sort()) {
+  for (const file of readdirSync(folder)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()) {
     const query = readFileSync(join(folder, file), 'utf8');
     const variablesFile = join(folder, file.replace(/\.graphql$/, '.variables.json'));
     const variables = existsSync(variablesFile) ? (JSON.parse(readFileSync(variablesFile, 'utf8')) as Record<string, unknown>) : {};
@@ -112,8 +114,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
   const phaseSeconds = options.faultPhaseSeconds ?? 15;
   // Loopback only, emulators always (never a configured real system), the development token, only error logs.
   const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
-  for (const name of ['ODOO_URL', 'SALESFORCE_LOGIN_URL', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_JWKS_FILE', 'AUTH_ISSUER', 'NODE_ENV'] as const) delete env[name];
-  Object.assign(env, { AUTH_MODE: 'hs256', GATEWAY_HOST: '127.0.0.1', ERP_SUBGRAPH_HOST: '127.0.0.1', CRM_SUBGRAPH_HOST: '127.0.0.1', WORKFLOW_SUBGRAPH_HOST: '127.0.0.1' });
+  for (const name of ['ODOO_URL', 'SALESFORCE_LOGIN_URL', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_JWKS_FILE', 'AUTH_ISSUER', 'NODE_ENV'] as const)
+    delete env[name];
+  Object.assign(env, {
+    AUTH_MODE: 'hs256',
+    GATEWAY_HOST: '127.0.0.1',
+    ERP_SUBGRAPH_HOST: '127.0.0.1',
+    CRM_SUBGRAPH_HOST: '127.0.0.1',
+    WORKFLOW_SUBGRAPH_HOST: '127.0.0.1',
+  });
   // Injected faults make every native failure a warning: the summary counts them instead.
   env.LOG_LEVEL ??= 'error';
 
@@ -141,7 +150,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
 
   const setFaults = async (odoo: FaultRule[], salesforce: FaultRule[]) => {
     const put = (base: string | undefined, rules: FaultRule[]) =>
-      base ? fetch(`${base}/__emulator/faults`, { method: rules.length ? 'PUT' : 'DELETE', headers: { 'content-type': 'application/json' }, body: rules.length ? JSON.stringify({ rules }) : undefined }) : undefined;
+      base
+        ? fetch(`${base}/__emulator/faults`, {
+            method: rules.length ? 'PUT' : 'DELETE',
+            headers: { 'content-type': 'application/json' },
+            body: rules.length ? JSON.stringify({ rules }) : undefined,
+          })
+        : undefined;
     await Promise.all([put(stack.odoo?.url, odoo), put(stack.salesforce?.url, salesforce)]);
   };
 
@@ -192,7 +207,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     const rss = process.memoryUsage.rss();
     rssPeak = Math.max(rssPeak, rss);
     const elapsed = Math.min(options.durationSeconds, Math.floor((Date.now() - started) / 1000));
-    bar.update(elapsed, { requests, rps: round(requests / Math.max(1, (Date.now() - started) / 1000)), errors: errorText(), rss: Math.round(rss / MiB), faults: faultLabel });
+    bar.update(elapsed, {
+      requests,
+      rps: round(requests / Math.max(1, (Date.now() - started) / 1000)),
+      errors: errorText(),
+      rss: Math.round(rss / MiB),
+      faults: faultLabel,
+    });
   };
   const ticker = setInterval(tick, 1000);
   let phase = 0;
@@ -234,7 +255,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     succeeded: requests - failed,
     failed,
     errorsByCode,
-    latencyMs: { p50: round(percentile(sorted, 0.5)), p95: round(percentile(sorted, 0.95)), p99: round(percentile(sorted, 0.99)), max: round(sorted.at(-1) ?? 0) },
+    latencyMs: {
+      p50: round(percentile(sorted, 0.5)),
+      p95: round(percentile(sorted, 0.95)),
+      p99: round(percentile(sorted, 0.99)),
+      max: round(sorted.at(-1) ?? 0),
+    },
     rssMiB: { start: Math.round(rssStart / MiB), peak: Math.round(rssPeak / MiB), end: Math.round(rssEnd / MiB) },
     requestsPerSecond: round(requests / Math.max(seconds, 0.001)),
   };

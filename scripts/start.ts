@@ -20,11 +20,13 @@ if (!settings.isSet('AUTH_MODE') && !settings.production) env.AUTH_MODE = 'hs256
 const progress = createSeedProgressDisplay('', settings.get('SEED_PROGRESS'));
 console.log('Starting the emulators, the subgraphs and the gateway…');
 // One process: its own metrics (memory, event loop, GC) are served once, on the gateway's /metrics.
-const stack = await startStack({ env, warn: (line) => console.warn(line), onSeedProgress: progress.onProgress, observability: { processMetrics: true } }).catch((error: unknown) => {
-  progress.stop();
-  console.error(`Could not start: ${(error as Error).message}`);
-  process.exit(1);
-});
+const stack = await startStack({ env, warn: (line) => console.warn(line), onSeedProgress: progress.onProgress, observability: { processMetrics: true } }).catch(
+  (error: unknown) => {
+    progress.stop();
+    console.error(`Could not start: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);
 progress.stop();
 
 const gatewayConfig = loadGatewayConfig(env);

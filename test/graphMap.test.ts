@@ -86,7 +86,10 @@ describe('the graph map', () => {
       'Decision support',
     ]);
     for (const area of map.areas.filter((a) => a.number !== null)) {
-      expect(map.types.some((t) => t.fields.some((f) => f.area === area.id)), `no field in area ${area.id}`).toBe(true);
+      expect(
+        map.types.some((t) => t.fields.some((f) => f.area === area.id)),
+        `no field in area ${area.id}`,
+      ).toBe(true);
     }
   });
 
@@ -121,7 +124,8 @@ describe('the generator', () => {
   // The API part of a supergraph composed from it: the shared types and the test's own.
   const supergraphOf = (types: string) =>
     `type Money { amount: Float!, currencyCode: String! }\ntype PageInfo { hasNextPage: Boolean!, endCursor: String }\nscalar Date\nscalar DateTime\n${types}`;
-  const problemsOf = (sdl: string, types = 'type Query { thing: Thing }\ntype Thing { orphan: String, named: String }') => buildGraphMap(withSdl(sdl), supergraphOf(types)).problems;
+  const problemsOf = (sdl: string, types = 'type Query { thing: Thing }\ntype Thing { orphan: String, named: String }') =>
+    buildGraphMap(withSdl(sdl), supergraphOf(types)).problems;
 
   it('names a field that declares no source, with its file and line', () => {
     const problems = problemsOf(`type Query { thing: Thing @area(name: "customers") @synthetic(kind: "computed") }
@@ -168,8 +172,21 @@ type Thing @key(fields: "orphan") @area(name: "customers") @odoo(model: "res.par
     expect(problems).toEqual([]);
     const parsed = JSON.parse(graphMapJson(map)) as GraphMap;
     expect(parsed.entities).toEqual([
-      { type: 'Thing', keys: [{ subgraph: 'erp', fields: 'orphan', resolvable: true, native: [{ field: 'orphan', sources: [{ system: 'odoo', model: 'res.partner', fields: ['ref'], kind: 'field' }] }] }] },
+      {
+        type: 'Thing',
+        keys: [
+          {
+            subgraph: 'erp',
+            fields: 'orphan',
+            resolvable: true,
+            native: [{ field: 'orphan', sources: [{ system: 'odoo', model: 'res.partner', fields: ['ref'], kind: 'field' }] }],
+          },
+        ],
+      },
     ]);
-    expect(parsed.types.find((t) => t.name === 'Thing')).toMatchObject({ area: 'customers', backedBy: [{ subgraph: 'erp', system: 'odoo', name: 'res.partner' }] });
+    expect(parsed.types.find((t) => t.name === 'Thing')).toMatchObject({
+      area: 'customers',
+      backedBy: [{ subgraph: 'erp', system: 'odoo', name: 'res.partner' }],
+    });
   });
 });

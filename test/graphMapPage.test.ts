@@ -89,7 +89,9 @@ describe('the graph map page', () => {
               area: 'customers',
               key: false,
               external: [],
-              owners: [{ subgraph: 'erp', declaredIn: 'x.graphql', sources: [{ system: 'odoo', model: 'res.partner', fields: ['credit_limit'], kind: 'field' }] }],
+              owners: [
+                { subgraph: 'erp', declaredIn: 'x.graphql', sources: [{ system: 'odoo', model: 'res.partner', fields: ['credit_limit'], kind: 'field' }] },
+              ],
             },
           ],
         },
@@ -107,7 +109,11 @@ describe('the graph map page', () => {
 describe('the explorer', () => {
   it('opens every example operation of schema/operations, area by area, with its variables', () => {
     const operations = exampleOperations(OPERATIONS_DIR);
-    expect(operations.map((o) => `${o.name}.graphql`).sort()).toEqual(readdirSync(OPERATIONS_DIR).filter((f) => f.endsWith('.graphql')).sort());
+    expect(operations.map((o) => `${o.name}.graphql`).sort()).toEqual(
+      readdirSync(OPERATIONS_DIR)
+        .filter((f) => f.endsWith('.graphql'))
+        .sort(),
+    );
     const names = operations.map((o) => o.name);
     expect(names.indexOf('customers-erp')).toBeLessThan(names.indexOf('products-erp'));
     expect(names.indexOf('products-erp')).toBeLessThan(names.indexOf('workflow'));

@@ -21,10 +21,16 @@ const { map } = buildGraphMap(readSubgraphSchemaFiles(), readFileSync(resolve(re
 
 /** Every declared source, with the field that declares it and the subgraph that resolves that field. */
 const declarations = map.types.flatMap((type) =>
-  type.fields.flatMap((field) => field.owners.flatMap((owner) => owner.sources.map((source) => ({ at: `${type.name}.${field.name} (${owner.subgraph})`, subgraph: owner.subgraph, source })))),
+  type.fields.flatMap((field) =>
+    field.owners.flatMap((owner) =>
+      owner.sources.map((source) => ({ at: `${type.name}.${field.name} (${owner.subgraph})`, subgraph: owner.subgraph, source })),
+    ),
+  ),
 );
 const odooSources = declarations.filter((d): d is typeof d & { source: Extract<FieldSource, { system: 'odoo' }> } => d.source.system === 'odoo');
-const salesforceSources = declarations.filter((d): d is typeof d & { source: Extract<FieldSource, { system: 'salesforce' }> } => d.source.system === 'salesforce');
+const salesforceSources = declarations.filter(
+  (d): d is typeof d & { source: Extract<FieldSource, { system: 'salesforce' }> } => d.source.system === 'salesforce',
+);
 
 /** Why an Odoo path (`order_id.date_order`) does not resolve from `model`, or null when it does. */
 function odooPathProblem(model: string, path: string): string | null {
@@ -55,7 +61,10 @@ describe('declared native sources exist in the emulators', () => {
   it('names only Odoo models and fields of the Odoo emulator', () => {
     expect(odooSources.length).toBeGreaterThan(100);
     const wrong = odooSources.flatMap(({ at, source }) =>
-      source.fields.map((f) => ({ f, problem: odooPathProblem(source.model, f) })).filter((x) => x.problem).map(({ f, problem }) => `${at}: ${source.model} ${f}: ${problem}`),
+      source.fields
+        .map((f) => ({ f, problem: odooPathProblem(source.model, f) }))
+        .filter((x) => x.problem)
+        .map(({ f, problem }) => `${at}: ${source.model} ${f}: ${problem}`),
     );
     expect(wrong, wrong.join('\n')).toEqual([]);
   });
@@ -73,7 +82,9 @@ describe('declared native sources exist in the emulators', () => {
 
   it('backs types only with models and sObjects the emulators have', () => {
     const backings = map.types.flatMap((t) => t.backedBy.map((b) => ({ type: t.name, ...b })));
-    const wrong = backings.filter((b) => (b.system === 'odoo' ? !MODELS.has(b.name) : !registry.object(b.name))).map((b) => `${b.type} (${b.subgraph}): ${b.name}`);
+    const wrong = backings
+      .filter((b) => (b.system === 'odoo' ? !MODELS.has(b.name) : !registry.object(b.name)))
+      .map((b) => `${b.type} (${b.subgraph}): ${b.name}`);
     expect(wrong, wrong.join('\n')).toEqual([]);
   });
 

@@ -58,7 +58,10 @@ export interface ErpCrmClient {
 
 export function createErpCrmClient({ url, token, headers = {}, fetch: fetcher = fetch }: ErpCrmClientOptions): ErpCrmClient {
   return {
-    async request<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...[variables]: NoInfer<VariablesArgument<TVariables>>): Promise<TResult> {
+    async request<TResult, TVariables>(
+      document: TypedDocumentString<TResult, TVariables>,
+      ...[variables]: NoInfer<VariablesArgument<TVariables>>
+    ): Promise<TResult> {
       const bearer = typeof token === 'function' ? await token() : token;
       const response = await fetcher(url, {
         method: 'POST',
@@ -75,7 +78,12 @@ export function createErpCrmClient({ url, token, headers = {}, fetch: fetcher = 
       try {
         body = JSON.parse(text) as typeof body;
       } catch {
-        throw new GraphQLRequestError(`Expected a GraphQL response from ${url}, but got HTTP ${response.status}: ${text.slice(0, 200)}`, [], null, response.status);
+        throw new GraphQLRequestError(
+          `Expected a GraphQL response from ${url}, but got HTTP ${response.status}: ${text.slice(0, 200)}`,
+          [],
+          null,
+          response.status,
+        );
       }
       if (body.errors?.length) {
         const first = body.errors[0]!;

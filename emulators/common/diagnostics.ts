@@ -55,11 +55,7 @@ export class Latency {
 }
 
 /** Serves `/__emulator/*`; returns false when the request is for the vendor API instead. */
-export async function handleDiagnostics(
-  req: IncomingMessage,
-  res: ServerResponse,
-  state: { calls: NativeCallCounter; latency: Latency },
-): Promise<boolean> {
+export async function handleDiagnostics(req: IncomingMessage, res: ServerResponse, state: { calls: NativeCallCounter; latency: Latency }): Promise<boolean> {
   const path = (req.url ?? '').split('?')[0];
   if (!path?.startsWith('/__emulator/')) return false;
   if (path === '/__emulator/calls' && req.method === 'GET') {

@@ -77,7 +77,10 @@ export class InjectedFault extends Error {
         const status = rule.status ?? 503;
         const extra: Record<string, string> = rule.retryAfterSeconds !== undefined ? { 'retry-after': String(rule.retryAfterSeconds) } : {};
         if (dialect === 'salesforce') {
-          sendJson(res, status, [{ errorCode: 'SERVER_UNAVAILABLE', message: `Injected fault: the server is temporarily unable to serve ${what}.` }], { ...headers, ...extra });
+          sendJson(res, status, [{ errorCode: 'SERVER_UNAVAILABLE', message: `Injected fault: the server is temporarily unable to serve ${what}.` }], {
+            ...headers,
+            ...extra,
+          });
         } else {
           // What a reverse proxy in front of a stopped Odoo worker answers: HTML, not JSON-RPC.
           const body = `<html><head><title>${status} Service Unavailable</title></head><body><h1>${status}</h1><p>Injected fault while serving ${what}.</p></body></html>`;
@@ -92,7 +95,10 @@ export class InjectedFault extends Error {
         return;
       case 'tooManyRequests': {
         const retryAfter = String(rule.retryAfterSeconds ?? 1);
-        const body = dialect === 'salesforce' ? [{ errorCode: 'TOO_MANY_REQUESTS', message: `Injected fault: too many requests; retry after ${retryAfter} s.` }] : { error: `Too many requests; retry after ${retryAfter} s.` };
+        const body =
+          dialect === 'salesforce'
+            ? [{ errorCode: 'TOO_MANY_REQUESTS', message: `Injected fault: too many requests; retry after ${retryAfter} s.` }]
+            : { error: `Too many requests; retry after ${retryAfter} s.` };
         sendJson(res, 429, body, { ...headers, 'retry-after': retryAfter });
         return;
       }
@@ -178,7 +184,8 @@ export function parseFaultRules(json: string, source = 'the fault rules'): Fault
     throw new TypeError(`Expected ${source} to be a JSON list of fault rules, but it is not JSON: ${(error as Error).message}.`, { cause: error });
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { rules?: unknown } | null)?.rules;
-  if (!Array.isArray(list)) throw new TypeError(`Expected ${source} to be a JSON list of fault rules (or {"rules": [...]}), but got ${JSON.stringify(parsed)?.slice(0, 200)}.`);
+  if (!Array.isArray(list))
+    throw new TypeError(`Expected ${source} to be a JSON list of fault rules (or {"rules": [...]}), but got ${JSON.stringify(parsed)?.slice(0, 200)}.`);
   return list.map((rule, i) => validateRule(rule, i));
 }
 
@@ -214,20 +221,26 @@ function matches(rule: FaultRule, target: FaultTarget): boolean {
 
 function validateRule(value: unknown, index: number): FaultRule {
   const where = `fault rule ${index + 1}`;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`Expected ${where} to be an object such as {"match": {"model": "res.partner"}, "fault": "http5xx"}, but got ${JSON.stringify(value)}.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError(`Expected ${where} to be an object such as {"match": {"model": "res.partner"}, "fault": "http5xx"}, but got ${JSON.stringify(value)}.`);
   const rule = value as Record<string, unknown>;
-  if (!FAULT_KINDS.includes(rule.fault as FaultKind)) throw new TypeError(`Expected ${where} to have "fault" set to one of ${FAULT_KINDS.join(', ')}, but got ${JSON.stringify(rule.fault)}.`);
+  if (!FAULT_KINDS.includes(rule.fault as FaultKind))
+    throw new TypeError(`Expected ${where} to have "fault" set to one of ${FAULT_KINDS.join(', ')}, but got ${JSON.stringify(rule.fault)}.`);
   const match = rule.match ?? {};
-  if (typeof match !== 'object' || match === null || Array.isArray(match)) throw new TypeError(`Expected "match" in ${where} to be an object with model, object or method, but got ${JSON.stringify(match)}.`);
+  if (typeof match !== 'object' || match === null || Array.isArray(match))
+    throw new TypeError(`Expected "match" in ${where} to be an object with model, object or method, but got ${JSON.stringify(match)}.`);
   for (const [key, part] of Object.entries(match)) {
     if (!['model', 'object', 'method'].includes(key) || typeof part !== 'string') {
-      throw new TypeError(`Expected "match" in ${where} to hold only string "model", "object" or "method", but got ${JSON.stringify(key)}: ${JSON.stringify(part)}.`);
+      throw new TypeError(
+        `Expected "match" in ${where} to hold only string "model", "object" or "method", but got ${JSON.stringify(key)}: ${JSON.stringify(part)}.`,
+      );
     }
   }
   const number = (name: string, min: number, max: number) => {
     const n = rule[name];
     if (n === undefined) return;
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) throw new TypeError(`Expected "${name}" in ${where} to be a number from ${min} to ${max}, but got ${JSON.stringify(n)}.`);
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max)
+      throw new TypeError(`Expected "${name}" in ${where} to be a number from ${min} to ${max}, but got ${JSON.stringify(n)}.`);
   };
   number('ms', 0, 600_000);
   number('status', 500, 599);

@@ -41,9 +41,33 @@ export const APPROVAL_MODELS: ModelDef[] = [
       sequence: F.integer('Sequence', { default: 10, groupOperator: undefined }),
       description: F.char('Description'),
       approval_minimum: F.integer('Minimum Approval', { default: 1, groupOperator: undefined }),
-      has_amount: F.selection([['required', 'Required'], ['optional', 'Optional'], ['no', 'None']], 'Has Amount', { default: 'no' }),
-      has_reference: F.selection([['required', 'Required'], ['optional', 'Optional'], ['no', 'None']], 'Has Reference', { default: 'no' }),
-      has_partner: F.selection([['required', 'Required'], ['optional', 'Optional'], ['no', 'None']], 'Has Contact', { default: 'no' }),
+      has_amount: F.selection(
+        [
+          ['required', 'Required'],
+          ['optional', 'Optional'],
+          ['no', 'None'],
+        ],
+        'Has Amount',
+        { default: 'no' },
+      ),
+      has_reference: F.selection(
+        [
+          ['required', 'Required'],
+          ['optional', 'Optional'],
+          ['no', 'None'],
+        ],
+        'Has Reference',
+        { default: 'no' },
+      ),
+      has_partner: F.selection(
+        [
+          ['required', 'Required'],
+          ['optional', 'Optional'],
+          ['no', 'None'],
+        ],
+        'Has Contact',
+        { default: 'no' },
+      ),
     },
   }),
   defineModel({
@@ -92,7 +116,14 @@ export const APPROVAL_MODELS: ModelDef[] = [
       model: F.char('Related Document Model', { index: true }),
       res_id: F.integer('Related Document ID', { groupOperator: undefined }),
       message_type: F.selection(
-        [['email', 'Incoming Email'], ['comment', 'Comment'], ['email_outgoing', 'Outgoing Email'], ['notification', 'System notification'], ['auto_comment', 'Automated Targeted Notification'], ['user_notification', 'User Specific Notification']],
+        [
+          ['email', 'Incoming Email'],
+          ['comment', 'Comment'],
+          ['email_outgoing', 'Outgoing Email'],
+          ['notification', 'System notification'],
+          ['auto_comment', 'Automated Targeted Notification'],
+          ['user_notification', 'User Specific Notification'],
+        ],
         'Type',
         { required: true, default: 'email' },
       ),
@@ -107,8 +138,13 @@ function recomputeRequestStatus(orm: Orm, approverIds: number[]): void {
     .raw(`SELECT DISTINCT request_id FROM approval_approver WHERE id IN (SELECT value FROM json_each(?))`, [JSON.stringify(approverIds)])
     .map((r) => r[0] as number);
   for (const requestId of requests) {
-    const approvers = orm.all(`SELECT status, required FROM approval_approver WHERE request_id = ?`, [requestId]) as { status: string; required: number | null }[];
-    const minimum = (orm.raw(`SELECT c.approval_minimum FROM approval_request r JOIN approval_category c ON c.id = r.category_id WHERE r.id = ?`, [requestId])[0]?.[0] as number | null) ?? 1;
+    const approvers = orm.all(`SELECT status, required FROM approval_approver WHERE request_id = ?`, [requestId]) as {
+      status: string;
+      required: number | null;
+    }[];
+    const minimum =
+      (orm.raw(`SELECT c.approval_minimum FROM approval_request r JOIN approval_category c ON c.id = r.category_id WHERE r.id = ?`, [requestId])[0]?.[0] as
+        number | null) ?? 1;
     const approved = approvers.filter((a) => a.status === 'approved').length;
     let status: string | null = null;
     if (approvers.some((a) => a.status === 'refused')) status = 'refused';
@@ -160,7 +196,15 @@ export function seedApprovals(db: import('better-sqlite3').Database, options: { 
         `WHERE o.state = 'draft' AND c.credit_limit > 0 AND c.credit_limit < o.amount_total + COALESCE(due.amount, 0) + COALESCE(uninvoiced.amount, 0) ` +
         `ORDER BY o.amount_total DESC, o.id LIMIT ?`,
     )
-    .all(options.count) as { id: number; name: string; amount_total: number; partner_id: number; date_order: string; approver: number | null; ref: string | null }[];
+    .all(options.count) as {
+    id: number;
+    name: string;
+    amount_total: number;
+    partner_id: number;
+    date_order: string;
+    approver: number | null;
+    ref: string | null;
+  }[];
   const request = db.prepare(
     `INSERT INTO approval_request (name, category_id, request_owner_id, request_status, date_confirmed, reason, reference, partner_id, amount, create_uid, write_uid, create_date, write_date) ` +
       `VALUES (@name, @category, @owner, 'pending', @date, @reason, @reference, @partner, @amount, @create_uid, @write_uid, @create_date, @write_date)`,
@@ -175,7 +219,7 @@ export function seedApprovals(db: import('better-sqlite3').Database, options: { 
       category,
       owner: options.adminUid,
       date: o.date_order,
-      reason: 'The customer\'s open balance plus this quotation exceeds its credit limit.',
+      reason: "The customer's open balance plus this quotation exceeds its credit limit.",
       reference: o.name,
       partner: o.partner_id,
       amount: o.amount_total,

@@ -86,10 +86,7 @@ export const HOOKS: ReadonlyMap<string, ModelHooks> = new Map<string, ModelHooks
   ],
   ['product.category', hierarchyHooks('product_category', 'parent_id', (parent, name) => `${parent} / ${name}`)],
   ['hr.department', hierarchyHooks('hr_department', 'parent_id', (parent, name) => `${parent} / ${name}`)],
-  [
-    'stock.location',
-    hierarchyHooks('stock_location', 'location_id', (parent, name, row) => (row.usage === 'view' ? name : `${parent}/${name}`)),
-  ],
+  ['stock.location', hierarchyHooks('stock_location', 'location_id', (parent, name, row) => (row.usage === 'view' ? name : `${parent}/${name}`))],
   [
     'sale.order',
     {
@@ -97,11 +94,11 @@ export const HOOKS: ReadonlyMap<string, ModelHooks> = new Map<string, ModelHooks
         if (!vals.name || vals.name === 'New') {
           vals.name = orderNumber(nextSequence(orm.db, 'sale.order', () => maxOrderNumber(orm) + 1));
         }
-        const partner = typeof vals.partner_id === 'number'
-          ? (orm.all(`SELECT user_id, property_payment_term_id FROM res_partner WHERE id = ?`, [vals.partner_id])[0] as
-              | { user_id: number | null; property_payment_term_id: number | null }
-              | undefined)
-          : undefined;
+        const partner =
+          typeof vals.partner_id === 'number'
+            ? (orm.all(`SELECT user_id, property_payment_term_id FROM res_partner WHERE id = ?`, [vals.partner_id])[0] as
+                { user_id: number | null; property_payment_term_id: number | null } | undefined)
+            : undefined;
         if (!('user_id' in vals)) vals.user_id = partner?.user_id ?? orm.uid;
         if (!('payment_term_id' in vals) && partner?.property_payment_term_id) vals.payment_term_id = partner.property_payment_term_id;
         if (!('team_id' in vals) && typeof vals.user_id === 'number') {
@@ -118,7 +115,9 @@ export const HOOKS: ReadonlyMap<string, ModelHooks> = new Map<string, ModelHooks
         if ('state' in vals || 'name' in vals) recomputeInvoiceStatus(orm, ids);
       },
       beforeUnlink(orm, ids) {
-        const locked = orm.raw(`SELECT name FROM sale_order WHERE id IN (SELECT value FROM json_each(?)) AND state NOT IN ('draft', 'cancel')`, [JSON.stringify(ids)]);
+        const locked = orm.raw(`SELECT name FROM sale_order WHERE id IN (SELECT value FROM json_each(?)) AND state NOT IN ('draft', 'cancel')`, [
+          JSON.stringify(ids),
+        ]);
         if (locked.length > 0) throw userError('You can not delete a sent quotation or a confirmed sales order. You must first cancel it.');
       },
     },
@@ -136,7 +135,9 @@ export const HOOKS: ReadonlyMap<string, ModelHooks> = new Map<string, ModelHooks
         const product = orm.all(
           `SELECT p.default_code, p.standard_price, t.name, t.list_price, t.uom_id, t.description_sale FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE p.id = ?`,
           [vals.product_id],
-        )[0] as { default_code: string | null; standard_price: number | null; name: string; list_price: number; uom_id: number; description_sale: string | null } | undefined;
+        )[0] as
+          | { default_code: string | null; standard_price: number | null; name: string; list_price: number; uom_id: number; description_sale: string | null }
+          | undefined;
         if (!product) return;
         if (!given.has('name')) {
           const display = product.default_code ? `[${product.default_code}] ${product.name}` : product.name;
@@ -187,10 +188,9 @@ export function lineAmounts(quantity: number, priceUnit: number, discount: numbe
 }
 
 function recomputeLines(orm: Orm, lineIds: number[]): void {
-  const rows = orm.all(
-    `SELECT id, product_uom_qty, price_unit, discount, display_type FROM sale_order_line WHERE id IN (SELECT value FROM json_each(?))`,
-    [JSON.stringify(lineIds)],
-  ) as { id: number; product_uom_qty: number; price_unit: number; discount: number; display_type: string | null }[];
+  const rows = orm.all(`SELECT id, product_uom_qty, price_unit, discount, display_type FROM sale_order_line WHERE id IN (SELECT value FROM json_each(?))`, [
+    JSON.stringify(lineIds),
+  ]) as { id: number; product_uom_qty: number; price_unit: number; discount: number; display_type: string | null }[];
   for (const row of rows) {
     const a = row.display_type ? { subtotal: 0, tax: 0, total: 0 } : lineAmounts(row.product_uom_qty ?? 0, row.price_unit ?? 0, row.discount ?? 0);
     orm.run(`UPDATE sale_order_line SET price_subtotal = ?, price_tax = ?, price_total = ? WHERE id = ?`, [a.subtotal, a.tax, a.total, row.id]);
@@ -236,7 +236,10 @@ export function recomputeInvoiceStatus(orm: Orm, orderIds: number[]): void {
 export function actionConfirm(orm: Orm, ids: number[]): true {
   const model = orm.model('sale.order');
   orm.ensureExist(model, ids);
-  const rows = orm.all(`SELECT id, state FROM sale_order WHERE id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]) as { id: number; state: string }[];
+  const rows = orm.all(`SELECT id, state FROM sale_order WHERE id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]) as {
+    id: number;
+    state: string;
+  }[];
   if (rows.some((r) => r.state !== 'draft' && r.state !== 'sent')) throw userError('Some orders are not in a state requiring confirmation.');
   const productless = orm.raw(
     `SELECT 1 FROM sale_order_line WHERE order_id IN (SELECT value FROM json_each(?)) AND display_type IS NULL AND product_id IS NULL LIMIT 1`,

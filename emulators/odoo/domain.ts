@@ -55,12 +55,42 @@ export const TRUE_SQL: Frag = { sql: '1 = 1', params: [] };
 export const FALSE_SQL: Frag = { sql: '0 = 1', params: [] };
 
 const TERM_OPERATORS = new Set([
-  '=', '!=', '<=', '<', '>', '>=', '=?', '=like', '=ilike', 'like', 'not like', 'ilike', 'not ilike', 'in', 'not in', 'child_of', 'parent_of', 'any', 'not any',
+  '=',
+  '!=',
+  '<=',
+  '<',
+  '>',
+  '>=',
+  '=?',
+  '=like',
+  '=ilike',
+  'like',
+  'not like',
+  'ilike',
+  'not ilike',
+  'in',
+  'not in',
+  'child_of',
+  'parent_of',
+  'any',
+  'not any',
 ]);
 const NEGATIVE_OPERATORS = new Set(['!=', 'not like', 'not ilike', 'not in']);
 const NEGATION: Record<string, string> = {
-  '<': '>=', '>': '<=', '<=': '>', '>=': '<', '=': '!=', '!=': '=', in: 'not in', 'not in': 'in',
-  like: 'not like', 'not like': 'like', ilike: 'not ilike', 'not ilike': 'ilike', any: 'not any', 'not any': 'any',
+  '<': '>=',
+  '>': '<=',
+  '<=': '>',
+  '>=': '<',
+  '=': '!=',
+  '!=': '=',
+  in: 'not in',
+  'not in': 'in',
+  like: 'not like',
+  'not like': 'like',
+  ilike: 'not ilike',
+  'not ilike': 'ilike',
+  any: 'not any',
+  'not any': 'any',
 };
 const SQL_COMPARATORS: Record<string, string> = { '=': '=', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=' };
 const ARITY: Record<string, number> = { '!': 1, '&': 2, '|': 2 };
@@ -251,7 +281,8 @@ function compileLeaf(env: CompileEnv, query: Query, alias: string, model: ModelD
     return compileAny(env, query, alias, model, field, 'any', [[rest, op, right]]);
   }
   if (op === 'any' || op === 'not any') {
-    if (!isRelational(field)) throw valueError(`Invalid leaf ${pyRepr(raw, true)}: operator ${pyRepr(op)} needs a relational field, and ${model.name}.${head} is a ${field.type}.`);
+    if (!isRelational(field))
+      throw valueError(`Invalid leaf ${pyRepr(raw, true)}: operator ${pyRepr(op)} needs a relational field, and ${model.name}.${head} is a ${field.type}.`);
     return compileAny(env, query, alias, model, field, op, asDomain(right, `the value of ${pyRepr(raw, true)}`));
   }
   if (field.type === 'one2many' || field.type === 'many2many') return compileX2many(env, alias, model, field, leaf as [string, string, unknown]);
@@ -260,7 +291,8 @@ function compileLeaf(env: CompileEnv, query: Query, alias: string, model: ModelD
     const ids = toIds(env, model, right);
     return ids.sql === null ? FALSE_SQL : inFrag(`${alias}.id`, hierarchy(env, model, model.parentField, op, ids));
   }
-  if (op === 'child_of' || op === 'parent_of') throw valueError(`Invalid leaf ${pyRepr(raw, true)}: ${op} needs the id or a relational field, and ${model.name}.${head} is a ${field.type}.`);
+  if (op === 'child_of' || op === 'parent_of')
+    throw valueError(`Invalid leaf ${pyRepr(raw, true)}: ${op} needs the id or a relational field, and ${model.name}.${head} is a ${field.type}.`);
   return compileScalar(field, fieldSql(field, alias), op, right, leaf);
 }
 
@@ -268,7 +300,10 @@ const isRelational = (f: FieldDef) => f.type === 'many2one' || f.type === 'one2m
 
 function comodelOf(env: CompileEnv, model: ModelDef, field: FieldDef): ModelDef {
   const comodel = env.models.get(field.relation ?? '');
-  if (!comodel) throw valueError(`The field ${model.name}.${field.name} points to ${field.relation}, which this emulator does not serve, so it cannot be searched through.`);
+  if (!comodel)
+    throw valueError(
+      `The field ${model.name}.${field.name} points to ${field.relation}, which this emulator does not serve, so it cannot be searched through.`,
+    );
   return comodel;
 }
 
@@ -360,7 +395,8 @@ function nameSearch(env: CompileEnv, comodel: ModelDef, op: string, value: unkno
 
 /** Odoo's `to_ids`: an id, a list of ids, or names resolved by `ilike` name search. `sql: null` means no ids at all. */
 function toIds(env: CompileEnv, model: ModelDef, value: unknown): { sql: string | null; params: unknown[] } {
-  const names = typeof value === 'string' ? [value] : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
+  const names =
+    typeof value === 'string' ? [value] : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
   if (names) {
     const parts = names.map((n) => nameSearch(env, model, 'ilike', n));
     return { sql: parts.map((p) => p.sql).join(' UNION '), params: parts.flatMap((p) => p.params) };
@@ -493,7 +529,12 @@ export function parseOrder(spec: string): (OrderTerm & { func?: string })[] | nu
     .filter((part) => part !== '')
     .map((part) => {
       const m = /^"?([a-z0-9_]+)"?(?:\.[a-z0-9_]+)?(?::([a-z_]+))?\s*(asc|desc)?\s*(?:nulls\s+(first|last))?$/i.exec(part)!;
-      return { field: m[1]!, func: m[2]?.toLowerCase(), desc: (m[3] ?? 'asc').toLowerCase() === 'desc', nulls: m[4]?.toLowerCase() as 'first' | 'last' | undefined };
+      return {
+        field: m[1]!,
+        func: m[2]?.toLowerCase(),
+        desc: (m[3] ?? 'asc').toLowerCase() === 'desc',
+        nulls: m[4]?.toLowerCase() as 'first' | 'last' | undefined,
+      };
     });
 }
 
@@ -513,7 +554,16 @@ export function orderItems(env: CompileEnv, query: Query, alias: string, model: 
       const comodel = env.models.get(field.relation!)!;
       const joined = query.leftJoin(alias, field, comodel);
       const inner = parseOrder(comodel.order) ?? [];
-      items.push(...orderItems(env, query, joined, comodel, inner.map((t) => ({ ...t, desc: t.desc !== term.desc })), depth + 1));
+      items.push(
+        ...orderItems(
+          env,
+          query,
+          joined,
+          comodel,
+          inner.map((t) => ({ ...t, desc: t.desc !== term.desc })),
+          depth + 1,
+        ),
+      );
       continue;
     }
     const expr = fieldSql(field, alias) + (TEXT_TYPES.has(field.type) ? ' COLLATE NOCASE' : '');
@@ -523,4 +573,3 @@ export function orderItems(env: CompileEnv, query: Query, alias: string, model: 
   }
   return items;
 }
-

@@ -32,15 +32,11 @@ export const validationError = (message: string) => new OdooError('odoo.exceptio
 export const accessError = (message: string) => new OdooError('odoo.exceptions.AccessError', message);
 export const accessDenied = () => new OdooError('odoo.exceptions.AccessDenied', 'Access Denied');
 export const keyError = (key: string) => new OdooError('builtins.KeyError', pyRepr(key), 200, 'Odoo Server Error', [key]);
-export const sessionExpired = () =>
-  new OdooError('odoo.http.SessionExpiredException', 'Session expired', 100, 'Odoo Session Expired');
+export const sessionExpired = () => new OdooError('odoo.http.SessionExpiredException', 'Session expired', 100, 'Odoo Session Expired');
 
 /** Odoo names the missing records as a recordset, `res.partner(7,)` or `res.partner(7, 8)`. */
 export function missingError(model: string, ids: number[], uid: number): OdooError {
-  return new OdooError(
-    'odoo.exceptions.MissingError',
-    `Record does not exist or has been deleted.\n(Record: ${model}${pyRepr(ids, true)}, User: ${uid})`,
-  );
+  return new OdooError('odoo.exceptions.MissingError', `Record does not exist or has been deleted.\n(Record: ${model}${pyRepr(ids, true)}, User: ${uid})`);
 }
 
 /** The body Odoo sends for a failed call, minus `jsonrpc`/`id`. */

@@ -20,8 +20,7 @@ const productTemplateDisplay = (a: string) =>
   `(CASE WHEN ${variantOwned('default_code')(a)} IS NOT NULL AND ${variantOwned('default_code')(a)} <> '' ` +
   `THEN '[' || ${variantOwned('default_code')(a)} || '] ' || ${a}."name" ELSE ${a}."name" END)`;
 
-const templateOwned = (field: string) => (a: string) =>
-  `(SELECT ${a}_t."${field}" FROM product_template ${a}_t WHERE ${a}_t.id = ${a}.product_tmpl_id)`;
+const templateOwned = (field: string) => (a: string) => `(SELECT ${a}_t."${field}" FROM product_template ${a}_t WHERE ${a}_t.id = ${a}.product_tmpl_id)`;
 
 // Odoo shows a template's variant-owned values (SKU, barcode, cost) only while it has one variant;
 // every template here has exactly one, so the first is that one.
@@ -32,8 +31,7 @@ export const productDisplay = (a: string) =>
   `(CASE WHEN ${a}.default_code IS NOT NULL AND ${a}.default_code <> '' ` +
   `THEN '[' || ${a}.default_code || '] ' || ${templateOwned('name')(a)} ELSE ${templateOwned('name')(a)} END)`;
 
-const productDisplayOf = (a: string, idExpr: string) =>
-  `(SELECT ${productDisplay(`${a}_p`)} FROM product_product ${a}_p WHERE ${a}_p.id = ${idExpr})`;
+const productDisplayOf = (a: string, idExpr: string) => `(SELECT ${productDisplay(`${a}_p`)} FROM product_product ${a}_p WHERE ${a}_p.id = ${idExpr})`;
 
 const partnerDisplay = (a: string) =>
   `(CASE WHEN ${a}.parent_id IS NOT NULL AND COALESCE(${a}.is_company, 0) = 0 ` +
@@ -67,10 +65,17 @@ const models: ModelDef[] = [
       ref: F.char('Reference', { index: true }),
       vat: F.char('Tax ID', { help: 'The Tax Identification Number.' }),
       is_company: F.boolean('Is a Company', { default: false, help: 'Check if the contact is a company, otherwise it is a person' }),
-      company_type: F.selection([['person', 'Individual'], ['company', 'Company']], 'Company Type', {
-        sql: (a) => `(CASE WHEN COALESCE(${a}.is_company, 0) = 1 THEN 'company' ELSE 'person' END)`,
-        inverse: true,
-      }),
+      company_type: F.selection(
+        [
+          ['person', 'Individual'],
+          ['company', 'Company'],
+        ],
+        'Company Type',
+        {
+          sql: (a) => `(CASE WHEN COALESCE(${a}.is_company, 0) = 1 THEN 'company' ELSE 'person' END)`,
+          inverse: true,
+        },
+      ),
       parent_id: F.many2one('res.partner', 'Related Company'),
       child_ids: F.one2many('res.partner', 'parent_id', 'Contact'),
       commercial_partner_id: F.many2one('res.partner', 'Commercial Entity', {
@@ -78,7 +83,13 @@ const models: ModelDef[] = [
         store: true,
       }),
       type: F.selection(
-        [['contact', 'Contact'], ['invoice', 'Invoice Address'], ['delivery', 'Delivery Address'], ['private', 'Private Address'], ['other', 'Other Address']],
+        [
+          ['contact', 'Contact'],
+          ['invoice', 'Invoice Address'],
+          ['delivery', 'Delivery Address'],
+          ['private', 'Private Address'],
+          ['other', 'Other Address'],
+        ],
         'Address Type',
         { default: 'contact' },
       ),
@@ -88,7 +99,10 @@ const models: ModelDef[] = [
       zip: F.char('Zip'),
       city: F.char('City'),
       country_id: F.many2one('res.country', 'Country', { ondelete: 'restrict' }),
-      country_code: F.char('Country Code', { sql: (a) => `(SELECT ${a}_k.code FROM res_country ${a}_k WHERE ${a}_k.id = ${a}.country_id)`, help: 'The ISO country code in two chars.' }),
+      country_code: F.char('Country Code', {
+        sql: (a) => `(SELECT ${a}_k.code FROM res_country ${a}_k WHERE ${a}_k.id = ${a}.country_id)`,
+        help: 'The ISO country code in two chars.',
+      }),
       email: F.char('Email', { index: true }),
       phone: F.char('Phone'),
       mobile: F.char('Mobile'),
@@ -160,8 +174,17 @@ const models: ModelDef[] = [
       full_name: F.char('Name'),
       symbol: F.char('Symbol', { required: true, help: 'Currency sign, to be used when printing amounts.' }),
       rounding: F.float('Rounding Factor', { default: 0.01 }),
-      decimal_places: F.integer('Decimal Places', { sql: (a) => `(CASE WHEN ${a}.rounding >= 1 THEN 0 ELSE CAST(ROUND(-LOG10(${a}.rounding)) AS INTEGER) END)` }),
-      position: F.selection([['after', 'After Amount'], ['before', 'Before Amount']], 'Symbol Position', { default: 'after' }),
+      decimal_places: F.integer('Decimal Places', {
+        sql: (a) => `(CASE WHEN ${a}.rounding >= 1 THEN 0 ELSE CAST(ROUND(-LOG10(${a}.rounding)) AS INTEGER) END)`,
+      }),
+      position: F.selection(
+        [
+          ['after', 'After Amount'],
+          ['before', 'Before Amount'],
+        ],
+        'Symbol Position',
+        { default: 'after' },
+      ),
     },
   }),
 
@@ -183,7 +206,11 @@ const models: ModelDef[] = [
     fields: {
       name: F.char('Unit of Measure', { required: true }),
       uom_type: F.selection(
-        [['bigger', 'Bigger than the reference Unit of Measure'], ['reference', 'Reference Unit of Measure for this category'], ['smaller', 'Smaller than the reference Unit of Measure']],
+        [
+          ['bigger', 'Bigger than the reference Unit of Measure'],
+          ['reference', 'Reference Unit of Measure for this category'],
+          ['smaller', 'Smaller than the reference Unit of Measure'],
+        ],
         'Type',
         { required: true, default: 'reference' },
       ),
@@ -220,12 +247,22 @@ const models: ModelDef[] = [
     nameSearch: ['name', 'default_code'],
     fields: {
       name: F.char('Name', { required: true, index: true }),
-      default_code: F.char('Internal Reference', { sql: variantOwned('default_code'), delegate: { viaField: 'product_variant_ids', targetModel: 'product.product', reverse: true } }),
-      barcode: F.char('Barcode', { sql: variantOwned('barcode'), delegate: { viaField: 'product_variant_ids', targetModel: 'product.product', reverse: true } }),
+      default_code: F.char('Internal Reference', {
+        sql: variantOwned('default_code'),
+        delegate: { viaField: 'product_variant_ids', targetModel: 'product.product', reverse: true },
+      }),
+      barcode: F.char('Barcode', {
+        sql: variantOwned('barcode'),
+        delegate: { viaField: 'product_variant_ids', targetModel: 'product.product', reverse: true },
+      }),
       type: F.selection(PRODUCT_TYPES, 'Product Type', { required: true, default: 'consu' }),
       categ_id: F.many2one('product.category', 'Product Category', { required: true, default: 1 }),
       list_price: F.float('Sales Price', { digits: 2, default: 1, help: 'Price at which the product is sold to customers.' }),
-      standard_price: F.float('Cost', { sql: variantOwned('standard_price'), digits: 2, delegate: { viaField: 'product_variant_ids', targetModel: 'product.product', reverse: true } }),
+      standard_price: F.float('Cost', {
+        sql: variantOwned('standard_price'),
+        digits: 2,
+        delegate: { viaField: 'product_variant_ids', targetModel: 'product.product', reverse: true },
+      }),
       uom_id: F.many2one('uom.uom', 'Unit of Measure', { required: true, default: 1, help: 'Default unit of measure used for all stock operations.' }),
       sale_ok: F.boolean('Can be Sold', { default: true }),
       purchase_ok: F.boolean('Can be Purchased', { default: true }),
@@ -255,14 +292,37 @@ const models: ModelDef[] = [
       barcode: F.char('Barcode', { index: true, help: 'International Article Number used for product identification.' }),
       standard_price: F.float('Cost', { digits: 2, default: 0 }),
       name: F.char('Name', { sql: templateOwned('name'), delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' } }),
-      type: F.selection(PRODUCT_TYPES, 'Product Type', { sql: templateOwned('type'), delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' } }),
-      categ_id: F.many2one('product.category', 'Product Category', { sql: templateOwned('categ_id'), delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' } }),
-      list_price: F.float('Sales Price', { digits: 2, sql: templateOwned('list_price'), delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' } }),
-      lst_price: F.float('Sales Price', { digits: 2, sql: templateOwned('list_price'), delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' } }),
-      uom_id: F.many2one('uom.uom', 'Unit of Measure', { sql: templateOwned('uom_id'), delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' } }),
+      type: F.selection(PRODUCT_TYPES, 'Product Type', {
+        sql: templateOwned('type'),
+        delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' },
+      }),
+      categ_id: F.many2one('product.category', 'Product Category', {
+        sql: templateOwned('categ_id'),
+        delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' },
+      }),
+      list_price: F.float('Sales Price', {
+        digits: 2,
+        sql: templateOwned('list_price'),
+        delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' },
+      }),
+      lst_price: F.float('Sales Price', {
+        digits: 2,
+        sql: templateOwned('list_price'),
+        delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' },
+      }),
+      uom_id: F.many2one('uom.uom', 'Unit of Measure', {
+        sql: templateOwned('uom_id'),
+        delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' },
+      }),
       sale_ok: F.boolean('Can be Sold', { sql: templateOwned('sale_ok'), delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' } }),
-      purchase_ok: F.boolean('Can be Purchased', { sql: templateOwned('purchase_ok'), delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' } }),
-      description_sale: F.text('Sales Description', { sql: templateOwned('description_sale'), delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' } }),
+      purchase_ok: F.boolean('Can be Purchased', {
+        sql: templateOwned('purchase_ok'),
+        delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' },
+      }),
+      description_sale: F.text('Sales Description', {
+        sql: templateOwned('description_sale'),
+        delegate: { viaField: 'product_tmpl_id', targetModel: 'product.template' },
+      }),
       currency_id: F.many2one('res.currency', 'Currency', { sql: companyCurrency }),
       qty_available: F.float('Quantity On Hand', { digits: 2, sql: (a) => qtyOnHand(`${a}.id`, a) }),
       stock_quant_ids: F.one2many('stock.quant', 'product_id', 'Stock Quant'),
@@ -279,7 +339,14 @@ const models: ModelDef[] = [
     nameSearch: ['code'],
     fields: {
       code: F.char('Reference'),
-      type: F.selection([['normal', 'Manufacture this product'], ['phantom', 'Kit']], 'BoM Type', { required: true, default: 'normal' }),
+      type: F.selection(
+        [
+          ['normal', 'Manufacture this product'],
+          ['phantom', 'Kit'],
+        ],
+        'BoM Type',
+        { required: true, default: 'normal' },
+      ),
       product_tmpl_id: F.many2one('product.template', 'Product', { required: true }),
       product_id: F.many2one('product.product', 'Product Variant', {
         help: 'If a product variant is defined the BOM is available only for this product.',
@@ -352,10 +419,16 @@ const models: ModelDef[] = [
         sql: (a) => `(SELECT ${a}_qp.product_tmpl_id FROM product_product ${a}_qp WHERE ${a}_qp.id = ${a}.product_id)`,
       }),
       product_uom_id: F.many2one('uom.uom', 'Unit of Measure', {
-        sql: (a) => `(SELECT ${a}_qt.uom_id FROM product_template ${a}_qt JOIN product_product ${a}_qp ON ${a}_qp.product_tmpl_id = ${a}_qt.id WHERE ${a}_qp.id = ${a}.product_id)`,
+        sql: (a) =>
+          `(SELECT ${a}_qt.uom_id FROM product_template ${a}_qt JOIN product_product ${a}_qp ON ${a}_qp.product_tmpl_id = ${a}_qt.id WHERE ${a}_qp.id = ${a}.product_id)`,
       }),
       location_id: F.many2one('stock.location', 'Location', { required: true, ondelete: 'restrict' }),
-      quantity: F.float('Quantity', { readonly: true, digits: 2, default: 0, help: 'Quantity of products in this quant, in the default unit of measure of the product' }),
+      quantity: F.float('Quantity', {
+        readonly: true,
+        digits: 2,
+        default: 0,
+        help: 'Quantity of products in this quant, in the default unit of measure of the product',
+      }),
       reserved_quantity: F.float('Reserved Quantity', { readonly: true, required: true, digits: 2, default: 0 }),
       available_quantity: F.float('Available Quantity', { digits: 2, sql: (a) => `(COALESCE(${a}.quantity, 0) - COALESCE(${a}.reserved_quantity, 0))` }),
       in_date: F.datetime('Incoming Date', { readonly: true }),
@@ -373,7 +446,12 @@ const models: ModelDef[] = [
       origin: F.char('Source Document', { help: 'Reference of the document that generated this sales order request' }),
       client_order_ref: F.char('Customer Reference', { index: true }),
       state: F.selection(
-        [['draft', 'Quotation'], ['sent', 'Quotation Sent'], ['sale', 'Sales Order'], ['cancel', 'Cancelled']],
+        [
+          ['draft', 'Quotation'],
+          ['sent', 'Quotation Sent'],
+          ['sale', 'Sales Order'],
+          ['cancel', 'Cancelled'],
+        ],
         'Status',
         { readonly: true, default: 'draft', index: true },
       ),
@@ -388,7 +466,12 @@ const models: ModelDef[] = [
       amount_tax: F.monetary('Taxes', { readonly: true, managed: true, default: 0 }),
       amount_total: F.monetary('Total', { readonly: true, managed: true, default: 0 }),
       invoice_status: F.selection(
-        [['upselling', 'Upselling Opportunity'], ['invoiced', 'Fully Invoiced'], ['to invoice', 'To Invoice'], ['no', 'Nothing to Invoice']],
+        [
+          ['upselling', 'Upselling Opportunity'],
+          ['invoiced', 'Fully Invoiced'],
+          ['to invoice', 'To Invoice'],
+          ['no', 'Nothing to Invoice'],
+        ],
         'Invoice Status',
         { readonly: true, managed: true, default: 'no' },
       ),
@@ -396,7 +479,8 @@ const models: ModelDef[] = [
         link: `SELECT so.id AS parent, am.id AS child FROM sale_order so JOIN account_move am ON am.invoice_origin = so.name AND am.move_type IN ('out_invoice', 'out_refund')`,
       }),
       invoice_count: F.integer('Invoice Count', {
-        sql: (a) => `(SELECT COUNT(*) FROM account_move ${a}_m WHERE ${a}_m.invoice_origin = ${a}."name" AND ${a}_m.move_type IN ('out_invoice', 'out_refund'))`,
+        sql: (a) =>
+          `(SELECT COUNT(*) FROM account_move ${a}_m WHERE ${a}_m.invoice_origin = ${a}."name" AND ${a}_m.move_type IN ('out_invoice', 'out_refund'))`,
       }),
       // Odoo links orders to CRM opportunities here; the emulator serves no crm.lead, so it stays empty.
       opportunity_id: F.many2one('crm.lead', 'Opportunity', { unservedRelation: true, index: false }),
@@ -413,9 +497,16 @@ const models: ModelDef[] = [
     fields: {
       order_id: F.many2one('sale.order', 'Order Reference', { required: true, ondelete: 'cascade' }),
       sequence: F.integer('Sequence', { default: 10, groupOperator: undefined }),
-      display_type: F.selection([['line_section', 'Section'], ['line_note', 'Note']], 'Display Type', {
-        help: 'Technical field for UX purpose.',
-      }),
+      display_type: F.selection(
+        [
+          ['line_section', 'Section'],
+          ['line_note', 'Note'],
+        ],
+        'Display Type',
+        {
+          help: 'Technical field for UX purpose.',
+        },
+      ),
       product_id: F.many2one('product.product', 'Product', { ondelete: 'restrict' }),
       product_template_id: F.many2one('product.template', 'Product Template', {
         sql: (a) => `(SELECT ${a}_lp.product_tmpl_id FROM product_product ${a}_lp WHERE ${a}_lp.id = ${a}.product_id)`,
@@ -440,7 +531,12 @@ const models: ModelDef[] = [
       order_partner_id: F.many2one('res.partner', 'Customer', { sql: orderField('partner_id'), store: true }),
       salesman_id: F.many2one('res.users', 'Salesperson', { sql: orderField('user_id'), store: true }),
       state: F.selection(
-        [['draft', 'Quotation'], ['sent', 'Quotation Sent'], ['sale', 'Sales Order'], ['cancel', 'Cancelled']],
+        [
+          ['draft', 'Quotation'],
+          ['sent', 'Quotation Sent'],
+          ['sale', 'Sales Order'],
+          ['cancel', 'Cancelled'],
+        ],
         'Order Status',
         { sql: orderField('state'), store: true },
       ),
@@ -471,7 +567,15 @@ const models: ModelDef[] = [
         'Type',
         { required: true, readonly: true, default: 'entry', index: true },
       ),
-      state: F.selection([['draft', 'Draft'], ['posted', 'Posted'], ['cancel', 'Cancelled']], 'Status', { required: true, readonly: true, default: 'draft' }),
+      state: F.selection(
+        [
+          ['draft', 'Draft'],
+          ['posted', 'Posted'],
+          ['cancel', 'Cancelled'],
+        ],
+        'Status',
+        { required: true, readonly: true, default: 'draft' },
+      ),
       partner_id: F.many2one('res.partner', 'Partner', { ondelete: 'restrict' }),
       // Receivables add up per company, whichever of its contacts an invoice is addressed to.
       commercial_partner_id: F.many2one('res.partner', 'Commercial Entity', {
@@ -521,7 +625,9 @@ const models: ModelDef[] = [
       parent_id: F.many2one('hr.department', 'Parent Department'),
       child_ids: F.one2many('hr.department', 'parent_id', 'Child Departments'),
       member_ids: F.one2many('hr.employee', 'department_id', 'Members', { readonly: true }),
-      total_employee: F.integer('Total Employee', { sql: (a) => `(SELECT COUNT(*) FROM hr_employee ${a}_e WHERE ${a}_e.department_id = ${a}.id AND ${a}_e.active = 1)` }),
+      total_employee: F.integer('Total Employee', {
+        sql: (a) => `(SELECT COUNT(*) FROM hr_employee ${a}_e WHERE ${a}_e.department_id = ${a}.id AND ${a}_e.active = 1)`,
+      }),
     },
   }),
 
@@ -568,13 +674,25 @@ const models: ModelDef[] = [
       name: F.char('Goal Definition', { required: true }),
       description: F.text('Goal Description'),
       computation_mode: F.selection(
-        [['manually', 'Recorded manually'], ['count', 'Automatic: number of records'], ['sum', 'Automatic: sum on a field'], ['python', 'Automatic: execute a specific Python code']],
+        [
+          ['manually', 'Recorded manually'],
+          ['count', 'Automatic: number of records'],
+          ['sum', 'Automatic: sum on a field'],
+          ['python', 'Automatic: execute a specific Python code'],
+        ],
         'Computation Mode',
         { required: true, default: 'manually' },
       ),
       monetary: F.boolean('Monetary Value', { default: false }),
       suffix: F.char('Suffix'),
-      condition: F.selection([['higher', 'The higher the better'], ['lower', 'The lower the better']], 'Goal Performance', { required: true, default: 'higher' }),
+      condition: F.selection(
+        [
+          ['higher', 'The higher the better'],
+          ['lower', 'The lower the better'],
+        ],
+        'Goal Performance',
+        { required: true, default: 'higher' },
+      ),
       sequence: F.integer('Sequence', { default: 0, groupOperator: undefined }),
     },
   }),
@@ -594,7 +712,13 @@ const models: ModelDef[] = [
       target_goal: F.float('To Reach', { required: true }),
       current: F.float('Current Value', { required: true, default: 0 }),
       state: F.selection(
-        [['draft', 'Draft'], ['inprogress', 'In progress'], ['reached', 'Reached'], ['failed', 'Failed'], ['canceled', 'Cancelled']],
+        [
+          ['draft', 'Draft'],
+          ['inprogress', 'In progress'],
+          ['reached', 'Reached'],
+          ['failed', 'Failed'],
+          ['canceled', 'Cancelled'],
+        ],
         'State',
         { required: true, default: 'draft' },
       ),
@@ -627,7 +751,16 @@ const models: ModelDef[] = [
       partner_id: F.many2one('res.partner', 'Customer'),
       user_id: F.many2one('res.users', 'Assigned to'),
       stage_id: F.many2one('helpdesk.stage', 'Stage', { ondelete: 'restrict' }),
-      priority: F.selection([['0', 'Low priority'], ['1', 'Medium priority'], ['2', 'High priority'], ['3', 'Urgent']], 'Priority', { default: '0' }),
+      priority: F.selection(
+        [
+          ['0', 'Low priority'],
+          ['1', 'Medium priority'],
+          ['2', 'High priority'],
+          ['3', 'Urgent'],
+        ],
+        'Priority',
+        { default: '0' },
+      ),
       product_id: F.many2one('product.product', 'Product'),
       sale_order_id: F.many2one('sale.order', 'Ref. Sales Order'),
       close_date: F.datetime('Close date'),
@@ -638,4 +771,3 @@ const models: ModelDef[] = [
 
 // The Approvals app and chatter messages live in their own file (approvalModels.ts).
 export const MODELS: ReadonlyMap<string, ModelDef> = new Map([...models, ...APPROVAL_MODELS].map((m) => [m.name, m]));
-

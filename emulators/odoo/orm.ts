@@ -101,7 +101,10 @@ export class Orm implements CompileEnv {
   }
 
   raw(sql: string, params: unknown[] = []): unknown[][] {
-    return this.statements.get(sql).raw(true).all(...params) as unknown[][];
+    return this.statements
+      .get(sql)
+      .raw(true)
+      .all(...params) as unknown[][];
   }
 
   run(sql: string, params: unknown[] = []) {
@@ -154,7 +157,12 @@ export class Orm implements CompileEnv {
     return rows[0]![0] as number;
   }
 
-  searchRead(modelName: string, domain: unknown, fields: unknown, options: { offset?: unknown; limit?: unknown; order?: unknown; load?: unknown } = {}): OdooRecord[] {
+  searchRead(
+    modelName: string,
+    domain: unknown,
+    fields: unknown,
+    options: { offset?: unknown; limit?: unknown; order?: unknown; load?: unknown } = {},
+  ): OdooRecord[] {
     const model = this.model(modelName);
     const wanted = this.fieldList(model, fields);
     const query = new Query(model, this.nextAlias());
@@ -356,7 +364,9 @@ export class Orm implements CompileEnv {
       const via = model.fields.get(viaField)!;
       const targets =
         via.type === 'many2one'
-          ? this.raw(`SELECT DISTINCT "${viaField}" FROM ${model.table} WHERE id IN (SELECT value FROM json_each(?)) AND "${viaField}" IS NOT NULL`, [JSON.stringify(ids)]).map((r) => r[0] as number)
+          ? this.raw(`SELECT DISTINCT "${viaField}" FROM ${model.table} WHERE id IN (SELECT value FROM json_each(?)) AND "${viaField}" IS NOT NULL`, [
+              JSON.stringify(ids),
+            ]).map((r) => r[0] as number)
           : [...this.linkedIds(via, ids).values()].flat();
       if (targets.length > 0) this.write(via.relation!, targets, targetVals);
     }
@@ -468,7 +478,9 @@ export class Orm implements CompileEnv {
     };
     for (const command of commands) {
       if (!Array.isArray(command) || typeof command[0] !== 'number') {
-        throw valueError(`Invalid command ${pyRepr(command)} for ${model.name}.${field.name}: expected a list such as [0, 0, {values}], [4, id] or [6, 0, [ids]].`);
+        throw valueError(
+          `Invalid command ${pyRepr(command)} for ${model.name}.${field.name}: expected a list such as [0, 0, {values}], [4, id] or [6, 0, [ids]].`,
+        );
       }
       const [code, id, arg] = command as [number, unknown, unknown];
       switch (code) {
@@ -521,7 +533,9 @@ export class Orm implements CompileEnv {
         if (f.type !== 'many2one' || f.relation !== model.name || !isColumn(f)) continue;
         const self = other === model ? ' AND id NOT IN (SELECT value FROM json_each(?))' : '';
         const params = other === model ? [idsJson, idsJson] : [idsJson];
-        const referencing = this.raw(`SELECT id FROM ${other.table} WHERE "${f.name}" IN (SELECT value FROM json_each(?))${self}`, params).map((r) => r[0] as number);
+        const referencing = this.raw(`SELECT id FROM ${other.table} WHERE "${f.name}" IN (SELECT value FROM json_each(?))${self}`, params).map(
+          (r) => r[0] as number,
+        );
         if (referencing.length === 0) continue;
         if (f.ondelete === 'cascade') this.unlink(other.name, referencing);
         else if (f.ondelete === 'restrict') {
@@ -601,7 +615,8 @@ export function paging(offset: unknown, limit: unknown): Frag {
   const o = offset === null || offset === undefined || offset === false ? 0 : offset;
   const l = limit === null || limit === undefined || limit === false || limit === 0 ? null : limit;
   if (typeof o !== 'number' || !Number.isInteger(o) || o < 0) throw valueError(`Expected offset to be a non-negative integer, but got ${pyRepr(offset)}.`);
-  if (l !== null && (typeof l !== 'number' || !Number.isInteger(l) || l < 0)) throw valueError(`Expected limit to be a non-negative integer or false, but got ${pyRepr(limit)}.`);
+  if (l !== null && (typeof l !== 'number' || !Number.isInteger(l) || l < 0))
+    throw valueError(`Expected limit to be a non-negative integer or false, but got ${pyRepr(limit)}.`);
   if (l === null && o === 0) return { sql: '', params: [] };
   return { sql: ' LIMIT ? OFFSET ?', params: [l ?? -1, o] };
 }
@@ -646,7 +661,8 @@ export function toColumn(model: ModelDef, f: FieldDef, value: unknown): unknown 
   if (value === false || value === null || value === undefined) return null;
   switch (f.type) {
     case 'many2one':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw valueError(`Expected ${model.name}.${f.name} to be a record id or false, but got ${pyRepr(value)}.`);
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        throw valueError(`Expected ${model.name}.${f.name} to be a record id or false, but got ${pyRepr(value)}.`);
       return value;
     case 'selection':
       if (!f.selection!.some(([key]) => key === value)) throw valueError(`Wrong value for ${model.name}.${f.name}: ${pyRepr(value)}`);

@@ -62,10 +62,10 @@ export function readGroup(orm: Orm, modelName: string, args: ReadGroupArgs): Rec
   const order = groupOrder(orm, model, query, groups, aggregates, countKey, args.orderby);
   const groupClause = groups.length > 0 ? ` GROUP BY ${groups.map((_, i) => `g${i}`).join(', ')}` : '';
   const { sql: page, params: pageParams } = paging(args.offset, args.limit);
-  const rows = orm.raw(
-    `SELECT ${select.join(', ')} FROM ${query.from()} WHERE ${where.sql}${groupClause}${order ? ` ORDER BY ${order}` : ''}${page}`,
-    [...where.params, ...pageParams],
-  );
+  const rows = orm.raw(`SELECT ${select.join(', ')} FROM ${query.from()} WHERE ${where.sql}${groupClause}${order ? ` ORDER BY ${order}` : ''}${page}`, [
+    ...where.params,
+    ...pageParams,
+  ]);
   // Without groupby an empty model still yields one row, as SQL's aggregate over nothing does.
 
   const names = new Map<GroupSpec, Map<number, string>>();
@@ -127,7 +127,9 @@ function groupSpec(model: ModelDef, alias: string, spec: string): GroupSpec {
   const field = model.fields.get(name);
   if (!field) throw valueError(`Invalid field ${pyRepr(name)} on model ${pyRepr(model.name)}`);
   if (field.type === 'one2many' || field.type === 'many2many') {
-    throw valueError(`Grouping by the ${field.type} field ${model.name}.${name} is not supported by this emulator; group by a many2one, selection, char, boolean or date field instead.`);
+    throw valueError(
+      `Grouping by the ${field.type} field ${model.name}.${name} is not supported by this emulator; group by a many2one, selection, char, boolean or date field instead.`,
+    );
   }
   const expr = fieldSql(field, alias);
   if (field.type === 'date' || field.type === 'datetime') {
@@ -178,7 +180,8 @@ function aggregateSpecs(model: ModelDef, alias: string, fields: string[], groups
       if (!field.store || field.sql || !field.groupOperator || groups.some((g) => g.key === spec)) continue;
       aggregate = field.groupOperator;
     }
-    if (!AGGREGATES.has(aggregate)) throw valueError(`Invalid aggregate function ${pyRepr(aggregate)} in ${pyRepr(spec)}: expected one of ${[...AGGREGATES].join(', ')}.`);
+    if (!AGGREGATES.has(aggregate))
+      throw valueError(`Invalid aggregate function ${pyRepr(aggregate)} in ${pyRepr(spec)}: expected one of ${[...AGGREGATES].join(', ')}.`);
     if (field.type === 'one2many' || field.type === 'many2many') continue;
     if (seen.has(name)) continue;
     seen.add(name);
@@ -231,7 +234,9 @@ function groupOrder(orm: Orm, model: ModelDef, query: Query, groups: GroupSpec[]
       const g = groups[gi]!;
       if (g.field.type === 'many2one' && orm.models.has(g.field.relation!)) {
         // Like Odoo, many2one groups sort by the comodel's own order (e.g. the partner's name).
-        items.push(...orderItems(orm, query, query.alias, model, [{ field: g.field.name, desc: term.desc, nulls: term.nulls as 'first' | 'last' | undefined }]));
+        items.push(
+          ...orderItems(orm, query, query.alias, model, [{ field: g.field.name, desc: term.desc, nulls: term.nulls as 'first' | 'last' | undefined }]),
+        );
         items.push(`g${gi} ${dir}`);
       } else items.push(`g${gi}${g.granularity ? '' : ' COLLATE NOCASE'} ${dir}`);
     } else if (ai >= 0) {

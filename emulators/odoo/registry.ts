@@ -13,19 +13,7 @@
  */
 
 export type FieldType =
-  | 'char'
-  | 'text'
-  | 'html'
-  | 'integer'
-  | 'float'
-  | 'monetary'
-  | 'boolean'
-  | 'date'
-  | 'datetime'
-  | 'selection'
-  | 'many2one'
-  | 'one2many'
-  | 'many2many';
+  'char' | 'text' | 'html' | 'integer' | 'float' | 'monetary' | 'boolean' | 'date' | 'datetime' | 'selection' | 'many2one' | 'one2many' | 'many2many';
 
 export type Ondelete = 'set null' | 'restrict' | 'cascade';
 

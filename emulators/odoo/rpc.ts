@@ -109,14 +109,17 @@ function dispatchObject(env: RpcEnv, method: string, args: unknown[]): unknown {
   if (typeof uid !== 'number' || !Number.isInteger(uid)) throw valueError(`invalid literal for int() with base 10: ${pyRepr(uidRaw)}`);
   if (uid !== env.credentials.uid || key !== env.credentials.apiKey) throw accessDenied();
   if (typeof model !== 'string' || typeof modelMethod !== 'string') {
-    throw typeError(`Expected execute_kw(db, uid, key, model, method, args, kwargs) with a model and a method name, but got model ${pyRepr(model)} and method ${pyRepr(modelMethod)}.`);
+    throw typeError(
+      `Expected execute_kw(db, uid, key, model, method, args, kwargs) with a model and a method name, but got model ${pyRepr(model)} and method ${pyRepr(modelMethod)}.`,
+    );
   }
   let callArgs: unknown[];
   let kwargs: Record<string, unknown>;
   if (method === 'execute_kw') {
     const [a = [], k = {}] = rest;
     if (!Array.isArray(a)) throw typeError(`odoo.service.model.execute_kw() argument after * must be an iterable, not ${pyType(a)}`);
-    if (k !== null && (typeof k !== 'object' || Array.isArray(k))) throw typeError(`odoo.service.model.execute_kw() argument after ** must be a mapping, not ${pyType(k)}`);
+    if (k !== null && (typeof k !== 'object' || Array.isArray(k)))
+      throw typeError(`odoo.service.model.execute_kw() argument after ** must be a mapping, not ${pyType(k)}`);
     callArgs = a;
     kwargs = { ...((k ?? {}) as Record<string, unknown>) };
   } else {
@@ -140,8 +143,26 @@ type Params = (string | [string, unknown])[];
 const METHODS: Record<string, { multi: boolean; qualname: string; params: Params; varkw?: boolean }> = {
   search: { multi: false, qualname: 'BaseModel.search', params: ['domain', ['offset', 0], ['limit', null], ['order', null]] },
   search_count: { multi: false, qualname: 'BaseModel.search_count', params: ['domain', ['limit', null]] },
-  search_read: { multi: false, qualname: 'BaseModel.search_read', params: [['domain', null], ['fields', null], ['offset', 0], ['limit', null], ['order', null]], varkw: true },
-  read: { multi: true, qualname: 'BaseModel.read', params: [['fields', null], ['load', '_classic_read']] },
+  search_read: {
+    multi: false,
+    qualname: 'BaseModel.search_read',
+    params: [
+      ['domain', null],
+      ['fields', null],
+      ['offset', 0],
+      ['limit', null],
+      ['order', null],
+    ],
+    varkw: true,
+  },
+  read: {
+    multi: true,
+    qualname: 'BaseModel.read',
+    params: [
+      ['fields', null],
+      ['load', '_classic_read'],
+    ],
+  },
   create: { multi: false, qualname: 'BaseModel.create', params: ['vals_list'] },
   write: { multi: true, qualname: 'BaseModel.write', params: ['vals'] },
   unlink: { multi: true, qualname: 'BaseModel.unlink', params: [] },
@@ -150,8 +171,24 @@ const METHODS: Record<string, { multi: boolean; qualname: string; params: Params
     qualname: 'BaseModel.read_group',
     params: ['domain', 'fields', 'groupby', ['offset', 0], ['limit', null], ['orderby', false], ['lazy', true]],
   },
-  fields_get: { multi: false, qualname: 'BaseModel.fields_get', params: [['allfields', null], ['attributes', null]] },
-  name_search: { multi: false, qualname: 'BaseModel.name_search', params: [['name', ''], ['args', null], ['operator', 'ilike'], ['limit', 100]] },
+  fields_get: {
+    multi: false,
+    qualname: 'BaseModel.fields_get',
+    params: [
+      ['allfields', null],
+      ['attributes', null],
+    ],
+  },
+  name_search: {
+    multi: false,
+    qualname: 'BaseModel.name_search',
+    params: [
+      ['name', ''],
+      ['args', null],
+      ['operator', 'ilike'],
+      ['limit', 100],
+    ],
+  },
   action_confirm: { multi: true, qualname: 'SaleOrder.action_confirm', params: [] },
 };
 
@@ -204,7 +241,15 @@ export function callModelMethod(env: RpcEnv, uid: number, modelName: string, met
     case 'unlink':
       return orm.unlink(modelName, ids);
     case 'read_group':
-      return readGroup(orm, modelName, { domain: a.domain, fields: a.fields, groupby: a.groupby, offset: a.offset, limit: a.limit, orderby: a.orderby, lazy: a.lazy });
+      return readGroup(orm, modelName, {
+        domain: a.domain,
+        fields: a.fields,
+        groupby: a.groupby,
+        offset: a.offset,
+        limit: a.limit,
+        orderby: a.orderby,
+        lazy: a.lazy,
+      });
     case 'fields_get':
       return orm.fieldsGet(modelName, a.allfields, a.attributes);
     case 'name_search':

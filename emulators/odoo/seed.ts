@@ -26,9 +26,20 @@ import { setMeta } from './schema.js';
 export type SeedProgress = (done: number, total: number, label: string) => void;
 
 const COUNTRIES: Record<string, [name: string, phoneCode: number]> = {
-  BE: ['Belgium', 32], BR: ['Brazil', 55], CA: ['Canada', 1], CN: ['China', 86], DE: ['Germany', 49], ES: ['Spain', 34],
-  FR: ['France', 33], GB: ['United Kingdom', 44], IT: ['Italy', 39], JP: ['Japan', 81], MX: ['Mexico', 52], NL: ['Netherlands', 31],
-  SE: ['Sweden', 46], US: ['United States', 1],
+  BE: ['Belgium', 32],
+  BR: ['Brazil', 55],
+  CA: ['Canada', 1],
+  CN: ['China', 86],
+  DE: ['Germany', 49],
+  ES: ['Spain', 34],
+  FR: ['France', 33],
+  GB: ['United Kingdom', 44],
+  IT: ['Italy', 39],
+  JP: ['Japan', 81],
+  MX: ['Mexico', 52],
+  NL: ['Netherlands', 31],
+  SE: ['Sweden', 46],
+  US: ['United States', 1],
 };
 const UOMS = ['Units', 'kg', 'm'] as const;
 const ADMIN_UID = 2;
@@ -66,7 +77,9 @@ class Inserter {
 
   constructor(db: Database, model: ModelDef) {
     this.columns = ['id', ...[...model.fields.values()].filter((f) => f.name !== 'id' && isColumn(f)).map((f) => f.name)];
-    this.stmt = db.prepare(`INSERT INTO ${model.table} (${this.columns.map((c) => `"${c}"`).join(', ')}) VALUES (${this.columns.map((c) => `@${c}`).join(', ')})`);
+    this.stmt = db.prepare(
+      `INSERT INTO ${model.table} (${this.columns.map((c) => `"${c}"`).join(', ')}) VALUES (${this.columns.map((c) => `@${c}`).join(', ')})`,
+    );
   }
 
   insert(row: Record<string, unknown>): number {
@@ -152,19 +165,37 @@ function seedMasterData(db: Database, world: World, ins: (m: string) => Inserter
   const partner = ins('res.partner');
   const users = ins('res.users');
   const partnerBase = { is_company: false, type: 'contact', customer_rank: 0, supplier_rank: 0, credit_limit: 0, active: true, ...log };
-  partner.insert({ ...partnerBase, id: firstStaffPartner, name: COMPANY_NAME, is_company: true, email: 'info@example.com', country_id: countryIds.get('DE') ?? null });
+  partner.insert({
+    ...partnerBase,
+    id: firstStaffPartner,
+    name: COMPANY_NAME,
+    is_company: true,
+    email: 'info@example.com',
+    country_id: countryIds.get('DE') ?? null,
+  });
   ins('res.company').insert({ id: 1, name: COMPANY_NAME, partner_id: firstStaffPartner, currency_id: COMPANY_CURRENCY_ID, sequence: 10, active: true, ...log });
   partner.insert({ ...partnerBase, id: firstStaffPartner + 1, name: 'OdooBot', email: 'odoobot@example.com', active: false });
   partner.insert({ ...partnerBase, id: firstStaffPartner + 2, name: 'Administrator', email: 'admin@example.com', parent_id: firstStaffPartner });
   users.insert({ id: 1, name: 'OdooBot', login: '__system__', email: 'odoobot@example.com', partner_id: firstStaffPartner + 1, active: false, ...log });
-  users.insert({ id: ADMIN_UID, name: 'Administrator', login: adminLogin, email: 'admin@example.com', partner_id: firstStaffPartner + 2, active: true, ...log });
+  users.insert({
+    id: ADMIN_UID,
+    name: 'Administrator',
+    login: adminLogin,
+    email: 'admin@example.com',
+    partner_id: firstStaffPartner + 2,
+    active: true,
+    ...log,
+  });
 
   const userByEmail = new Map<string, number>();
   const employeeByEmail = new Map<string, number>();
   for (const e of world.employees) {
     const partnerId = firstStaffPartner + 2 + e.index;
     partner.insert({ ...partnerBase, id: partnerId, name: e.name, email: e.workEmail });
-    userByEmail.set(e.workEmail, users.insert({ id: e.index + 2, name: e.name, login: e.workEmail, email: e.workEmail, partner_id: partnerId, active: true, ...log }));
+    userByEmail.set(
+      e.workEmail,
+      users.insert({ id: e.index + 2, name: e.name, login: e.workEmail, email: e.workEmail, partner_id: partnerId, active: true, ...log }),
+    );
     employeeByEmail.set(e.workEmail, e.index);
   }
 
@@ -208,7 +239,15 @@ function seedMasterData(db: Database, world: World, ins: (m: string) => Inserter
   world.salesTeams.forEach((t, i) => {
     const reps = world.employees.filter((e) => e.salesTeam === t.name && (e.crmRole === 'Account Executive' || e.crmRole === 'Sales Manager'));
     const leader = reps.find((e) => e.crmRole === 'Sales Manager');
-    const id = team.insert({ id: i + 1, name: t.name, sequence: (i + 1) * 10, user_id: leader ? userByEmail.get(leader.workEmail) : null, invoiced_target: t.invoicedTarget, active: true, ...log });
+    const id = team.insert({
+      id: i + 1,
+      name: t.name,
+      sequence: (i + 1) * 10,
+      user_id: leader ? userByEmail.get(leader.workEmail) : null,
+      invoiced_target: t.invoicedTarget,
+      active: true,
+      ...log,
+    });
     for (const rep of reps) {
       member.run(id, userByEmail.get(rep.workEmail));
       teamByEmail.set(rep.workEmail, id);
@@ -289,9 +328,24 @@ function seedProducts(world: World, ins: (m: string) => Inserter, staff: Staff, 
   // BOMs after all products exist; lines keep the world's order through their sequence.
   for (const p of world.products) {
     if (!p.bom) continue;
-    const bomId = bom.insert({ product_tmpl_id: p.index, product_qty: p.bom.quantity, product_uom_id: uomIds.get(p.uom), type: 'normal', sequence: 10, active: true, ...log });
+    const bomId = bom.insert({
+      product_tmpl_id: p.index,
+      product_qty: p.bom.quantity,
+      product_uom_id: uomIds.get(p.uom),
+      type: 'normal',
+      sequence: 10,
+      active: true,
+      ...log,
+    });
     p.bom.lines.forEach((l, k) => {
-      bomLine.insert({ bom_id: bomId, product_id: productBySku.get(l.sku)!.index, product_qty: l.quantity, product_uom_id: uomIds.get(l.uom), sequence: k + 1, ...log });
+      bomLine.insert({
+        bom_id: bomId,
+        product_id: productBySku.get(l.sku)!.index,
+        product_qty: l.quantity,
+        product_uom_id: uomIds.get(l.uom),
+        sequence: k + 1,
+        ...log,
+      });
     });
   }
 }
@@ -307,7 +361,9 @@ interface Sold {
 function seedOrders(db: Database, world: World, ins: (m: string) => Inserter, staff: Staff, progress: SeedProgress): Sold {
   const sold: Sold = { invoicedByUserMonth: new Map(), confirmedByPartnerProduct: new Map() };
   // Only the (customer, product) pairs a CRM case names can become ticket links; keep just those.
-  const wantedPairs = new Set(world.cases.filter((c) => c.productSku).map((c) => `${c.companyIndex}|${world.products.find((p) => p.sku === c.productSku)!.index}`));
+  const wantedPairs = new Set(
+    world.cases.filter((c) => c.productSku).map((c) => `${c.companyIndex}|${world.products.find((p) => p.sku === c.productSku)!.index}`),
+  );
   const order = ins('sale.order');
   const line = ins('sale.order.line');
   const move = ins('account.move');
@@ -511,9 +567,13 @@ function seedHelpdesk(world: World, ins: (m: string) => Inserter, staff: Staff, 
   const log = { create_uid: ADMIN_UID, write_uid: ADMIN_UID, create_date: epoch, write_date: epoch };
   const stage = ins('helpdesk.stage');
   const stageIds = new Map<string, number>();
-  [['New', false], ['In Progress', false], ['On Hold', false], ['Solved', true], ['Cancelled', true]].forEach(([name, fold], i) =>
-    stageIds.set(name as string, stage.insert({ name, sequence: i, fold, active: true, ...log })),
-  );
+  [
+    ['New', false],
+    ['In Progress', false],
+    ['On Hold', false],
+    ['Solved', true],
+    ['Cancelled', true],
+  ].forEach(([name, fold], i) => stageIds.set(name as string, stage.insert({ name, sequence: i, fold, active: true, ...log })));
   const ticket = ins('helpdesk.ticket');
   const productBySku = new Map(world.products.map((p) => [p.sku, p]));
   const pick = new Random(5150);

@@ -138,7 +138,9 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
       return;
     }
     if (req.method !== 'POST') {
-      res.writeHead(405, { 'content-type': 'text/plain; charset=utf-8', allow: 'POST' }).end(`${path} takes POST requests with a JSON-RPC body, not ${req.method}.\n`);
+      res
+        .writeHead(405, { 'content-type': 'text/plain; charset=utf-8', allow: 'POST' })
+        .end(`${path} takes POST requests with a JSON-RPC body, not ${req.method}.\n`);
       return;
     }
     let id: unknown = null;
@@ -151,17 +153,28 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
       request = JSON.parse(raw);
     } catch (error) {
       const detail = error instanceof BodyTooLargeError ? error.message : `Invalid JSON data: ${(error as Error).message}.`;
-      reply({ error: new OdooError('werkzeug.exceptions.BadRequest', `${detail} Expected a JSON-RPC 2.0 request such as {"jsonrpc": "2.0", "method": "call", "params": {...}, "id": 1}.`) });
+      reply({
+        error: new OdooError(
+          'werkzeug.exceptions.BadRequest',
+          `${detail} Expected a JSON-RPC 2.0 request such as {"jsonrpc": "2.0", "method": "call", "params": {...}, "id": 1}.`,
+        ),
+      });
       return;
     }
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-      reply({ error: new OdooError('werkzeug.exceptions.BadRequest', `Invalid JSON-RPC data: expected a JSON object with "params", but got ${Array.isArray(request) ? 'an array' : typeof request}.`) });
+      reply({
+        error: new OdooError(
+          'werkzeug.exceptions.BadRequest',
+          `Invalid JSON-RPC data: expected a JSON object with "params", but got ${Array.isArray(request) ? 'an array' : typeof request}.`,
+        ),
+      });
       return;
     }
     id = (request as { id?: unknown }).id ?? null;
     const params = (request as { params?: unknown }).params ?? {};
     try {
-      if (typeof params !== 'object' || params === null || Array.isArray(params)) throw typeError(`Expected "params" to be a JSON object, but got ${JSON.stringify(params)}.`);
+      if (typeof params !== 'object' || params === null || Array.isArray(params))
+        throw typeError(`Expected "params" to be a JSON object, but got ${JSON.stringify(params)}.`);
       const outcome = await route.serve(params as Record<string, unknown>, req);
       reply({ result: outcome.result ?? null }, outcome.headers);
     } catch (error) {
@@ -188,7 +201,11 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
   };
 
   const sessionInfo = (uid: number) => {
-    const user = db.prepare(`SELECT u.name, u.login, u.partner_id FROM res_users u WHERE u.id = ?`).get(uid) as { name: string; login: string; partner_id: number };
+    const user = db.prepare(`SELECT u.name, u.login, u.partner_id FROM res_users u WHERE u.id = ?`).get(uid) as {
+      name: string;
+      login: string;
+      partner_id: number;
+    };
     return {
       uid,
       is_system: true,
@@ -259,7 +276,9 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
         if (!Array.isArray(a.args)) throw typeError(`Expected "args" to be a list, but got ${JSON.stringify(a.args)}.`);
         const kwargs = { ...((a.kwargs ?? {}) as Record<string, unknown>) };
         return {
-          result: await serveCall(`${String(a.model)}.${String(a.method)}`, () => callModelMethod(env, uid, String(a.model), String(a.method), a.args as unknown[], kwargs)),
+          result: await serveCall(`${String(a.model)}.${String(a.method)}`, () =>
+            callModelMethod(env, uid, String(a.model), String(a.method), a.args as unknown[], kwargs),
+          ),
         };
       },
     },

@@ -93,7 +93,15 @@ export class Approvals {
    * Seeds a process in a given state: Pending (with a work item for `approverId`)
    * or already Approved/Rejected by that approver.
    */
-  seed(quoteId: string, submitterId: string, approverId: string, status: 'Pending' | 'Approved' | 'Rejected', submitted: WriteContext, decided?: WriteContext, comments?: string): void {
+  seed(
+    quoteId: string,
+    submitterId: string,
+    approverId: string,
+    status: 'Pending' | 'Approved' | 'Rejected',
+    submitted: WriteContext,
+    decided?: WriteContext,
+    comments?: string,
+  ): void {
     const instanceId = this.newInstance(quoteId, submitterId, submitted);
     if (status === 'Pending') {
       this.insert('ProcessInstanceWorkitem', { ProcessInstanceId: instanceId, ActorId: approverId, OriginalActorId: approverId }, submitted);
@@ -107,11 +115,15 @@ export class Approvals {
   private one(request: ApprovalRequest, ctx: WriteContext): ApprovalResult {
     const action = request.actionType;
     if (action !== 'Submit' && action !== 'Approve' && action !== 'Reject') {
-      throw new SalesforceError(400, 'INVALID_OPERATION', `actionType must be Submit, Approve or Reject, but got ${JSON.stringify(action ?? null)}.`, ['actionType']);
+      throw new SalesforceError(400, 'INVALID_OPERATION', `actionType must be Submit, Approve or Reject, but got ${JSON.stringify(action ?? null)}.`, [
+        'actionType',
+      ]);
     }
     const contextId = typeof request.contextId === 'string' ? normalizeSalesforceId(request.contextId) : null;
     if (!contextId) {
-      throw new SalesforceError(400, 'INVALID_CROSS_REFERENCE_KEY', `contextId must be a record id, but got ${JSON.stringify(request.contextId ?? null)}.`, ['contextId']);
+      throw new SalesforceError(400, 'INVALID_CROSS_REFERENCE_KEY', `contextId must be a record id, but got ${JSON.stringify(request.contextId ?? null)}.`, [
+        'contextId',
+      ]);
     }
     const comments = typeof request.comments === 'string' && request.comments !== '' ? request.comments : null;
     const actor = typeof request.contextActorId === 'string' ? (normalizeSalesforceId(request.contextActorId) ?? ctx.userId) : ctx.userId;
@@ -121,16 +133,26 @@ export class Approvals {
   private submit(quoteId: string, submitterId: string, request: ApprovalRequest, comments: string | null, ctx: WriteContext): ApprovalResult {
     const quote = this.store.find(this.store.object('Quote'), quoteId);
     if (!quote) {
-      throw new SalesforceError(400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id: ${quoteId} is not a Quote with an approval process.`, ['contextId']);
+      throw new SalesforceError(400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id: ${quoteId} is not a Quote with an approval process.`, [
+        'contextId',
+      ]);
     }
     const definition = request.processDefinitionNameOrId;
     if (definition !== undefined && definition !== null && definition !== QUOTE_DISCOUNT_APPROVAL.name) {
-      throw new SalesforceError(400, 'NO_APPLICABLE_PROCESS', `No approval process named ${JSON.stringify(definition)} exists for Quote.`, ['processDefinitionNameOrId']);
+      throw new SalesforceError(400, 'NO_APPLICABLE_PROCESS', `No approval process named ${JSON.stringify(definition)} exists for Quote.`, [
+        'processDefinitionNameOrId',
+      ]);
     }
     const pending = this.store.statement(`SELECT Id FROM "ProcessInstance" WHERE TargetObjectId = ? AND Status = 'Pending' AND IsDeleted = 0`).get(quoteId);
-    if (pending) throw new SalesforceError(400, 'ALREADY_IN_PROCESS', 'This record is currently in an approval process. A record can be in only one approval process at a time.');
+    if (pending)
+      throw new SalesforceError(
+        400,
+        'ALREADY_IN_PROCESS',
+        'This record is currently in an approval process. A record can be in only one approval process at a time.',
+      );
     if (request.skipEntryCriteria !== true) {
-      const maxDiscount = this.store.statement(`SELECT MAX(Discount) FROM "QuoteLineItem" WHERE QuoteId = ? AND IsDeleted = 0`).pluck().get(quoteId) as number | null;
+      const maxDiscount = this.store.statement(`SELECT MAX(Discount) FROM "QuoteLineItem" WHERE QuoteId = ? AND IsDeleted = 0`).pluck().get(quoteId) as
+        number | null;
       if ((maxDiscount ?? 0) <= QUOTE_DISCOUNT_APPROVAL.discountThreshold) {
         throw new SalesforceError(
           400,
@@ -139,7 +161,8 @@ export class Approvals {
         );
       }
     }
-    const next = Array.isArray(request.nextApproverIds) && typeof request.nextApproverIds[0] === 'string' ? normalizeSalesforceId(request.nextApproverIds[0]) : null;
+    const next =
+      Array.isArray(request.nextApproverIds) && typeof request.nextApproverIds[0] === 'string' ? normalizeSalesforceId(request.nextApproverIds[0]) : null;
     const submitter = this.store.find(this.store.object('User'), submitterId);
     const approverId = next ?? ((submitter?.ManagerId as string | null | undefined) || null);
     if (!approverId || !this.store.find(this.store.object('User'), approverId)) {
@@ -178,16 +201,37 @@ export class Approvals {
   }
 
   private newInstance(targetId: string, submitterId: string, ctx: WriteContext, comments: string | null = null): string {
-    const instanceId = this.insert('ProcessInstance', { TargetObjectId: targetId, Status: 'Pending', SubmittedById: submitterId, CreatedById: submitterId }, ctx);
-    this.insert('ProcessInstanceStep', { ProcessInstanceId: instanceId, StepStatus: 'Started', ActorId: submitterId, OriginalActorId: submitterId, Comments: comments }, ctx);
+    const instanceId = this.insert(
+      'ProcessInstance',
+      { TargetObjectId: targetId, Status: 'Pending', SubmittedById: submitterId, CreatedById: submitterId },
+      ctx,
+    );
+    this.insert(
+      'ProcessInstanceStep',
+      { ProcessInstanceId: instanceId, StepStatus: 'Started', ActorId: submitterId, OriginalActorId: submitterId, Comments: comments },
+      ctx,
+    );
     return instanceId;
   }
 
-  private complete(instanceId: string, status: 'Approved' | 'Rejected', actorId: string, comments: string | null, ctx: WriteContext, originalActorId?: string | null): void {
+  private complete(
+    instanceId: string,
+    status: 'Approved' | 'Rejected',
+    actorId: string,
+    comments: string | null,
+    ctx: WriteContext,
+    originalActorId?: string | null,
+  ): void {
     const now = formatDateTime(ctx.now);
-    this.insert('ProcessInstanceStep', { ProcessInstanceId: instanceId, StepStatus: status, ActorId: actorId, OriginalActorId: originalActorId ?? actorId, Comments: comments }, ctx);
+    this.insert(
+      'ProcessInstanceStep',
+      { ProcessInstanceId: instanceId, StepStatus: status, ActorId: actorId, OriginalActorId: originalActorId ?? actorId, Comments: comments },
+      ctx,
+    );
     this.store
-      .statement(`UPDATE ${quoteIdent('ProcessInstance')} SET Status = ?, CompletedDate = ?, LastActorId = ?, LastModifiedDate = ?, SystemModstamp = ?, LastModifiedById = ? WHERE Id = ?`)
+      .statement(
+        `UPDATE ${quoteIdent('ProcessInstance')} SET Status = ?, CompletedDate = ?, LastActorId = ?, LastModifiedDate = ?, SystemModstamp = ?, LastModifiedById = ? WHERE Id = ?`,
+      )
       .run(status, now, actorId, now, now, ctx.userId, instanceId);
   }
 

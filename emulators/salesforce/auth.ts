@@ -67,10 +67,14 @@ export class Sessions {
     }
     const issuedAt = String(Date.now());
     const token = `${ORG_ID15}!${randomBytes(48).toString('base64url')}`;
-    this.db.prepare('INSERT INTO _session (token, user_id, client_id, issued_at) VALUES (?, ?, ?, ?)').run(token, this.integrationUserId, clientId, Number(issuedAt));
+    this.db
+      .prepare('INSERT INTO _session (token, user_id, client_id, issued_at) VALUES (?, ?, ?, ?)')
+      .run(token, this.integrationUserId, clientId, Number(issuedAt));
     this.cache.set(token, this.integrationUserId);
     const id = `${instanceUrl}/id/${ORG_ID}/${this.integrationUserId}`;
-    const signature = createHmac('sha256', this.credentials.clientSecret).update(id + issuedAt).digest('base64');
+    const signature = createHmac('sha256', this.credentials.clientSecret)
+      .update(id + issuedAt)
+      .digest('base64');
     return { ok: true, body: { access_token: token, instance_url: instanceUrl, id, token_type: 'Bearer', issued_at: issuedAt, signature } };
   }
 

@@ -102,7 +102,8 @@ export class BulkQueryJobs {
       throw invalidJob(`Invalid operation ${JSON.stringify(b.operation ?? null)}: a query job's operation is query or queryAll.`);
     }
     if (typeof b.query !== 'string' || b.query.trim() === '') throw invalidJob('The query field is required and must hold the SOQL to run.');
-    if (b.contentType !== undefined && b.contentType !== 'CSV') throw invalidJob(`Invalid contentType ${JSON.stringify(b.contentType)}: only CSV is supported.`);
+    if (b.contentType !== undefined && b.contentType !== 'CSV')
+      throw invalidJob(`Invalid contentType ${JSON.stringify(b.contentType)}: only CSV is supported.`);
     const columnDelimiter = (b.columnDelimiter ?? 'COMMA') as ColumnDelimiter;
     if (typeof columnDelimiter !== 'string' || !(columnDelimiter in DELIMITERS)) {
       throw invalidJob(`Invalid columnDelimiter ${JSON.stringify(b.columnDelimiter)}: use one of ${Object.keys(DELIMITERS).join(', ')}.`);
@@ -116,7 +117,8 @@ export class BulkQueryJobs {
     const started = Date.now();
     const { plan, rows } = this.engine.extract(soql, { includeDeleted: b.operation === 'queryAll' }, (plan) => {
       onObject(plan.object.name);
-      if (plan.kind !== 'records') throw invalidJob('Bulk API 2.0 does not run aggregate queries: COUNT(), SUM() and other aggregate functions, and GROUP BY, are not supported.');
+      if (plan.kind !== 'records')
+        throw invalidJob('Bulk API 2.0 does not run aggregate queries: COUNT(), SUM() and other aggregate functions, and GROUP BY, are not supported.');
       if (plan.offset > 0) throw invalidJob('Bulk API 2.0 does not support OFFSET in a query job.');
       if (plan.children.length > 0) throw invalidJob('Bulk API 2.0 does not support parent-to-child relationship queries; query the child object instead.');
     });
@@ -193,7 +195,11 @@ export class BulkQueryJobs {
   results(id: string, version: string, params: URLSearchParams): { csv: string; count: number; locator: string } {
     const job = this.require(id);
     if (job.apiVersion !== version) {
-      throw new SalesforceError(409, 'INVALIDJOB', `Job ${id} was created with API version ${job.apiVersion}; get its results with the same version, not ${version}.`);
+      throw new SalesforceError(
+        409,
+        'INVALIDJOB',
+        `Job ${id} was created with API version ${job.apiVersion}; get its results with the same version, not ${version}.`,
+      );
     }
     const state = this.state(job);
     if (state !== 'JobComplete') {
@@ -205,10 +211,12 @@ export class BulkQueryJobs {
     }
     const rawMax = params.get('maxRecords');
     const max = rawMax === null ? this.resultSetRecords : Number(rawMax);
-    if (!Number.isInteger(max) || max < 1) throw new SalesforceError(400, 'INVALIDURL', `maxRecords must be a positive whole number, but got ${JSON.stringify(rawMax)}.`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new SalesforceError(400, 'INVALIDURL', `maxRecords must be a positive whole number, but got ${JSON.stringify(rawMax)}.`);
     const rawLocator = params.get('locator');
     const start = rawLocator === null ? 0 : decodeLocator(rawLocator);
-    if (start === null || start > job.rows.length) throw new SalesforceError(400, 'INVALID_QUERY_LOCATOR', `The locator ${JSON.stringify(rawLocator)} does not belong to job ${id}.`);
+    if (start === null || start > job.rows.length)
+      throw new SalesforceError(400, 'INVALID_QUERY_LOCATOR', `The locator ${JSON.stringify(rawLocator)} does not belong to job ${id}.`);
     const rows = job.rows.slice(start, start + max);
     const end = start + rows.length;
     const delimiter = DELIMITERS[job.columnDelimiter];
@@ -299,4 +307,3 @@ function newJobId(): string {
 function invalidJob(message: string): SalesforceError {
   return new SalesforceError(400, 'INVALIDJOB', message);
 }
-

@@ -6,7 +6,12 @@
 import { registry } from './metadata.js';
 import type { FaultTarget } from '../common/faults.js';
 
-export function salesforceFaultTarget(method: string, segments: readonly string[], url: URL, bulkJobObject: (jobId: string) => string | undefined = () => undefined): FaultTarget {
+export function salesforceFaultTarget(
+  method: string,
+  segments: readonly string[],
+  url: URL,
+  bulkJobObject: (jobId: string) => string | undefined = () => undefined,
+): FaultTarget {
   const [a, b, c] = segments;
   const n = segments.length;
   const object = (name: string | undefined) => (name === undefined ? undefined : (registry.object(name)?.name ?? name));
@@ -20,7 +25,10 @@ export function salesforceFaultTarget(method: string, segments: readonly string[
   if (a === 'jobs' && b === 'query') {
     // Bulk API 2.0 query jobs: a new job's sObject is in its body, so only its operation is known here.
     if (n === 2) return method === 'POST' ? { method: 'bulkQuery' } : { model: 'jobs', method: 'list' };
-    const op = segments[3] === 'results' ? 'bulkQueryResults' : (({ GET: 'bulkQueryStatus', PATCH: 'bulkQueryAbort', DELETE: 'bulkQueryDelete' } as Record<string, string>)[method] ?? method.toLowerCase());
+    const op =
+      segments[3] === 'results'
+        ? 'bulkQueryResults'
+        : (({ GET: 'bulkQueryStatus', PATCH: 'bulkQueryAbort', DELETE: 'bulkQueryDelete' } as Record<string, string>)[method] ?? method.toLowerCase());
     return { model: bulkJobObject(c!), method: op };
   }
   if (a === 'sobjects') {

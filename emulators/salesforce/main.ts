@@ -26,7 +26,10 @@ async function main(): Promise<void> {
   }
   console.log(`Salesforce emulator listening on ${emulator.url} (database ${config.dbPath}).`);
   const stop = () => {
-    emulator.close().then(() => process.exit(0), () => process.exit(1));
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

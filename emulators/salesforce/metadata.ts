@@ -163,14 +163,10 @@ const text = (name: string, o: FieldOptions = {}) => field(name, 'string', o);
 const pick = (name: string, values: readonly string[], o: FieldOptions = {}) => field(name, 'picklist', { ...o, values });
 const ref = (name: string, to: string | string[], relationshipName: string, o: FieldOptions = {}) =>
   field(name, 'reference', { ...o, referenceTo: Array.isArray(to) ? to : [to], relationshipName });
-const owner = () =>
-  ref('OwnerId', 'User', 'Owner', { label: 'Owner ID', nillable: false, defaultsToCurrentUser: true });
+const owner = () => ref('OwnerId', 'User', 'Owner', { label: 'Owner ID', nillable: false, defaultsToCurrentUser: true });
 
 function systemHead(): FieldDef[] {
-  return [
-    field('Id', 'id', { access: 'read', label: 'Record ID' }),
-    field('IsDeleted', 'boolean', { access: 'read', label: 'Deleted' }),
-  ];
+  return [field('Id', 'id', { access: 'read', label: 'Record ID' }), field('IsDeleted', 'boolean', { access: 'read', label: 'Deleted' })];
 }
 
 function systemTail(): FieldDef[] {
@@ -206,11 +202,41 @@ export const CASE_CLOSED_STATUSES: readonly string[] = ['Closed'];
 export const TASK_CLOSED_STATUSES: readonly string[] = ['Completed'];
 
 const INDUSTRIES = [
-  'Aerospace', 'Agriculture', 'Apparel', 'Automotive', 'Banking', 'Biotechnology', 'Chemicals', 'Communications',
-  'Construction', 'Consulting', 'Education', 'Electronics', 'Energy', 'Engineering', 'Entertainment', 'Environmental',
-  'Finance', 'Food & Beverage', 'Government', 'Healthcare', 'Hospitality', 'Insurance', 'Machinery', 'Manufacturing',
-  'Media', 'Mining', 'Not For Profit', 'Recreation', 'Retail', 'Shipping', 'Technology', 'Telecommunications',
-  'Transportation', 'Utilities', 'Other',
+  'Aerospace',
+  'Agriculture',
+  'Apparel',
+  'Automotive',
+  'Banking',
+  'Biotechnology',
+  'Chemicals',
+  'Communications',
+  'Construction',
+  'Consulting',
+  'Education',
+  'Electronics',
+  'Energy',
+  'Engineering',
+  'Entertainment',
+  'Environmental',
+  'Finance',
+  'Food & Beverage',
+  'Government',
+  'Healthcare',
+  'Hospitality',
+  'Insurance',
+  'Machinery',
+  'Manufacturing',
+  'Media',
+  'Mining',
+  'Not For Profit',
+  'Recreation',
+  'Retail',
+  'Shipping',
+  'Technology',
+  'Telecommunications',
+  'Transportation',
+  'Utilities',
+  'Other',
 ];
 const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Trade Show', 'Purchased List', 'Other'];
 const PRODUCT_FAMILIES = ['Pumps', 'Valves', 'Motors', 'Drives', 'Compressors', 'Thermal', 'Subassemblies', 'Components'];
@@ -347,7 +373,11 @@ const SPECS: ObjectSpec[] = [
     fields: [
       text('Name', { length: 120, required: true, nameField: true, label: 'Opportunity Name' }),
       ref('AccountId', 'Account', 'Account', { childRelationshipName: 'Opportunities', cascadeDelete: true }),
-      pick('StageName', OPPORTUNITY_STAGES.map((s) => s.value), { required: true, restricted: true, label: 'Stage' }),
+      pick(
+        'StageName',
+        OPPORTUNITY_STAGES.map((s) => s.value),
+        { required: true, restricted: true, label: 'Stage' },
+      ),
       field('Amount', 'currency'),
       field('Probability', 'percent', { label: 'Probability (%)' }),
       field('ExpectedRevenue', 'currency', { calculated: true }),
@@ -430,8 +460,20 @@ const SPECS: ObjectSpec[] = [
     labelPlural: 'Price Book Entries',
     fields: [
       text('Name', { calculated: true, nameField: true, label: 'Product Name' }),
-      ref('Pricebook2Id', 'Pricebook2', 'Pricebook2', { access: 'create', required: true, childRelationshipName: 'PricebookEntries', cascadeDelete: true, label: 'Price Book ID' }),
-      ref('Product2Id', 'Product2', 'Product2', { access: 'create', required: true, childRelationshipName: 'PricebookEntries', cascadeDelete: true, label: 'Product ID' }),
+      ref('Pricebook2Id', 'Pricebook2', 'Pricebook2', {
+        access: 'create',
+        required: true,
+        childRelationshipName: 'PricebookEntries',
+        cascadeDelete: true,
+        label: 'Price Book ID',
+      }),
+      ref('Product2Id', 'Product2', 'Product2', {
+        access: 'create',
+        required: true,
+        childRelationshipName: 'PricebookEntries',
+        cascadeDelete: true,
+        label: 'Product ID',
+      }),
       field('UnitPrice', 'currency', { required: true, label: 'List Price' }),
       field('IsActive', 'boolean', { label: 'Active' }),
       field('UseStandardPrice', 'boolean'),
@@ -487,7 +529,12 @@ const SPECS: ObjectSpec[] = [
     labelPlural: 'Opportunity Product',
     fields: [
       text('Name', { calculated: true, nameField: true, label: 'Opportunity Product Name' }),
-      ref('OpportunityId', 'Opportunity', 'Opportunity', { access: 'create', required: true, childRelationshipName: 'OpportunityLineItems', cascadeDelete: true }),
+      ref('OpportunityId', 'Opportunity', 'Opportunity', {
+        access: 'create',
+        required: true,
+        childRelationshipName: 'OpportunityLineItems',
+        cascadeDelete: true,
+      }),
       ref('PricebookEntryId', 'PricebookEntry', 'PricebookEntry', { access: 'create', required: true, label: 'Price Book Entry ID' }),
       ref('Product2Id', 'Product2', 'Product2', { calculated: true, label: 'Product ID' }),
       text('ProductCode', { calculated: true }),
@@ -566,8 +613,18 @@ const SPECS: ObjectSpec[] = [
     labelPlural: 'Approval Process Instances',
     deletable: false,
     fields: [
-      ref('TargetObjectId', APPROVAL_TARGETS, 'TargetObject', { access: 'read', childRelationshipName: 'ProcessInstances', cascadeDelete: true, nameField: true, label: 'Target Object ID' }),
-      pick('Status', ['Approved', 'Rejected', 'Removed', 'Fault', 'Pending', 'Held', 'Reassigned', 'Started', 'NoResponse'], { access: 'read', restricted: true, nillable: false }),
+      ref('TargetObjectId', APPROVAL_TARGETS, 'TargetObject', {
+        access: 'read',
+        childRelationshipName: 'ProcessInstances',
+        cascadeDelete: true,
+        nameField: true,
+        label: 'Target Object ID',
+      }),
+      pick('Status', ['Approved', 'Rejected', 'Removed', 'Fault', 'Pending', 'Held', 'Reassigned', 'Started', 'NoResponse'], {
+        access: 'read',
+        restricted: true,
+        nillable: false,
+      }),
       ref('SubmittedById', 'User', 'SubmittedBy', { access: 'read' }),
       ref('LastActorId', 'User', 'LastActor', { access: 'read' }),
       field('CompletedDate', 'datetime', { access: 'read' }),
@@ -579,7 +636,12 @@ const SPECS: ObjectSpec[] = [
     labelPlural: 'Approval Requests',
     deletable: false,
     fields: [
-      ref('ProcessInstanceId', 'ProcessInstance', 'ProcessInstance', { access: 'read', childRelationshipName: 'Workitems', cascadeDelete: true, nameField: true }),
+      ref('ProcessInstanceId', 'ProcessInstance', 'ProcessInstance', {
+        access: 'read',
+        childRelationshipName: 'Workitems',
+        cascadeDelete: true,
+        nameField: true,
+      }),
       ref('ActorId', 'User', 'Actor', { access: 'read', label: 'Actor ID' }),
       ref('OriginalActorId', 'User', 'OriginalActor', { access: 'read', label: 'Original Actor ID' }),
     ],
@@ -591,7 +653,10 @@ const SPECS: ObjectSpec[] = [
     deletable: false,
     fields: [
       ref('ProcessInstanceId', 'ProcessInstance', 'ProcessInstance', { access: 'read', childRelationshipName: 'Steps', cascadeDelete: true, nameField: true }),
-      pick('StepStatus', ['Approved', 'Rejected', 'Removed', 'Fault', 'Pending', 'Held', 'Reassigned', 'Started', 'NoResponse'], { access: 'read', restricted: true }),
+      pick('StepStatus', ['Approved', 'Rejected', 'Removed', 'Fault', 'Pending', 'Held', 'Reassigned', 'Started', 'NoResponse'], {
+        access: 'read',
+        restricted: true,
+      }),
       ref('ActorId', 'User', 'Actor', { access: 'read', label: 'Actor ID' }),
       ref('OriginalActorId', 'User', 'OriginalActor', { access: 'read', label: 'Original Actor ID' }),
       field('Comments', 'textarea', { access: 'read' }),

@@ -49,10 +49,7 @@ export class QueryEngine {
   ) {}
 
   /** Runs SOQL; `object` is the sObject it reads, for call accounting. */
-  run(
-    soql: string,
-    opts: { includeDeleted: boolean; version: string; batchSize?: number },
-  ): { object: string; response: QueryResponse } {
+  run(soql: string, opts: { includeDeleted: boolean; version: string; batchSize?: number }): { object: string; response: QueryResponse } {
     const plan = compileSoql(this.registry, soql, { includeDeleted: opts.includeDeleted, now: this.clock() });
     const object = plan.object.name;
     if (plan.kind === 'count') {
@@ -88,10 +85,11 @@ export class QueryEngine {
     const plan = compileSoql(this.registry, soql, { includeDeleted: opts.includeDeleted, now: this.clock() });
     check(plan);
     if (plan.kind !== 'records') throw malformedQuery('Only plain record queries can be extracted.');
-    const rows = this.stmt(
-      `SELECT ${plan.columns.join(', ')} FROM ${plan.from} WHERE ${plan.filter.sql} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`,
-      'raw',
-    ).all(...plan.filter.params, plan.limit ?? -1, plan.offset) as SqlRow[];
+    const rows = this.stmt(`SELECT ${plan.columns.join(', ')} FROM ${plan.from} WHERE ${plan.filter.sql} ORDER BY ${plan.orderBy} LIMIT ? OFFSET ?`, 'raw').all(
+      ...plan.filter.params,
+      plan.limit ?? -1,
+      plan.offset,
+    ) as SqlRow[];
     return { plan, rows };
   }
 
@@ -155,10 +153,9 @@ export class QueryEngine {
   /** Reads full rows for a batch of root rowids, keeping the cursor's order, then nests parents and children. */
   private fetch(plan: RecordsQuery, rowids: number[], version: string): unknown[] {
     if (rowids.length === 0) return [];
-    const rows = this.stmt(
-      `SELECT ${plan.columns.join(', ')} FROM ${plan.from} WHERE ${plan.rootAlias}.rowid IN (SELECT value FROM json_each(?))`,
-      'raw',
-    ).all(JSON.stringify(rowids)) as SqlRow[];
+    const rows = this.stmt(`SELECT ${plan.columns.join(', ')} FROM ${plan.from} WHERE ${plan.rootAlias}.rowid IN (SELECT value FROM json_each(?))`, 'raw').all(
+      JSON.stringify(rowids),
+    ) as SqlRow[];
     const byRowid = new Map(rows.map((r) => [r[0] as number, r]));
     const ordered = rowids.map((id) => byRowid.get(id)).filter((r): r is SqlRow => r !== undefined);
     const parentIds = ordered.map((r) => r[plan.shape.idCol] as string);
@@ -179,7 +176,12 @@ export class QueryEngine {
   }
 }
 
-function build(node: ShapeNode, row: SqlRow, version: string, children: (index: number, parentId: string) => QueryResponse | null): Record<string, unknown> | null {
+function build(
+  node: ShapeNode,
+  row: SqlRow,
+  version: string,
+  children: (index: number, parentId: string) => QueryResponse | null,
+): Record<string, unknown> | null {
   const id = row[node.idCol] as string | null;
   if (id === null || id === undefined) return null;
   const type = node.typeCol !== undefined ? ((row[node.typeCol] as string | null) ?? 'Name') : node.objectName!;

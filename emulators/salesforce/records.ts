@@ -9,15 +9,7 @@ import type Database from 'better-sqlite3';
 import { normalizeSalesforceId, salesforceId } from '../seed/salesforceId.js';
 import { quoteIdent, Sequences } from './db.js';
 import { invalidField, jsonParserError, notFound, SalesforceError } from './errors.js';
-import {
-  CASE_CLOSED_STATUSES,
-  isTextType,
-  OPPORTUNITY_STAGES,
-  TASK_CLOSED_STATUSES,
-  type FieldDef,
-  type ObjectDef,
-  type Registry,
-} from './metadata.js';
+import { CASE_CLOSED_STATUSES, isTextType, OPPORTUNITY_STAGES, TASK_CLOSED_STATUSES, type FieldDef, type ObjectDef, type Registry } from './metadata.js';
 import { addMinutes, formatDateTime, isValidDate, minutesBetween, parseDateTime } from './values.js';
 
 /** A stored row: column name → SQLite value (booleans are 0/1). */
@@ -119,7 +111,9 @@ const HOOKS: Partial<Record<string, Hooks>> = {
       if (!d.changed.has('Username')) return;
       const others = d.store.findIdsBy(d.store.object('User'), 'Username', rec.Username).filter((id) => id !== rec.Id);
       if (others.length > 0) {
-        throw new SalesforceError(400, 'DUPLICATE_USERNAME', `Duplicate Username. The username ${String(rec.Username)} already exists in this organization.`, ['Username']);
+        throw new SalesforceError(400, 'DUPLICATE_USERNAME', `Duplicate Username. The username ${String(rec.Username)} already exists in this organization.`, [
+          'Username',
+        ]);
       }
     },
   },
@@ -371,7 +365,13 @@ export class RecordStore {
       this.finish(o, rec, { store: this, changed: new Set(values.keys()), existing: undefined, ctx });
       this.insertRow(o, rec);
       HOOKS[o.name]?.after?.(rec, this, ctx);
-      this.onChange?.({ object: o.name, id: rec.Id as string, type: 'CREATE', fields: Object.fromEntries(o.fields.filter((f) => rec[f.name] !== null && rec[f.name] !== undefined).map((f) => [f.name, rec[f.name]])), ctx });
+      this.onChange?.({
+        object: o.name,
+        id: rec.Id as string,
+        type: 'CREATE',
+        fields: Object.fromEntries(o.fields.filter((f) => rec[f.name] !== null && rec[f.name] !== undefined).map((f) => [f.name, rec[f.name]])),
+        ctx,
+      });
       return rec.Id as string;
     })();
   }
@@ -406,7 +406,8 @@ export class RecordStore {
       }
       HOOKS[o.name]?.after?.(rec, this, ctx);
       // Audit fields change on every write; CDC lists them too, as the platform does.
-      if (changed.length > 0) this.onChange?.({ object: o.name, id, type: 'UPDATE', fields: Object.fromEntries(changed.map((name) => [name, rec[name]])), ctx });
+      if (changed.length > 0)
+        this.onChange?.({ object: o.name, id, type: 'UPDATE', fields: Object.fromEntries(changed.map((name) => [name, rec[name]])), ctx });
     })();
   }
 
@@ -503,9 +504,9 @@ export class RecordStore {
   }
 
   rollUpOpportunityAmount(opportunityId: string, ctx: WriteContext): void {
-    const t = this.statement('SELECT COUNT(*) AS n, COALESCE(SUM(TotalPrice), 0) AS total FROM "OpportunityLineItem" WHERE OpportunityId = ? AND IsDeleted = 0').get(
-      opportunityId,
-    ) as { n: number; total: number };
+    const t = this.statement(
+      'SELECT COUNT(*) AS n, COALESCE(SUM(TotalPrice), 0) AS total FROM "OpportunityLineItem" WHERE OpportunityId = ? AND IsDeleted = 0',
+    ).get(opportunityId) as { n: number; total: number };
     if (t.n === 0) return;
     const opp = this.find(this.object('Opportunity'), opportunityId, true);
     if (!opp) return;
@@ -638,7 +639,9 @@ export class RecordStore {
   coerce(f: FieldDef, raw: unknown): unknown {
     if (raw === null || raw === undefined) return f.type === 'boolean' ? 0 : null;
     const cannot = (kind: string) =>
-      jsonParserError(`Cannot deserialize instance of ${kind} from ${typeof raw === 'object' ? 'START_OBJECT' : 'VALUE_STRING'} value ${JSON.stringify(raw)} or request may be missing a required field`);
+      jsonParserError(
+        `Cannot deserialize instance of ${kind} from ${typeof raw === 'object' ? 'START_OBJECT' : 'VALUE_STRING'} value ${JSON.stringify(raw)} or request may be missing a required field`,
+      );
     if (typeof raw === 'object') throw cannot(f.type === 'reference' || f.type === 'id' ? 'reference' : f.type);
     if (isTextType(f.type)) {
       const s = String(raw);
@@ -718,9 +721,9 @@ export class RecordStore {
     const normalized = ids.map((id) => (typeof id === 'string' ? normalizeSalesforceId(id) : null));
     const wanted = [...new Set(normalized.filter((id): id is string => id !== null && id.startsWith(o.keyPrefix)))];
     const cols = ['Id', ...fields.map((f) => f.name)].map(quoteIdent).join(', ');
-    const rows = this.statement(
-      `SELECT ${cols} FROM ${quoteIdent(o.name)} WHERE Id IN (SELECT value FROM json_each(?)) AND IsDeleted = 0`,
-    ).all(JSON.stringify(wanted)) as Row[];
+    const rows = this.statement(`SELECT ${cols} FROM ${quoteIdent(o.name)} WHERE Id IN (SELECT value FROM json_each(?)) AND IsDeleted = 0`).all(
+      JSON.stringify(wanted),
+    ) as Row[];
     const byId = new Map(rows.map((r) => [r.Id as string, r]));
     return normalized.map((id) => {
       const row = id ? byId.get(id) : undefined;
@@ -732,4 +735,3 @@ export class RecordStore {
     });
   }
 }
-

@@ -49,11 +49,33 @@ function minDate(a: string, b: string): string {
 const COUNTRY_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
 
 const LEAD_FIRST = ['Aiko', 'Bruno', 'Carla', 'Dmitri', 'Esra', 'Felix', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kofi', 'Laila', 'Milan', 'Nadia', 'Oskar', 'Pia'];
-const LEAD_LAST = ['Albers', 'Brandt', 'Castillo', 'Dahl', 'Evans', 'Fontaine', 'Gruber', 'Holm', 'Iqbal', 'Jovanovic', 'Keller', 'Lindqvist', 'Marino', 'Nowak'];
+const LEAD_LAST = [
+  'Albers',
+  'Brandt',
+  'Castillo',
+  'Dahl',
+  'Evans',
+  'Fontaine',
+  'Gruber',
+  'Holm',
+  'Iqbal',
+  'Jovanovic',
+  'Keller',
+  'Lindqvist',
+  'Marino',
+  'Nowak',
+];
 const LEAD_COMPANY_A = ['Apex', 'Borealis', 'Coastal', 'Delta', 'Evergreen', 'Fjord', 'Helios', 'Ironwood', 'Keystone', 'Lumen', 'Northstar', 'Orbit'];
 const LEAD_COMPANY_B = ['Fabrication', 'Process Systems', 'Water Works', 'Packaging', 'Thermal', 'Hydraulics', 'Plant Services', 'Robotics'];
 const CAMPAIGN_TOPICS = ['Pump Efficiency', 'Valve Retrofit', 'Smart Motors', 'Compressed Air Audit', 'Heat Recovery', 'Spare Parts Programme'];
-const TASK_SUBJECTS = ['Call to discuss requirements', 'Send proposal', 'Follow up on quote', 'Schedule site visit', 'Confirm delivery date', 'Check budget approval'];
+const TASK_SUBJECTS = [
+  'Call to discuss requirements',
+  'Send proposal',
+  'Follow up on quote',
+  'Schedule site visit',
+  'Confirm delivery date',
+  'Check budget approval',
+];
 const EVENT_SUBJECTS = ['Customer meeting', 'Site visit', 'Quarterly business review', 'Product demo'];
 
 export function seedDatabase(store: RecordStore, options: SeedOptions): { integrationUserId: string } {
@@ -86,7 +108,16 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
       if (e === null) {
         insert(
           'User',
-          { Id: integrationUserId, Username: options.integrationUsername, Email: options.integrationUsername, FirstName: 'Integration', LastName: 'User', Title: 'API Integration', Department: 'IT', IsActive: 1 },
+          {
+            Id: integrationUserId,
+            Username: options.integrationUsername,
+            Email: options.integrationUsername,
+            FirstName: 'Integration',
+            LastName: 'User',
+            Title: 'API Integration',
+            Department: 'IT',
+            IsActive: 1,
+          },
           ctxAt(integrationUserId, stamp),
         );
         return;
@@ -229,14 +260,26 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
     const enterpriseBook = salesforceId('Pricebook2', 3);
     insert(
       'Pricebook2',
-      { Id: enterpriseBook, Name: 'Enterprise Price Book', IsActive: 1, Segment__c: 'Enterprise', Description: 'Framework-agreement prices for Enterprise accounts, 5% below list.' },
+      {
+        Id: enterpriseBook,
+        Name: 'Enterprise Price Book',
+        IsActive: 1,
+        Segment__c: 'Enterprise',
+        Description: 'Framework-agreement prices for Enterprise accounts, 5% below list.',
+      },
       ctxAt(integrationUserId, catalogStamp),
     );
     store.sequences.atLeast('Pricebook2.Id', 3);
     phase('Segment price book', sellable, (p) => {
       insert(
         'PricebookEntry',
-        { Id: salesforceId('PricebookEntry', ++entryN), Pricebook2Id: enterpriseBook, Product2Id: p.crmProductId, UnitPrice: Math.round(p.listPrice * 0.95 * 100) / 100, IsActive: 1 },
+        {
+          Id: salesforceId('PricebookEntry', ++entryN),
+          Pricebook2Id: enterpriseBook,
+          Product2Id: p.crmProductId,
+          UnitPrice: Math.round(p.listPrice * 0.95 * 100) / 100,
+          IsActive: 1,
+        },
         ctxAt(integrationUserId, catalogStamp),
       );
     });
@@ -246,33 +289,37 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
     const rngCampaigns = new Random(0x5f_0104);
     const campaignCount = options.size === 'large' ? 40 : 6;
     const campaigns: { id: string; status: string; start: string }[] = [];
-    phase('Campaigns', Array.from({ length: campaignCount }, (_, i) => i), (i) => {
-      const id = salesforceId('Campaign', i + 1);
-      const type = rngCampaigns.pick(['Conference', 'Webinar', 'Trade Show', 'Email']);
-      const start = addDays(today, -rngCampaigns.int(-40, 540));
-      const end = addDays(start, type === 'Email' ? 1 : rngCampaigns.int(1, 30));
-      const status = end < today ? 'Completed' : start > today ? 'Planned' : 'In Progress';
-      const budget = rngCampaigns.int(5, 80) * 1000;
-      const owner = rngCampaigns.pick(managers);
-      insert(
-        'Campaign',
-        {
-          Id: id,
-          Name: `${rngCampaigns.pick(CAMPAIGN_TOPICS)} ${type} ${start.slice(0, 4)}-${String(i + 1).padStart(2, '0')}`,
-          Type: type,
-          Status: status,
-          StartDate: start,
-          EndDate: end,
-          IsActive: status === 'Completed' ? 0 : 1,
-          BudgetedCost: budget,
-          ActualCost: status === 'Planned' ? null : Math.round(budget * rngCampaigns.float(0.6, 1.2)),
-          ExpectedRevenue: budget * rngCampaigns.int(4, 12),
-          OwnerId: owner,
-        },
-        ctxAt(owner, at(minDate(addDays(start, -30), today), 9, 0)),
-      );
-      campaigns.push({ id, status, start });
-    });
+    phase(
+      'Campaigns',
+      Array.from({ length: campaignCount }, (_, i) => i),
+      (i) => {
+        const id = salesforceId('Campaign', i + 1);
+        const type = rngCampaigns.pick(['Conference', 'Webinar', 'Trade Show', 'Email']);
+        const start = addDays(today, -rngCampaigns.int(-40, 540));
+        const end = addDays(start, type === 'Email' ? 1 : rngCampaigns.int(1, 30));
+        const status = end < today ? 'Completed' : start > today ? 'Planned' : 'In Progress';
+        const budget = rngCampaigns.int(5, 80) * 1000;
+        const owner = rngCampaigns.pick(managers);
+        insert(
+          'Campaign',
+          {
+            Id: id,
+            Name: `${rngCampaigns.pick(CAMPAIGN_TOPICS)} ${type} ${start.slice(0, 4)}-${String(i + 1).padStart(2, '0')}`,
+            Type: type,
+            Status: status,
+            StartDate: start,
+            EndDate: end,
+            IsActive: status === 'Completed' ? 0 : 1,
+            BudgetedCost: budget,
+            ActualCost: status === 'Planned' ? null : Math.round(budget * rngCampaigns.float(0.6, 1.2)),
+            ExpectedRevenue: budget * rngCampaigns.int(4, 12),
+            OwnerId: owner,
+          },
+          ctxAt(owner, at(minDate(addDays(start, -30), today), 9, 0)),
+        );
+        campaigns.push({ id, status, start });
+      },
+    );
     store.sequences.atLeast('Campaign.Id', campaignCount);
 
     // --- opportunities, quotes, orders --------------------------------------------------------
@@ -321,8 +368,18 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
           k === 2
             ? 'Draft'
             : o.stage === 'Proposal/Price Quote'
-              ? rngQuotes.weighted([['Draft', 30], ['Needs Review', 25], ['Approved', 25], ['Presented', 20]] as const)
-              : rngQuotes.weighted([['Presented', 40], ['Approved', 20], ['Accepted', 30], ['Needs Review', 10]] as const);
+              ? rngQuotes.weighted([
+                  ['Draft', 30],
+                  ['Needs Review', 25],
+                  ['Approved', 25],
+                  ['Presented', 20],
+                ] as const)
+              : rngQuotes.weighted([
+                  ['Presented', 40],
+                  ['Approved', 20],
+                  ['Accepted', 30],
+                  ['Needs Review', 10],
+                ] as const);
         const created = at(addDays(today, -rngQuotes.int(k === 2 ? 1 : 10, k === 2 ? 9 : 60)), rngQuotes.int(8, 17), rngQuotes.int(0, 59));
         const ctx = ctxAt(owner, created);
         insert(
@@ -347,7 +404,13 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
               PricebookEntryId: e.id,
               Quantity: rngQuotes.int(1, e.kind === 'finished' ? 6 : 20),
               UnitPrice: e.price,
-              Discount: rngQuotes.weighted([[0, 60], [5, 20], [10, 15], [15, 5]] as const) || null,
+              Discount:
+                rngQuotes.weighted([
+                  [0, 60],
+                  [5, 20],
+                  [10, 15],
+                  [15, 5],
+                ] as const) || null,
             },
             ctx,
           );
@@ -397,7 +460,15 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
       });
       const submitted = ctxAt(owner, at(addDays(created.slice(0, 10), 1), 9, 0));
       const decidedCtx = ctxAt(approver, at(addDays(created.slice(0, 10), 2), 11, 0));
-      approvals.seed(id, owner, approver, decided, submitted, decidedCtx, decided === 'Approved' ? 'Volume justifies the discount.' : decided === 'Rejected' ? 'Margin too low; offer at most 15 %.' : undefined);
+      approvals.seed(
+        id,
+        owner,
+        approver,
+        decided,
+        submitted,
+        decidedCtx,
+        decided === 'Approved' ? 'Volume justifies the discount.' : decided === 'Rejected' ? 'Margin too low; offer at most 15 %.' : undefined,
+      );
     });
     store.sequences.atLeast('Quote.Id', quoteN);
     store.sequences.atLeast('QuoteLineItem.Id', lineN);
@@ -450,7 +521,8 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
       const owner = userId(c.ownerEmail);
       const created = at(c.createdDate, rngCases.int(7, 18), rngCases.int(0, 59));
       const contacts = contactsOf.get(c.accountId) ?? [];
-      const closedDate = c.status === 'Closed' ? at(minDate(addDays(c.createdDate, rngCases.int(0, 20)), today), rngCases.int(8, 18), rngCases.int(0, 59)) : null;
+      const closedDate =
+        c.status === 'Closed' ? at(minDate(addDays(c.createdDate, rngCases.int(0, 20)), today), rngCases.int(8, 18), rngCases.int(0, 59)) : null;
       insert(
         'Case',
         {
@@ -478,39 +550,52 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
     const accountIds = [...accountCreated.keys()];
     const leadCount = Math.round(world.companies.length / 8);
     const leads: string[] = [];
-    phase('Leads', Array.from({ length: leadCount }, (_, i) => i), (i) => {
-      const id = salesforceId('Lead', i + 1);
-      const first = rngLeads.pick(LEAD_FIRST);
-      const last = rngLeads.pick(LEAD_LAST);
-      const owner = rngLeads.pick(reps);
-      const created = addDays(today, -rngLeads.int(5, 700));
-      const converted = rngLeads.chance(0.2);
-      const account = converted ? rngLeads.pick(accountIds) : null;
-      const company = account ? accountName.get(account)! : `${rngLeads.pick(LEAD_COMPANY_A)} ${rngLeads.pick(LEAD_COMPANY_B)}`;
-      const domain = company.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-      insert(
-        'Lead',
-        {
-          Id: id,
-          FirstName: first,
-          LastName: last,
-          Company: company,
-          Title: rngLeads.pick(['Engineer', 'Buyer', 'Operations Manager', 'Maintenance Planner']),
-          Email: `${first}.${last}@${domain}.example.org`.toLowerCase(),
-          Status: converted ? 'Closed - Converted' : rngLeads.weighted([['Open - Not Contacted', 40], ['Working - Contacted', 40], ['Closed - Not Converted', 20]] as const),
-          LeadSource: rngLeads.pick(['Web', 'Phone Inquiry', 'Partner Referral', 'Trade Show', 'Purchased List']),
-          Industry: rngLeads.pick(['Manufacturing', 'Utilities', 'Food & Beverage', 'Chemicals', 'Energy']),
-          IsConverted: converted ? 1 : 0,
-          ConvertedDate: converted ? addDays(created, rngLeads.int(1, 30)) : null,
-          ConvertedAccountId: account,
-          ConvertedContactId: account ? (contactsOf.get(account)?.[0] ?? null) : null,
-          ConvertedOpportunityId: account ? (oppsOf.get(account)?.[0] ?? null) : null,
-          OwnerId: owner,
-        },
-        ctxAt(owner, at(created, rngLeads.int(8, 17), rngLeads.int(0, 59))),
-      );
-      if (!converted) leads.push(id);
-    });
+    phase(
+      'Leads',
+      Array.from({ length: leadCount }, (_, i) => i),
+      (i) => {
+        const id = salesforceId('Lead', i + 1);
+        const first = rngLeads.pick(LEAD_FIRST);
+        const last = rngLeads.pick(LEAD_LAST);
+        const owner = rngLeads.pick(reps);
+        const created = addDays(today, -rngLeads.int(5, 700));
+        const converted = rngLeads.chance(0.2);
+        const account = converted ? rngLeads.pick(accountIds) : null;
+        const company = account ? accountName.get(account)! : `${rngLeads.pick(LEAD_COMPANY_A)} ${rngLeads.pick(LEAD_COMPANY_B)}`;
+        const domain = company
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '');
+        insert(
+          'Lead',
+          {
+            Id: id,
+            FirstName: first,
+            LastName: last,
+            Company: company,
+            Title: rngLeads.pick(['Engineer', 'Buyer', 'Operations Manager', 'Maintenance Planner']),
+            Email: `${first}.${last}@${domain}.example.org`.toLowerCase(),
+            Status: converted
+              ? 'Closed - Converted'
+              : rngLeads.weighted([
+                  ['Open - Not Contacted', 40],
+                  ['Working - Contacted', 40],
+                  ['Closed - Not Converted', 20],
+                ] as const),
+            LeadSource: rngLeads.pick(['Web', 'Phone Inquiry', 'Partner Referral', 'Trade Show', 'Purchased List']),
+            Industry: rngLeads.pick(['Manufacturing', 'Utilities', 'Food & Beverage', 'Chemicals', 'Energy']),
+            IsConverted: converted ? 1 : 0,
+            ConvertedDate: converted ? addDays(created, rngLeads.int(1, 30)) : null,
+            ConvertedAccountId: account,
+            ConvertedContactId: account ? (contactsOf.get(account)?.[0] ?? null) : null,
+            ConvertedOpportunityId: account ? (oppsOf.get(account)?.[0] ?? null) : null,
+            OwnerId: owner,
+          },
+          ctxAt(owner, at(created, rngLeads.int(8, 17), rngLeads.int(0, 59))),
+        );
+        if (!converted) leads.push(id);
+      },
+    );
     store.sequences.atLeast('Lead.Id', leadCount);
 
     const rngMembers = new Random(0x5f_0109);
@@ -525,7 +610,11 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
       const status =
         c.status === 'Planned'
           ? 'Planned'
-          : rngMembers.weighted([['Sent', 50], ['Received', 20], ['Responded', c.status === 'Completed' ? 30 : 15]] as const);
+          : rngMembers.weighted([
+              ['Sent', 50],
+              ['Received', 20],
+              ['Responded', c.status === 'Completed' ? 30 : 15],
+            ] as const);
       insert(
         'CampaignMember',
         { Id: salesforceId('CampaignMember', ++memberN), CampaignId: c.id, ContactId: contact, LeadId: lead, Status: status },
@@ -538,7 +627,9 @@ export function seedDatabase(store: RecordStore, options: SeedOptions): { integr
     const convertedLeads = store.db.prepare(`SELECT Id FROM "Lead" WHERE IsConverted = 1 ORDER BY Id`).pluck().all() as string[];
     const convertedJobs = campaigns
       .filter((c) => c.status !== 'Planned')
-      .flatMap((c) => rngConverted.sample(convertedLeads, Math.min(convertedLeads.length, rngConverted.int(large ? 5 : 1, large ? 25 : 3))).map((lead) => ({ c, lead })));
+      .flatMap((c) =>
+        rngConverted.sample(convertedLeads, Math.min(convertedLeads.length, rngConverted.int(large ? 5 : 1, large ? 25 : 3))).map((lead) => ({ c, lead })),
+      );
     phase('Converted lead members', convertedJobs, ({ c, lead }) => {
       insert(
         'CampaignMember',

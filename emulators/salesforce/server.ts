@@ -177,7 +177,9 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     const hasRows = db.prepare(`SELECT 1 FROM ${quoteIdent('User')} LIMIT 1`).get();
     if (hasRows) {
       db.close();
-      throw new Error(`The database ${options.dbPath} holds records but no seed marker, so it was not created by this emulator; delete it or point SALESFORCE_EMULATOR_DB elsewhere.`);
+      throw new Error(
+        `The database ${options.dbPath} holds records but no seed marker, so it was not created by this emulator; delete it or point SALESFORCE_EMULATOR_DB elsewhere.`,
+      );
     }
     seedSize = options.seedSize ?? 'small';
     seedDatabase(store, { size: seedSize, integrationUsername: credentials.username, onProgress: options.onSeedProgress });
@@ -260,7 +262,11 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   };
 
   const multipleChoices = (res: http.ServerResponse, o: ObjectDef, ids: string[], version: string) =>
-    send(res, 300, ids.map((id) => recordUrl(version, o.name, id)));
+    send(
+      res,
+      300,
+      ids.map((id) => recordUrl(version, o.name, id)),
+    );
 
   const errorsOf = (e: SalesforceError) => [{ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] }];
 
@@ -350,11 +356,16 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     if (end <= start) throw new SalesforceError(400, 'INVALID_REPLICATION_DATE', 'The end of the window must come after its start.');
     const table = quoteIdent(o.name);
     if (which === 'updated') {
-      const ids = db.prepare(`SELECT Id FROM ${table} WHERE SystemModstamp >= ? AND SystemModstamp < ? AND IsDeleted = 0 ORDER BY SystemModstamp, rowid`).pluck().all(start, end);
+      const ids = db
+        .prepare(`SELECT Id FROM ${table} WHERE SystemModstamp >= ? AND SystemModstamp < ? AND IsDeleted = 0 ORDER BY SystemModstamp, rowid`)
+        .pluck()
+        .all(start, end);
       return { ids, latestDateCovered: end };
     }
     const deleted = db
-      .prepare(`SELECT Id AS id, LastModifiedDate AS deletedDate FROM ${table} WHERE IsDeleted = 1 AND LastModifiedDate >= ? AND LastModifiedDate < ? ORDER BY LastModifiedDate, rowid`)
+      .prepare(
+        `SELECT Id AS id, LastModifiedDate AS deletedDate FROM ${table} WHERE IsDeleted = 1 AND LastModifiedDate >= ? AND LastModifiedDate < ? ORDER BY LastModifiedDate, rowid`,
+      )
       .all(start, end);
     const earliest = db.prepare(`SELECT MIN(LastModifiedDate) FROM ${table} WHERE IsDeleted = 1`).pluck().get() as string | null;
     return { deletedRecords: deleted, earliestDateAvailable: earliest ?? start, latestDateCovered: end };
@@ -483,7 +494,11 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
         if (method === 'DELETE') {
           const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
           if (ids.length > MAX_COLLECTION_RECORDS) {
-            throw new SalesforceError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`);
+            throw new SalesforceError(
+              400,
+              'EXCEEDED_ID_LIMIT',
+              `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`,
+            );
           }
           const names = new Set(ids.map((id) => registry.objectForId(id)?.name ?? 'unknown'));
           for (const name of names) calls.record(`${name}.delete`);
@@ -519,7 +534,12 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
                 return { id: store.create(o, fields, ctx), success: true, errors: [] };
               }
               const id = normalizeSalesforceId(String(rawId ?? rawId2 ?? ''));
-              if (!id) throw new SalesforceError(400, 'MALFORMED_ID', `Each record needs the id of the record to update; got ${JSON.stringify(rawId ?? rawId2 ?? null)}.`);
+              if (!id)
+                throw new SalesforceError(
+                  400,
+                  'MALFORMED_ID',
+                  `Each record needs the id of the record to update; got ${JSON.stringify(rawId ?? rawId2 ?? null)}.`,
+                );
               store.update(o, id, fields, ctx);
               return { id, success: true, errors: [] };
             }),
@@ -560,7 +580,12 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
               return { id, success: true, errors: [], created };
             } catch (e) {
               if (!(e instanceof MultipleMatchesError)) throw e;
-              throw new SalesforceError(300, 'DUPLICATE_EXTERNAL_ID', `The external ID ${String(value)} matches more than one ${o.name} record: ${e.ids.join(', ')}`, [extField]);
+              throw new SalesforceError(
+                300,
+                'DUPLICATE_EXTERNAL_ID',
+                `The external ID ${String(value)} matches more than one ${o.name} record: ${e.ids.join(', ')}`,
+                [extField],
+              );
             }
           }),
         );
@@ -601,7 +626,11 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
         let object = 'unknown';
         try {
           const body = await readJson(req);
-          return send(res, 200, bulkQueries.create(body, { userId: ctx.userId, version: ctx.version }, (name) => (object = name)));
+          return send(
+            res,
+            200,
+            bulkQueries.create(body, { userId: ctx.userId, version: ctx.version }, (name) => (object = name)),
+          );
         } finally {
           calls.record(`${object}.bulkQuery`);
         }
@@ -640,7 +669,12 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     const rawUrl = req.url ?? '/';
     if (rawUrl.length > MAX_URL_LENGTH) {
       req.resume();
-      return send(res, 414, [{ errorCode: 'URI_TOO_LONG', message: `The request URI is ${rawUrl.length} characters long; the limit is ${MAX_URL_LENGTH}. Send long id lists in a POST body.` }]);
+      return send(res, 414, [
+        {
+          errorCode: 'URI_TOO_LONG',
+          message: `The request URI is ${rawUrl.length} characters long; the limit is ${MAX_URL_LENGTH}. Send long id lists in a POST body.`,
+        },
+      ]);
     }
     const url = new URL(rawUrl, `http://${req.headers.host ?? '127.0.0.1'}`);
     const path = url.pathname;
@@ -684,7 +718,12 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       const replayId = Number(url.searchParams.get('replayId') ?? '-1');
       const waitMs = Math.min(Math.max(Number(url.searchParams.get('waitMs') ?? '20000') || 0, 0), 60_000);
       if (!Number.isInteger(replayId) || replayId < -2) {
-        return send(res, 400, [{ errorCode: 'INVALID_REPLAY_ID', message: `Expected replayId to be -1, -2 or a replay id, but got ${JSON.stringify(url.searchParams.get('replayId'))}.` }]);
+        return send(res, 400, [
+          {
+            errorCode: 'INVALID_REPLAY_ID',
+            message: `Expected replayId to be -1, -2 or a replay id, but got ${JSON.stringify(url.searchParams.get('replayId'))}.`,
+          },
+        ]);
       }
       const aborted = new AbortController();
       res.on('close', () => aborted.abort());

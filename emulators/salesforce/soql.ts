@@ -102,8 +102,19 @@ export const MAX_OFFSET = 2000;
 
 const AGGREGATES = new Set(['COUNT', 'COUNT_DISTINCT', 'SUM', 'AVG', 'MIN', 'MAX']);
 const DATE_FUNCTIONS = new Set([
-  'CALENDAR_YEAR', 'CALENDAR_QUARTER', 'CALENDAR_MONTH', 'DAY_IN_MONTH', 'DAY_IN_WEEK', 'DAY_IN_YEAR', 'DAY_ONLY',
-  'FISCAL_YEAR', 'FISCAL_QUARTER', 'FISCAL_MONTH', 'HOUR_IN_DAY', 'WEEK_IN_MONTH', 'WEEK_IN_YEAR',
+  'CALENDAR_YEAR',
+  'CALENDAR_QUARTER',
+  'CALENDAR_MONTH',
+  'DAY_IN_MONTH',
+  'DAY_IN_WEEK',
+  'DAY_IN_YEAR',
+  'DAY_ONLY',
+  'FISCAL_YEAR',
+  'FISCAL_QUARTER',
+  'FISCAL_MONTH',
+  'HOUR_IN_DAY',
+  'WEEK_IN_MONTH',
+  'WEEK_IN_YEAR',
 ]);
 
 /** The SOQL name of a field type in filter error messages. */
@@ -360,7 +371,8 @@ export class Compiler {
         const name = f.functionName.toUpperCase();
         if (name === 'FIELDS') {
           const which = String(f.parameters[0] ?? '').toUpperCase();
-          if (!['ALL', 'STANDARD', 'CUSTOM'].includes(which)) throw malformedQuery(`FIELDS(${which}) is not valid; use FIELDS(ALL), FIELDS(STANDARD) or FIELDS(CUSTOM).`);
+          if (!['ALL', 'STANDARD', 'CUSTOM'].includes(which))
+            throw malformedQuery(`FIELDS(${which}) is not valid; use FIELDS(ALL), FIELDS(STANDARD) or FIELDS(CUSTOM).`);
           if (which !== 'STANDARD' && (limit === undefined || limit > 200)) {
             throw malformedQuery('The SOQL FIELDS function must have a LIMIT of at most 200');
           }
@@ -701,7 +713,11 @@ export class Compiler {
     const litTypes: string[] = Array.isArray(literalType) ? literalType : rawValues.map(() => literalType ?? 'STRING');
 
     if (op === 'INCLUDES' || op === 'EXCLUDES') {
-      throw new SalesforceError(400, 'INVALID_QUERY_FILTER_OPERATOR', `${op.toLowerCase()} operator only valid on multipicklist field; ${lhs.name} is not one.`);
+      throw new SalesforceError(
+        400,
+        'INVALID_QUERY_FILTER_OPERATOR',
+        `${op.toLowerCase()} operator only valid on multipicklist field; ${lhs.name} is not one.`,
+      );
     }
     if (op === 'IN' || op === 'NOT IN') {
       const values: unknown[] = [];
@@ -724,7 +740,11 @@ export class Compiler {
     if (Array.isArray(cond.value)) throw malformedQuery(`The ${op} operator takes a single value, not a list.`);
     if (op === 'LIKE') {
       if (!isTextType(lhs.type)) {
-        throw new SalesforceError(400, 'INVALID_QUERY_FILTER_OPERATOR', `invalid operator on ${isIdType(lhs.type) ? 'id ' : ''}field ${lhs.name}: LIKE only applies to text fields.`);
+        throw new SalesforceError(
+          400,
+          'INVALID_QUERY_FILTER_OPERATOR',
+          `invalid operator on ${isIdType(lhs.type) ? 'id ' : ''}field ${lhs.name}: LIKE only applies to text fields.`,
+        );
       }
       if (litTypes[0] !== 'STRING') throw this.typeMismatch(lhs);
       return { sql: `${lhs.sql} LIKE ? ESCAPE '\\'`, params: [this.unescape(rawValues[0]!, true)] };

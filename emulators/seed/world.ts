@@ -119,13 +119,7 @@ export interface WorldOpportunity {
 }
 
 export type OpportunityStage =
-  | 'Prospecting'
-  | 'Qualification'
-  | 'Needs Analysis'
-  | 'Proposal/Price Quote'
-  | 'Negotiation/Review'
-  | 'Closed Won'
-  | 'Closed Lost';
+  'Prospecting' | 'Qualification' | 'Needs Analysis' | 'Proposal/Price Quote' | 'Negotiation/Review' | 'Closed Won' | 'Closed Lost';
 
 export const STAGE_PROBABILITY: Record<OpportunityStage, number> = {
   Prospecting: 10,
@@ -182,37 +176,172 @@ export interface World {
 // ---------------------------------------------------------------------------
 
 const NAME_PARTS_A = [
-  'Acme', 'Northwind', 'Contoso', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Vandelay', 'Hooli',
-  'Soylent', 'Tyrell', 'Cyberdyne', 'Wonka', 'Gringotts', 'Oceanic', 'Massive', 'Aperture', 'Black Mesa', 'Blue Sun',
-  'Nakatomi', 'Dunder', 'Sterling', 'Prestige', 'Pied Piper', 'Rekall', 'Virtucon', 'Monarch', 'Bluth', 'Wernham',
-  'Baltic', 'Alpine', 'Cascade', 'Summit', 'Harbor', 'Granite', 'Meridian', 'Pinnacle', 'Redwood', 'Silverline',
+  'Acme',
+  'Northwind',
+  'Contoso',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Stark',
+  'Wayne',
+  'Vandelay',
+  'Hooli',
+  'Soylent',
+  'Tyrell',
+  'Cyberdyne',
+  'Wonka',
+  'Gringotts',
+  'Oceanic',
+  'Massive',
+  'Aperture',
+  'Black Mesa',
+  'Blue Sun',
+  'Nakatomi',
+  'Dunder',
+  'Sterling',
+  'Prestige',
+  'Pied Piper',
+  'Rekall',
+  'Virtucon',
+  'Monarch',
+  'Bluth',
+  'Wernham',
+  'Baltic',
+  'Alpine',
+  'Cascade',
+  'Summit',
+  'Harbor',
+  'Granite',
+  'Meridian',
+  'Pinnacle',
+  'Redwood',
+  'Silverline',
 ];
 const NAME_PARTS_B = [
-  'Industries', 'Manufacturing', 'Logistics', 'Foods', 'Energy', 'Pharma', 'Retail', 'Systems', 'Engineering', 'Chemicals',
-  'Utilities', 'Water', 'Mining', 'Textiles', 'Paper', 'Brewing', 'Marine', 'Automotive', 'Aerospace', 'Agritech',
+  'Industries',
+  'Manufacturing',
+  'Logistics',
+  'Foods',
+  'Energy',
+  'Pharma',
+  'Retail',
+  'Systems',
+  'Engineering',
+  'Chemicals',
+  'Utilities',
+  'Water',
+  'Mining',
+  'Textiles',
+  'Paper',
+  'Brewing',
+  'Marine',
+  'Automotive',
+  'Aerospace',
+  'Agritech',
 ];
 const NAME_SUFFIX = ['Ltd', 'GmbH', 'Inc.', 'S.A.', 'B.V.', 'AG', 'LLC', 'SRL', 'Oy', 'AB'];
 const INDUSTRY_BY_B: Record<string, string> = {
-  Industries: 'Manufacturing', Manufacturing: 'Manufacturing', Logistics: 'Transportation', Foods: 'Food & Beverage',
-  Energy: 'Energy', Pharma: 'Healthcare', Retail: 'Retail', Systems: 'Technology', Engineering: 'Engineering',
-  Chemicals: 'Chemicals', Utilities: 'Utilities', Water: 'Utilities', Mining: 'Mining', Textiles: 'Apparel',
-  Paper: 'Manufacturing', Brewing: 'Food & Beverage', Marine: 'Transportation', Automotive: 'Automotive',
-  Aerospace: 'Aerospace', Agritech: 'Agriculture',
+  Industries: 'Manufacturing',
+  Manufacturing: 'Manufacturing',
+  Logistics: 'Transportation',
+  Foods: 'Food & Beverage',
+  Energy: 'Energy',
+  Pharma: 'Healthcare',
+  Retail: 'Retail',
+  Systems: 'Technology',
+  Engineering: 'Engineering',
+  Chemicals: 'Chemicals',
+  Utilities: 'Utilities',
+  Water: 'Utilities',
+  Mining: 'Mining',
+  Textiles: 'Apparel',
+  Paper: 'Manufacturing',
+  Brewing: 'Food & Beverage',
+  Marine: 'Transportation',
+  Automotive: 'Automotive',
+  Aerospace: 'Aerospace',
+  Agritech: 'Agriculture',
 };
 const CITIES: [string, string][] = [
-  ['Hamburg', 'DE'], ['Munich', 'DE'], ['Lyon', 'FR'], ['Paris', 'FR'], ['Rotterdam', 'NL'], ['Antwerp', 'BE'],
-  ['Milan', 'IT'], ['Barcelona', 'ES'], ['Gothenburg', 'SE'], ['Manchester', 'GB'], ['Chicago', 'US'], ['Houston', 'US'],
-  ['Toronto', 'CA'], ['Shanghai', 'CN'], ['Shenzhen', 'CN'], ['Osaka', 'JP'], ['Monterrey', 'MX'], ['São Paulo', 'BR'],
+  ['Hamburg', 'DE'],
+  ['Munich', 'DE'],
+  ['Lyon', 'FR'],
+  ['Paris', 'FR'],
+  ['Rotterdam', 'NL'],
+  ['Antwerp', 'BE'],
+  ['Milan', 'IT'],
+  ['Barcelona', 'ES'],
+  ['Gothenburg', 'SE'],
+  ['Manchester', 'GB'],
+  ['Chicago', 'US'],
+  ['Houston', 'US'],
+  ['Toronto', 'CA'],
+  ['Shanghai', 'CN'],
+  ['Shenzhen', 'CN'],
+  ['Osaka', 'JP'],
+  ['Monterrey', 'MX'],
+  ['São Paulo', 'BR'],
 ];
 const STREETS = ['Harbour Road', 'Industriestraße', 'Rue de l’Usine', 'Canal Street', 'Mill Lane', 'Station Road', 'Dock Avenue'];
 const FIRST = [
-  'Anna', 'Ben', 'Chen', 'Diego', 'Elif', 'Farah', 'Gustav', 'Hana', 'Ivan', 'Julia', 'Kenji', 'Lena', 'Mateo', 'Nora',
-  'Omar', 'Priya', 'Quentin', 'Rosa', 'Sven', 'Tara', 'Umar', 'Vera', 'Wei', 'Ximena', 'Yusuf', 'Zoe', 'Li', 'Marta',
+  'Anna',
+  'Ben',
+  'Chen',
+  'Diego',
+  'Elif',
+  'Farah',
+  'Gustav',
+  'Hana',
+  'Ivan',
+  'Julia',
+  'Kenji',
+  'Lena',
+  'Mateo',
+  'Nora',
+  'Omar',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Sven',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Wei',
+  'Ximena',
+  'Yusuf',
+  'Zoe',
+  'Li',
+  'Marta',
 ];
 const LAST = [
-  'Andersen', 'Baker', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'García', 'Hoffmann', 'Ito', 'Jansen', 'Kowalski',
-  'Larsen', 'Müller', 'Novak', 'Okafor', 'Patel', 'Quinn', 'Rossi', 'Schmidt', 'Tanaka', 'Urbano', 'Virtanen',
-  'Wang', 'Xu', 'Yilmaz', 'Zhang', 'Moreau', 'Silva',
+  'Andersen',
+  'Baker',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'García',
+  'Hoffmann',
+  'Ito',
+  'Jansen',
+  'Kowalski',
+  'Larsen',
+  'Müller',
+  'Novak',
+  'Okafor',
+  'Patel',
+  'Quinn',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Urbano',
+  'Virtanen',
+  'Wang',
+  'Xu',
+  'Yilmaz',
+  'Zhang',
+  'Moreau',
+  'Silva',
 ];
 const CONTACT_TITLES = ['Purchasing Manager', 'Plant Manager', 'CFO', 'Maintenance Lead', 'Procurement Officer', 'Operations Director'];
 
@@ -276,10 +405,15 @@ function buildEmployees(rng: Random, size: SeedSize): WorldEmployee[] {
   person('Finance', 'Credit Controller', cfo.workEmail);
   person('Finance', 'Accountant', cfo.workEmail);
   const opsHead = person('Operations', 'Head of Operations', ceo.workEmail);
-  for (let i = 0; i < (size === 'large' ? 30 : 4); i++) person('Operations', rng.pick(['Warehouse Operator', 'Production Planner', 'Buyer']), opsHead.workEmail);
+  for (let i = 0; i < (size === 'large' ? 30 : 4); i++)
+    person('Operations', rng.pick(['Warehouse Operator', 'Production Planner', 'Buyer']), opsHead.workEmail);
   const svcHead = person('Customer Service', 'Head of Customer Service', ceo.workEmail, { team: TEAMS[0]!.name, territory: 'Global', role: 'Service Manager' });
   for (let i = 0; i < (size === 'large' ? 20 : 3); i++) {
-    person('Customer Service', 'Service Agent', svcHead.workEmail, { team: TEAMS[i % TEAMS.length]!.name, territory: TEAMS[i % TEAMS.length]!.territory, role: 'Service Agent' });
+    person('Customer Service', 'Service Agent', svcHead.workEmail, {
+      team: TEAMS[i % TEAMS.length]!.name,
+      territory: TEAMS[i % TEAMS.length]!.territory,
+      role: 'Service Agent',
+    });
   }
   for (const team of TEAMS) {
     const lead = person('Sales', `Sales Manager ${team.territory}`, vpSales.workEmail, { team: team.name, territory: team.territory, role: 'Sales Manager' });
@@ -428,12 +562,20 @@ function buildCompanies(rng: Random, spec: SizeSpec, reps: WorldEmployee[]): Wor
     if (names.has(name)) name = `${name.replace(/ [^ ]+$/, '')} ${i} ${rng.pick(NAME_SUFFIX)}`;
     names.add(name);
     // 84% customers known to both systems, 9% CRM-only prospects, 7% ERP-only customers.
-    const kind = rng.weighted([['both', 84], ['prospect', 9], ['erpOnly', 7]] as const);
+    const kind = rng.weighted([
+      ['both', 84],
+      ['prospect', 9],
+      ['erpOnly', 7],
+    ] as const);
     const inErp = kind !== 'prospect';
     const inCrm = kind !== 'erpOnly';
     const [city, countryCode] = rng.pick(CITIES);
     const owner = rng.pick(reps);
-    const segment = rng.weighted([['Enterprise', 15], ['Mid-Market', 35], ['SMB', 50]] as const);
+    const segment = rng.weighted([
+      ['Enterprise', 15],
+      ['Mid-Market', 35],
+      ['SMB', 50],
+    ] as const);
     const domain = `${slug(name).split('.').slice(0, 2).join('-')}.example.net`;
     const contacts = Array.from({ length: rng.int(1, segment === 'Enterprise' ? 5 : 3) }, () => {
       const firstName = rng.pick(FIRST);
@@ -479,13 +621,24 @@ function buildCompanies(rng: Random, spec: SizeSpec, reps: WorldEmployee[]): Wor
 // --- opportunities, cases, orders -------------------------------------------
 
 const OPP_STAGES: readonly (readonly [OpportunityStage, number])[] = [
-  ['Prospecting', 10], ['Qualification', 10], ['Needs Analysis', 8], ['Proposal/Price Quote', 8],
-  ['Negotiation/Review', 6], ['Closed Won', 40], ['Closed Lost', 18],
+  ['Prospecting', 10],
+  ['Qualification', 10],
+  ['Needs Analysis', 8],
+  ['Proposal/Price Quote', 8],
+  ['Negotiation/Review', 6],
+  ['Closed Won', 40],
+  ['Closed Lost', 18],
 ];
 
 const CASE_SUBJECTS = [
-  'Seal leaking after installation', 'Motor overheating', 'Delivery arrived damaged', 'Wrong part delivered',
-  'Invoice amount disputed', 'Request for maintenance visit', 'Noise from gearbox', 'Missing documentation',
+  'Seal leaking after installation',
+  'Motor overheating',
+  'Delivery arrived damaged',
+  'Wrong part delivered',
+  'Invoice amount disputed',
+  'Request for maintenance visit',
+  'Noise from gearbox',
+  'Missing documentation',
 ];
 
 function orderNumber(index: number): string {
@@ -566,7 +719,12 @@ export function buildWorld(size: SeedSize = 'small'): World {
         priceUnit: p.listPrice,
         discount: detail.chance(0.25) ? detail.pick([5, 10, 15]) : 0,
       }));
-      const state = detail.weighted([['sale', 80], ['draft', 8], ['sent', 7], ['cancel', 5]] as const);
+      const state = detail.weighted([
+        ['sale', 80],
+        ['draft', 8],
+        ['sent', 7],
+        ['cancel', 5],
+      ] as const);
       yield {
         index: i,
         number: orderNumber(i),
@@ -591,8 +749,17 @@ export function buildWorld(size: SeedSize = 'small'): World {
         accountId: c.crmAccountId,
         companyIndex: c.index,
         subject: rng.pick(CASE_SUBJECTS),
-        status: rng.weighted([['New', 20], ['Working', 25], ['Escalated', 5], ['Closed', 50]] as const),
-        priority: rng.weighted([['Low', 30], ['Medium', 50], ['High', 20]] as const),
+        status: rng.weighted([
+          ['New', 20],
+          ['Working', 25],
+          ['Escalated', 5],
+          ['Closed', 50],
+        ] as const),
+        priority: rng.weighted([
+          ['Low', 30],
+          ['Medium', 50],
+          ['High', 20],
+        ] as const),
         origin: rng.pick(['Phone', 'Email', 'Web'] as const),
         productSku: rng.chance(0.7) ? rng.pick(sellable).sku : null,
         erpOrderNumber: null,

@@ -109,7 +109,11 @@ interface TokenChecks {
 /** `AUTH_MODE`: off (development only), hs256 (a shared secret) or jwks (public keys from a URL or a file). Defaults to off in development; production requires hs256 or jwks. */
 export type AuthConfig =
   | { mode: 'off' }
-  | ({ mode: 'hs256'; /** `AUTH_JWT_SECRET`, at least 32 characters; never logged. Defaults to a public development secret outside production. */ secret: string; developmentSecret: boolean } & TokenChecks)
+  | ({
+      mode: 'hs256';
+      /** `AUTH_JWT_SECRET`, at least 32 characters; never logged. Defaults to a public development secret outside production. */ secret: string;
+      developmentSecret: boolean;
+    } & TokenChecks)
   | ({ mode: 'jwks'; /** `AUTH_JWKS_URL` */ jwksUrl?: string; /** `AUTH_JWKS_FILE` */ jwksFile?: string } & TokenChecks);
 
 /**
@@ -121,7 +125,12 @@ export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-pro
 function loadAuthConfig(s: SettingsReader, development: boolean): AuthConfig {
   const mode = s.get('AUTH_MODE');
   if (mode === 'off') {
-    if (!development) throw new ConfigError('AUTH_MODE', 'hs256 or jwks when NODE_ENV=production (the gateway does not run without authentication in production)', s.raw('AUTH_MODE') ?? '');
+    if (!development)
+      throw new ConfigError(
+        'AUTH_MODE',
+        'hs256 or jwks when NODE_ENV=production (the gateway does not run without authentication in production)',
+        s.raw('AUTH_MODE') ?? '',
+      );
     return { mode };
   }
   const issuer = s.get('AUTH_ISSUER', { default: development ? 'erp-crm-graph-dev' : '' });
@@ -135,15 +144,21 @@ function loadAuthConfig(s: SettingsReader, development: boolean): AuthConfig {
   if (mode === 'hs256') {
     // The secret itself never goes into a message: only what is wrong with it (the reader checks its length).
     const configured = s.get('AUTH_JWT_SECRET');
-    if (!configured && !development) throw new ConfigError('AUTH_JWT_SECRET', 'a secret of at least 32 characters when AUTH_MODE=hs256 and NODE_ENV=production', '');
-    if (configured === DEVELOPMENT_JWT_SECRET && !development) throw new ConfigError('AUTH_JWT_SECRET', 'a secret of your own in production, not the public development secret', '(hidden)');
+    if (!configured && !development)
+      throw new ConfigError('AUTH_JWT_SECRET', 'a secret of at least 32 characters when AUTH_MODE=hs256 and NODE_ENV=production', '');
+    if (configured === DEVELOPMENT_JWT_SECRET && !development)
+      throw new ConfigError('AUTH_JWT_SECRET', 'a secret of your own in production, not the public development secret', '(hidden)');
     return { mode, secret: configured ?? DEVELOPMENT_JWT_SECRET, developmentSecret: !configured, ...checks };
   }
   const jwksUrl = s.get('AUTH_JWKS_URL');
   const jwksFileSetting = s.get('AUTH_JWKS_FILE');
   const jwksFile = jwksFileSetting ? resolve(repoRoot, jwksFileSetting) : undefined;
   if (!jwksUrl === !jwksFile) {
-    throw new ConfigError('AUTH_JWKS_URL', 'exactly one of AUTH_JWKS_URL or AUTH_JWKS_FILE when AUTH_MODE=jwks', jwksUrl && jwksFile ? 'both set' : 'neither set');
+    throw new ConfigError(
+      'AUTH_JWKS_URL',
+      'exactly one of AUTH_JWKS_URL or AUTH_JWKS_FILE when AUTH_MODE=jwks',
+      jwksUrl && jwksFile ? 'both set' : 'neither set',
+    );
   }
   return { mode, jwksUrl, jwksFile, ...checks };
 }

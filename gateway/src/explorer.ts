@@ -74,7 +74,9 @@ export function exampleOperations(dir: string): ExampleOperation[] {
         try {
           variables = JSON.stringify(JSON.parse(text), null, 2);
         } catch (error) {
-          throw new Error(`Expected ${variablesFile} to hold the JSON variables of ${file}, but it could not be parsed: ${(error as Error).message}.`, { cause: error });
+          throw new Error(`Expected ${variablesFile} to hold the JSON variables of ${file}, but it could not be parsed: ${(error as Error).message}.`, {
+            cause: error,
+          });
         }
       }
       return { name, query: readFileSync(resolve(dir, file), 'utf8'), variables };
@@ -132,7 +134,10 @@ async function renderPage(graphqlPath: string, headersJson: string, operationsDi
     defaultQuery: FIRST_TAB,
     headers: headersJson,
     defaultHeaders: headersJson,
-    defaultTabs: [{ query: FIRST_TAB, variables: '{}', headers: headersJson }, ...operations.map((op) => ({ query: op.query, variables: op.variables, headers: headersJson }))],
+    defaultTabs: [
+      { query: FIRST_TAB, variables: '{}', headers: headersJson },
+      ...operations.map((op) => ({ query: op.query, variables: op.variables, headers: headersJson })),
+    ],
   });
   // The same title is the page's <title>, where markup would show as text.
   const pageTitle = `<title>${TITLE_WITH_LINK}</title>`;

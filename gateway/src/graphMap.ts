@@ -128,7 +128,9 @@ export function readGraphMap(supergraphPath: string): { json: string; map: Graph
   const json = readFileSync(path, 'utf8');
   const map = JSON.parse(json) as GraphMap;
   if (!Array.isArray(map.types) || !Array.isArray(map.areas)) {
-    throw new Error(`Expected ${path} to be a graph map written by \`npm run compose\` (with "types" and "areas"), but it is not; run \`npm run compose\` again.`);
+    throw new Error(
+      `Expected ${path} to be a graph map written by \`npm run compose\` (with "types" and "areas"), but it is not; run \`npm run compose\` again.`,
+    );
   }
   return { json, map };
 }

@@ -28,7 +28,9 @@ export function createGraphMapRoutes(supergraphPath: string): GraphMapRoutes {
     serve(pathname, res) {
       if (!loaded) {
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-        return void res.end(`Expected a graph map at ${graphMapPath(supergraphPath)}, beside the supergraph, but there is none; run \`npm run compose\` to generate it.\n`);
+        return void res.end(
+          `Expected a graph map at ${graphMapPath(supergraphPath)}, beside the supergraph, but there is none; run \`npm run compose\` to generate it.\n`,
+        );
       }
       if (pathname === GRAPH_MAP_JSON_PATH) {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' });
@@ -93,7 +95,12 @@ function fieldRow(type: TypeEntry, field: FieldEntry): string {
   const systems = [...new Set(field.owners.flatMap((o) => o.sources.map((s) => s.system)))];
   const search = [`${type.name}.${field.name}`, field.type, field.description ?? '', ...owners.map((o) => o.text)].join(' ').toLowerCase();
   const args = field.args.length > 0 ? `<span class="args">(${esc(field.args.join(', '))})</span>` : '';
-  const badges = [field.key ? '<span class="badge key" title="Part of an entity key">key</span>' : '', field.external.length > 0 ? `<span class="badge" title="@external in ${esc(field.external.join(', '))}">used by ${esc(field.external.join(', '))}</span>` : ''].join('');
+  const badges = [
+    field.key ? '<span class="badge key" title="Part of an entity key">key</span>' : '',
+    field.external.length > 0
+      ? `<span class="badge" title="@external in ${esc(field.external.join(', '))}">used by ${esc(field.external.join(', '))}</span>`
+      : '',
+  ].join('');
   return `<tr class="field" id="${esc(`${type.name}.${field.name}`)}" data-field="${esc(`${type.name}.${field.name}`)}" data-systems="${systems.join(' ')}" data-search="${esc(search)}">
 <td class="name">${code(field.name)}${args}${badges}${field.description ? `<div class="description">${esc(field.description)}</div>` : ''}</td>
 <td class="type">${code(field.type)}</td>
@@ -113,8 +120,14 @@ function typeCard(map: GraphMap, type: TypeEntry, area: AreaId): string {
     others.length > 0 && area === type.area ? `more fields under ${others.map(esc).join(', ')}` : '',
     area !== type.area ? `mainly under ${esc(map.areas.find((x) => x.id === type.area)?.title ?? type.area)}` : '',
   ].filter(Boolean);
-  const values = type.values.length > 0 ? `<p class="values">${type.values.map((v) => `<span title="${esc(v.description ?? '')}">${code(v.name)}</span>`).join(' ')}</p>` : '';
-  const table = fields.length > 0 ? `<table><thead><tr><th>Field</th><th>Type</th><th>Subgraph and native source</th></tr></thead><tbody>${fields.map((f) => fieldRow(type, f)).join('')}</tbody></table>` : '';
+  const values =
+    type.values.length > 0
+      ? `<p class="values">${type.values.map((v) => `<span title="${esc(v.description ?? '')}">${code(v.name)}</span>`).join(' ')}</p>`
+      : '';
+  const table =
+    fields.length > 0
+      ? `<table><thead><tr><th>Field</th><th>Type</th><th>Subgraph and native source</th></tr></thead><tbody>${fields.map((f) => fieldRow(type, f)).join('')}</tbody></table>`
+      : '';
   const search = `${type.name} ${type.kind} ${type.values.map((v) => v.name).join(' ')} ${type.backedBy.map((b) => b.name).join(' ')}`.toLowerCase();
   return `<article class="type" id="${esc(`${area}-${type.name}`)}" data-type="${esc(type.name)}" data-search="${esc(search)}">
 <h3>${esc(type.name)}</h3>
@@ -127,7 +140,9 @@ function entityTable(map: GraphMap): string {
   const rows = map.entities.flatMap((entity) =>
     entity.keys.map((key, i) => {
       const native = key.native
-        .map((n) => `${code(n.field)} = ${n.sources.length > 0 ? n.sources.map((s) => describeSource(s).html).join('') : '<span class="muted">no source</span>'}`)
+        .map(
+          (n) => `${code(n.field)} = ${n.sources.length > 0 ? n.sources.map((s) => describeSource(s).html).join('') : '<span class="muted">no source</span>'}`,
+        )
         .join('');
       return `<tr class="entity" data-search="${esc(`${entity.type} ${key.subgraph} ${key.fields} ${key.native.flatMap((n) => n.sources.map((s) => describeSource(s).text)).join(' ')}`.toLowerCase())}">
 <td>${i === 0 ? `<a href="#${esc(`${map.types.find((t) => t.name === entity.type)?.area ?? 'shared'}-${entity.type}`)}">${esc(entity.type)}</a>` : ''}</td>

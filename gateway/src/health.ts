@@ -43,8 +43,13 @@ export function createReadinessCheck(targets: ReadinessTargets): () => Promise<{
       targets.redis ? timed(() => targets.redis!.ping(), timeoutMs, `Redis did not answer PING within ${timeoutMs} ms.`) : Promise.resolve(null),
     ]);
     const stopping = targets.stopping();
-    const redisStatus = redis && { status: redis.error ? ('down' as Status) : ('up' as Status), latencyMs: redis.latencyMs, ...(redis.error ? { error: redis.error } : {}) };
-    const up = !stopping && graphs.every((g) => g.status === 'up') && natives.every((n) => n.status !== 'down') && (!redisStatus || redisStatus.status === 'up');
+    const redisStatus = redis && {
+      status: redis.error ? ('down' as Status) : ('up' as Status),
+      latencyMs: redis.latencyMs,
+      ...(redis.error ? { error: redis.error } : {}),
+    };
+    const up =
+      !stopping && graphs.every((g) => g.status === 'up') && natives.every((n) => n.status !== 'down') && (!redisStatus || redisStatus.status === 'up');
     return {
       status: up ? 200 : 503,
       body: {
@@ -64,7 +69,9 @@ async function checkSubgraph(name: string, dataSource: GraphQLDataSource | undef
     async () => {
       const response = await dataSource.process({ kind: HEALTH_CHECK_KIND, request: { query: HEALTH_CHECK_QUERY }, context: {} });
       if (response.errors?.length || !response.data) {
-        throw new Error(`Expected subgraph "${name}" to answer { __typename } with data, but it answered: ${JSON.stringify(response.errors ?? response).slice(0, 300)}`);
+        throw new Error(
+          `Expected subgraph "${name}" to answer { __typename } with data, but it answered: ${JSON.stringify(response.errors ?? response).slice(0, 300)}`,
+        );
       }
     },
     timeoutMs,
@@ -82,14 +89,28 @@ async function checkNativeSystem(name: string, subgraphUrl: string, timeoutMs: n
   const started = Date.now();
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-    const body = (response.status === 200 || response.status === 503 ? await response.json().catch(() => ({})) : {}) as { nativeSystem?: Record<string, unknown>; cache?: unknown; stopping?: boolean };
+    const body = (response.status === 200 || response.status === 503 ? await response.json().catch(() => ({})) : {}) as {
+      nativeSystem?: Record<string, unknown>;
+      cache?: unknown;
+      stopping?: boolean;
+    };
     if (!body.nativeSystem) return { subgraph: name, status: 'none' as const };
     const native = body.nativeSystem ?? {};
     const status: Status = response.status === 200 ? 'up' : 'down';
     return { ...native, subgraph: name, status, ...(body.cache ? { cache: body.cache } : {}), ...(body.stopping ? { stopping: true } : {}) };
   } catch (error) {
-    const detail = error instanceof Error && error.name === 'TimeoutError' ? `did not answer within ${timeoutMs} ms` : error instanceof Error ? error.message : String(error);
-    return { subgraph: name, status: 'down' as Status, latencyMs: Date.now() - started, error: `Could not ask subgraph "${name}" at ${url.href} about its native system: ${detail}.` };
+    const detail =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `did not answer within ${timeoutMs} ms`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    return {
+      subgraph: name,
+      status: 'down' as Status,
+      latencyMs: Date.now() - started,
+      error: `Could not ask subgraph "${name}" at ${url.href} about its native system: ${detail}.`,
+    };
   }
 }
 

@@ -86,13 +86,18 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
     ttlSeconds: config.performance.queryPlanTtlSeconds,
     localEntries: config.performance.queryPlanLocalEntries,
   });
+  observed.metrics.trackQueryPlans(observability.registry, () => queryPlans.stats());
   const gateway = new ApolloGateway({
     supergraphSdl: gatewaySdl,
     // Plans made by any replica serve all of them (Redis), with the hottest kept in memory.
     queryPlannerConfig: { cache: queryPlans },
     // Every subgraph request is signed and carries the caller's scopes (lib/internalAuth.ts).
     buildService: ({ name, url }) => {
-      const dataSource = new SignedSubgraphDataSource({ url: config.subgraphUrls[name] ?? url!, internalSecret: config.internalSecret, fetcher: observed.subgraphFetcher(name, subgraphHttp.fetcher) });
+      const dataSource = new SignedSubgraphDataSource({
+        url: config.subgraphUrls[name] ?? url!,
+        internalSecret: config.internalSecret,
+        fetcher: observed.subgraphFetcher(name, subgraphHttp.fetcher),
+      });
       // Kept for /health/ready, which asks each subgraph exactly as queries do (signed).
       dataSources.set(name, dataSource);
       return dataSource;
@@ -175,7 +180,8 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
   let stopping = false;
   let stopped: Promise<void> | undefined;
   const ready = createReadinessCheck({
-    subgraphs: () => composedSubgraphs(supergraphSdl).map(({ name, url }) => ({ name, url: config.subgraphUrls[name] ?? url, dataSource: dataSources.get(name) })),
+    subgraphs: () =>
+      composedSubgraphs(supergraphSdl).map(({ name, url }) => ({ name, url: config.subgraphUrls[name] ?? url, dataSource: dataSources.get(name) })),
     redis: redis ? { ping: () => redis.ping() } : undefined,
     timeoutMs: config.healthTimeoutMs,
     stopping: () => stopping,

@@ -5,7 +5,10 @@ export function readSupergraph(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`Expected the composed supergraph at ${path}, but it could not be read (${(error as Error).message}). Run \`npm run compose\` to build it.`, { cause: error });
+    throw new Error(
+      `Expected the composed supergraph at ${path}, but it could not be read (${(error as Error).message}). Run \`npm run compose\` to build it.`,
+      { cause: error },
+    );
   }
 }
 

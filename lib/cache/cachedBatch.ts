@@ -34,7 +34,12 @@ export interface CachedBatchOptions<K, V> {
 export type BatchFunction<K, V> = (keys: readonly K[]) => Promise<(V | Error)[]>;
 
 /** With no cache (`use` undefined, or a type whose TTL is 0) the batch function is returned unchanged. */
-export function cachedBatch<K, V>(use: CacheUse | undefined, type: string, batch: BatchFunction<K, V>, options: CachedBatchOptions<K, V> = {}): BatchFunction<K, V> {
+export function cachedBatch<K, V>(
+  use: CacheUse | undefined,
+  type: string,
+  batch: BatchFunction<K, V>,
+  options: CachedBatchOptions<K, V> = {},
+): BatchFunction<K, V> {
   if (!use) return batch;
   const ttl = ttlFor(use.ttls, type);
   if (ttl <= 0) return batch;
@@ -61,7 +66,11 @@ export function cachedBatch<K, V>(use: CacheUse | undefined, type: string, batch
     } catch (error) {
       if (!use.stale?.when(error)) throw error;
       // The system is down: an old value, marked as such, serves the caller better than none.
-      const old = await use.cache.getMany<V>(type, missingAt.map((i) => cacheKeys[i]!), { includeStale: true });
+      const old = await use.cache.getMany<V>(
+        type,
+        missingAt.map((i) => cacheKeys[i]!),
+        { includeStale: true },
+      );
       if (old.every((hit) => hit === undefined)) throw error;
       old.forEach((hit, j) => {
         const i = missingAt[j]!;

@@ -15,7 +15,10 @@ export function readCacheSettings(env: NodeJS.ProcessEnv): CacheSettings {
   if (mode === 'redis' && !redisUrl) throw new ConfigError('REDIS_URL', 'a redis:// URL because CACHE_MODE is redis', '');
   const byType: Record<string, number> = {};
   // The reader has checked the shape: comma-separated type=seconds pairs.
-  for (const part of (s.get('CACHE_TTLS') ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (s.get('CACHE_TTLS') ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [type, seconds] = part.split('=');
     byType[type!] = Number(seconds);
   }

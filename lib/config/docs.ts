@@ -15,7 +15,8 @@ type Entry = [SettingName, Setting<unknown>];
 function byGroup(): { group: string; entries: Entry[] }[] {
   const entries = Object.entries(SETTINGS) as Entry[];
   const unknown = entries.filter(([, s]) => !(SETTING_GROUPS as readonly string[]).includes(s.group));
-  if (unknown.length > 0) throw new Error(`Expected every setting's group to be one of SETTING_GROUPS, but ${unknown.map(([n, s]) => `${n} has "${s.group}"`).join(', ')}.`);
+  if (unknown.length > 0)
+    throw new Error(`Expected every setting's group to be one of SETTING_GROUPS, but ${unknown.map(([n, s]) => `${n} has "${s.group}"`).join(', ')}.`);
   return SETTING_GROUPS.map((group) => ({ group, entries: entries.filter(([, s]) => s.group === group) })).filter((g) => g.entries.length > 0);
 }
 
@@ -32,7 +33,7 @@ export function renderEnvExample(): string {
     '#',
     '# Every line is commented out, so this file changes nothing as it is: the value shown is the',
     '# default (or an example, for settings without one). Copy it to .env, uncomment what you change,',
-    '# and load it into the environment (`set -a; . ./.env; set +a`, or your deployment\'s mechanism).',
+    "# and load it into the environment (`set -a; . ./.env; set +a`, or your deployment's mechanism).",
     '# An empty variable counts as unset. A bad value stops start-up with a message naming the',
     '# setting and what it accepts. Secrets are left empty here: keep their values out of version control.',
   ];
@@ -42,7 +43,11 @@ export function renderEnvExample(): string {
     for (const [name, setting] of entries) {
       const value = setting.secret ? '' : setting.default === undefined ? (setting.example ?? '') : String(setting.default);
       const shown = defaultOf(setting);
-      lines.push('', ...comment(setting.description.replace(/`/g, '')), ...comment(`Accepts ${setting.expected}. Default: ${shown ?? 'unset'}. Read by: ${setting.components.join(', ')}.`));
+      lines.push(
+        '',
+        ...comment(setting.description.replace(/`/g, '')),
+        ...comment(`Accepts ${setting.expected}. Default: ${shown ?? 'unset'}. Read by: ${setting.components.join(', ')}.`),
+      );
       if (setting.secret) lines.push('# Secret: never logged; set it from your secret store, never commit it.');
       else if (setting.default === undefined && setting.example !== undefined) lines.push('# (The value below is an example.)');
       // Quoted when a shell sourcing the file would otherwise change it (JSON's quotes and braces).
@@ -95,7 +100,9 @@ export function withReadmeTable(readme: string): string {
   const start = readme.indexOf(README_TABLE_START);
   const end = readme.indexOf(README_TABLE_END);
   if (start < 0 || end < start) {
-    throw new Error(`Expected README.md to hold the configuration table between "${README_TABLE_START}" and "${README_TABLE_END}", but the markers are missing or out of order.`);
+    throw new Error(
+      `Expected README.md to hold the configuration table between "${README_TABLE_START}" and "${README_TABLE_END}", but the markers are missing or out of order.`,
+    );
   }
   return readme.slice(0, start) + renderReadmeTable() + readme.slice(end + README_TABLE_END.length);
 }

@@ -5,6 +5,24 @@
  * README table). Each component's config module reads through `readSettings`.
  */
 export { ConfigError } from './ConfigError.js';
-export { SETTINGS, SETTING_GROUPS, SETTING_PREFIXES, DEVELOPMENT_ODOO_API_KEY, DEVELOPMENT_SALESFORCE, isSettingName, type SettingName, type SettingValue } from './catalog.js';
-export { readSettings, checkSettings, assertValidSettings, unknownSettings, InvalidSettingsError, type Env, type SettingsReader, type SettingsCheck } from './read.js';
+export {
+  SETTINGS,
+  SETTING_GROUPS,
+  SETTING_PREFIXES,
+  DEVELOPMENT_ODOO_API_KEY,
+  DEVELOPMENT_SALESFORCE,
+  isSettingName,
+  type SettingName,
+  type SettingValue,
+} from './catalog.js';
+export {
+  readSettings,
+  checkSettings,
+  assertValidSettings,
+  unknownSettings,
+  InvalidSettingsError,
+  type Env,
+  type SettingsReader,
+  type SettingsCheck,
+} from './read.js';
 export type { Component, Setting, SettingDoc } from './setting.js';

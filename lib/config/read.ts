@@ -70,7 +70,13 @@ export function checkSettings(env: Env): SettingsCheck {
       errors.push(error as ConfigError);
     }
   }
-  return { errors, warnings: unknownSettings(env).map(({ name, suggestion }) => `Unknown setting ${name} is ignored.${suggestion ? ` Did you mean ${suggestion}?` : ''} Every setting is listed in .env.example.`) };
+  return {
+    errors,
+    warnings: unknownSettings(env).map(
+      ({ name, suggestion }) =>
+        `Unknown setting ${name} is ignored.${suggestion ? ` Did you mean ${suggestion}?` : ''} Every setting is listed in .env.example.`,
+    ),
+  };
 }
 
 /** Variables with one of the product's prefixes that no component reads, each with the closest declared name when one is close. */

@@ -6,15 +6,7 @@
  */
 
 /** A part of the product that reads settings: each has one config module (or, for the stack, scripts/stack.ts). */
-export type Component =
-  | 'gateway'
-  | 'erp'
-  | 'crm'
-  | 'workflow'
-  | 'odoo-emulator'
-  | 'salesforce-emulator'
-  | 'stack'
-  | 'tests';
+export type Component = 'gateway' | 'erp' | 'crm' | 'workflow' | 'odoo-emulator' | 'salesforce-emulator' | 'stack' | 'tests';
 
 export type SettingKind = 'integer' | 'text' | 'url' | 'boolean' | 'choice' | 'path' | 'json';
 
@@ -50,7 +42,14 @@ export interface Setting<T> extends SettingDoc {
 }
 
 // Private: the common part every builder fills in.
-function setting<T>(kind: SettingKind, defaultValue: T, expected: string, parse: (value: string) => Exclude<T, undefined> | undefined, doc: SettingDoc, values?: readonly string[]): Setting<T> {
+function setting<T>(
+  kind: SettingKind,
+  defaultValue: T,
+  expected: string,
+  parse: (value: string) => Exclude<T, undefined> | undefined,
+  doc: SettingDoc,
+  values?: readonly string[],
+): Setting<T> {
   return { kind, default: defaultValue, expected, parse, values, ...doc };
 }
 
@@ -141,19 +140,25 @@ export function flag(defaultValue: boolean, doc: SettingDoc): Setting<boolean> {
 }
 
 export function choice<const V extends string>(values: readonly V[], defaultValue: V, doc: SettingDoc): Setting<V> {
-  return setting('choice', defaultValue, `one of ${values.join(', ')}`, (v) => (values as readonly string[]).includes(v) ? (v as V) : undefined, doc, values);
+  return setting('choice', defaultValue, `one of ${values.join(', ')}`, (v) => ((values as readonly string[]).includes(v) ? (v as V) : undefined), doc, values);
 }
 
 /** JSON text, checked for syntax here; its structure is checked by the component that reads it. */
 export function optionalJson(doc: SettingDoc, expected: string): Setting<string | undefined> {
-  return setting<string | undefined>('json', undefined, expected, (v) => {
-    try {
-      JSON.parse(v);
-      return v;
-    } catch {
-      return undefined;
-    }
-  }, doc);
+  return setting<string | undefined>(
+    'json',
+    undefined,
+    expected,
+    (v) => {
+      try {
+        JSON.parse(v);
+        return v;
+      } catch {
+        return undefined;
+      }
+    },
+    doc,
+  );
 }
 
 export interface SecretRule {
@@ -168,7 +173,8 @@ export interface SecretRule {
 // Private: a secret's check and its wording; the value itself never appears in either.
 function secretRule(rule: SecretRule): { expected: string; parse: (v: string) => string | undefined } {
   const min = rule.minLength ?? 1;
-  const expected = rule.expected ?? [min > 1 ? `at least ${min} characters` : 'a value', rule.noWhitespace ? 'without whitespace' : ''].filter(Boolean).join(' ');
+  const expected =
+    rule.expected ?? [min > 1 ? `at least ${min} characters` : 'a value', rule.noWhitespace ? 'without whitespace' : ''].filter(Boolean).join(' ');
   return { expected, parse: (v) => (v.length >= min && !(rule.noWhitespace && /\s/.test(v)) ? v : undefined) };
 }
 

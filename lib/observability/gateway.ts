@@ -39,7 +39,10 @@ export function createGatewayObservation(observability: Observability): GatewayO
         metrics.requests.inc({ operation, status: outcome });
         metrics.requestDuration.observe({ operation }, durationMs / 1000);
         const names = scope.operationNames.join(',');
-        scope.logger.info({ ...(names ? { operationName: names } : {}), status, outcome, durationMs, ...(completed ? {} : { aborted: true }) }, 'graphql request');
+        scope.logger.info(
+          { ...(names ? { operationName: names } : {}), status, outcome, durationMs, ...(completed ? {} : { aborted: true }) },
+          'graphql request',
+        );
       });
     },
     plugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
@@ -67,7 +70,11 @@ export function createGatewayObservation(observability: Observability): GatewayO
         const headers: Record<string, string> = { ...(init?.headers as Record<string, string> | undefined) };
         // Health checks run outside any request: they carry no id.
         if (scope) headers[REQUEST_ID_HEADER] = scope.requestId;
-        const span = tracing?.startSpan(`subgraph ${subgraph}`, { kind: SpanKind.CLIENT, parent: scope?.span, attributes: { 'graphql.subgraph.name': subgraph } });
+        const span = tracing?.startSpan(`subgraph ${subgraph}`, {
+          kind: SpanKind.CLIENT,
+          parent: scope?.span,
+          attributes: { 'graphql.subgraph.name': subgraph },
+        });
         if (span) tracing!.inject(span, headers);
         const started = performance.now();
         let status = 'failed';

@@ -68,7 +68,9 @@ export async function serveMetrics(observability: Observability, req: IncomingMe
   }
   if (observability.metricsToken !== undefined && !bearerMatches(req.headers.authorization, observability.metricsToken)) {
     res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain; charset=utf-8' });
-    return void res.end(`Expected "Authorization: Bearer <METRICS_TOKEN>" for ${METRICS_PATH}, but the request ${req.headers.authorization ? 'bore another token' : 'had none'}.\n`);
+    return void res.end(
+      `Expected "Authorization: Bearer <METRICS_TOKEN>" for ${METRICS_PATH}, but the request ${req.headers.authorization ? 'bore another token' : 'had none'}.\n`,
+    );
   }
   const body = await observability.registry.metrics();
   res.writeHead(200, { 'content-type': observability.registry.contentType, 'cache-control': 'no-store' });

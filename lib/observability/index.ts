@@ -35,7 +35,11 @@ export interface Observability {
   close(): Promise<void>;
 }
 
-export function createObservability(component: Component, settings: ObservabilitySettings = DEFAULT_OBSERVABILITY_SETTINGS, options: ObservabilityOptions = {}): Observability {
+export function createObservability(
+  component: Component,
+  settings: ObservabilitySettings = DEFAULT_OBSERVABILITY_SETTINGS,
+  options: ObservabilityOptions = {},
+): Observability {
   const logger = createLogger(component, settings.logLevel, options.logDestination);
   const tracing = createTracing(component, settings.tracing);
   return {

@@ -74,6 +74,26 @@ export class GatewayMetrics {
       registers: [registry],
     });
   }
+
+  /**
+   * Counts how the query-plan store answered (this replica's memory, Redis, or a miss that was planned
+   * anew), read from the store's own counters at each scrape.
+   */
+  trackQueryPlans(registry: Registry, stats: () => { localHits: number; sharedHits: number; misses: number }): void {
+    new Counter({
+      name: 'query_plan_cache_lookups_total',
+      help: "Query-plan lookups at the gateway: `local` (this replica's memory), `shared` (Redis, planned by another replica or an earlier run) or `miss` (planned here).",
+      labelNames: ['result'],
+      registers: [registry],
+      collect() {
+        const { localHits, sharedHits, misses } = stats();
+        this.reset();
+        this.inc({ result: 'local' }, localHits);
+        this.inc({ result: 'shared' }, sharedHits);
+        this.inc({ result: 'miss' }, misses);
+      },
+    });
+  }
 }
 
 export interface QuotaReading {

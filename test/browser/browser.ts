@@ -15,7 +15,9 @@ export const RESULTS_DIR = resolve(repoRoot, 'test/results/browser');
 export async function launchChromium(): Promise<Browser> {
   // A missing browser is a broken machine, not a reason to skip: the suite fails and says what to install.
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Expected Debian's Chromium at ${CHROMIUM_PATH} for the browser tests, but it is not installed; run \`apt-get install -y chromium\` (.ci/run does).`);
+    throw new Error(
+      `Expected Debian's Chromium at ${CHROMIUM_PATH} for the browser tests, but it is not installed; run \`apt-get install -y chromium\` (.ci/run does).`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -53,7 +53,9 @@ describe('the explorer at /', () => {
       await page.waitForSelector('.graphiql-explorer-root', { timeout: 30_000 });
       await screenshot(page, 'explorer-plugin');
 
-      const answer = page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('CustomerAcrossSystems'), { timeout: 60_000 });
+      const answer = page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('CustomerAcrossSystems'), {
+        timeout: 60_000,
+      });
       await page.click('.graphiql-execute-button');
       const response = await answer;
       // The prefilled Headers tab sent the development token, so the gateway (authentication on) answered.
@@ -68,10 +70,14 @@ describe('the explorer at /', () => {
       expect(first.owner.email).toContain('@');
 
       // The result pane shows it.
-      await page.waitForFunction(() => {
-        const text = document.querySelector('.graphiql-response')?.textContent ?? '';
-        return text.includes('crmIdentity') && text.includes('creditLimit');
-      }, undefined, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => {
+          const text = document.querySelector('.graphiql-response')?.textContent ?? '';
+          return text.includes('crmIdentity') && text.includes('creditLimit');
+        },
+        undefined,
+        { timeout: 30_000 },
+      );
       const shown = ((await page.locator('.graphiql-response').textContent()) ?? '').replace(/\u00a0/g, ' ');
       expect(shown).toContain(`"legalName": ${JSON.stringify(first.legalName)}`);
       expect(shown).toContain('"crmIdentity": "MATCHED"');

@@ -19,8 +19,15 @@ describe('cachedBatch', () => {
     const cache = new MemoryCache();
     const [batch, calls] = recordingBatch();
     const load = cachedBatch({ cache, ttls: { defaultSeconds: 60, byType: {} } }, 't', batch);
-    expect(await load([1, 2])).toEqual([{ id: 1, name: 'record 1' }, { id: 2, name: 'record 2' }]);
-    expect(await load([3, 2, 1])).toEqual([{ id: 3, name: 'record 3' }, { id: 2, name: 'record 2' }, { id: 1, name: 'record 1' }]);
+    expect(await load([1, 2])).toEqual([
+      { id: 1, name: 'record 1' },
+      { id: 2, name: 'record 2' },
+    ]);
+    expect(await load([3, 2, 1])).toEqual([
+      { id: 3, name: 'record 3' },
+      { id: 2, name: 'record 2' },
+      { id: 1, name: 'record 1' },
+    ]);
     expect(calls).toEqual([[1, 2], [3]]);
     expect(await load([1, 2, 3])).toHaveLength(3);
     expect(calls).toHaveLength(2);
@@ -44,10 +51,15 @@ describe('cachedBatch', () => {
 
   it('stores what toCached makes of a value, and the key the loader uses', async () => {
     const cache = new MemoryCache();
-    const load = cachedBatch({ cache, ttls: { defaultSeconds: 60, byType: {} } }, 't', async (keys: readonly string[]) => keys.map((k) => ({ k, secret: 'x' })), {
-      key: (k) => k.toLowerCase(),
-      toCached: ({ k }) => ({ k, secret: '' }),
-    });
+    const load = cachedBatch(
+      { cache, ttls: { defaultSeconds: 60, byType: {} } },
+      't',
+      async (keys: readonly string[]) => keys.map((k) => ({ k, secret: 'x' })),
+      {
+        key: (k) => k.toLowerCase(),
+        toCached: ({ k }) => ({ k, secret: '' }),
+      },
+    );
     await load(['A']);
     const [hit] = await cache.getMany<{ k: string; secret: string }>('t', ['a']);
     expect(hit?.value).toEqual({ k: 'A', secret: '' });
@@ -69,7 +81,14 @@ describe('MemoryCache', () => {
 
   it('drops one key, or a whole type with "*", and no other type', async () => {
     const cache = new MemoryCache();
-    await cache.setMany('a', [['1', 1], ['2', 2]], 60);
+    await cache.setMany(
+      'a',
+      [
+        ['1', 1],
+        ['2', 2],
+      ],
+      60,
+    );
     await cache.setMany('b', [['1', 1]], 60);
     await cache.delete('a', ['1']);
     expect((await cache.getMany('a', ['1', '2'])).map((h) => h?.value)).toEqual([undefined, 2]);
@@ -80,7 +99,11 @@ describe('MemoryCache', () => {
 
   it('holds at most maxEntries, dropping the oldest writes first', async () => {
     const cache = new MemoryCache({ maxEntries: 100 });
-    await cache.setMany('t', Array.from({ length: 150 }, (_, i) => [String(i), i] as const), 60);
+    await cache.setMany(
+      't',
+      Array.from({ length: 150 }, (_, i) => [String(i), i] as const),
+      60,
+    );
     expect(cache.size).toBe(100);
     expect((await cache.getMany('t', ['0', '149'])).map((h) => h?.value)).toEqual([undefined, 149]);
   });

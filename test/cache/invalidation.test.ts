@@ -19,7 +19,7 @@ describe('erpInvalidations', () => {
     expect(keysOf(events, 'erp.product')).toEqual(['id:12', 'sku:SKU-12']);
   });
 
-  it('drops an order, its customer\'s order list and its CRM reference list; lines by order', () => {
+  it("drops an order, its customer's order list and its CRM reference list; lines by order", () => {
     const events = erpInvalidations([
       change('sale.order', 5, { name: 'S00005', partner_id: 9, client_order_ref: '006000000000001AAA' }),
       change('sale.order.line', 50, { order_id: 5 }),

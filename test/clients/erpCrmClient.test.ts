@@ -64,7 +64,7 @@ describe('the example client with generated typed documents', () => {
     expect(error).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
   });
 
-  it('throws FORBIDDEN for a field outside the token\'s scopes, keeping the partial data', async () => {
+  it("throws FORBIDDEN for a field outside the token's scopes, keeping the partial data", async () => {
     const noFinance = createErpCrmClient({ url: stack.gateway.url, token: await token([]) });
     const error = (await noFinance.request(AccountWithErpCreditDocument, { accountId: '0015g0000000005AAA' }).catch((e: unknown) => e)) as GraphQLRequestError;
     expect(error).toBeInstanceOf(GraphQLRequestError);

@@ -58,8 +58,12 @@ describe('fault rule validation', () => {
 describe('fault rules from the environment', () => {
   it('are read by both emulators at start', () => {
     const rules = '[{"match": {"model": "sale.order", "method": "read"}, "fault": "http5xx", "times": 2}]';
-    expect(loadOdooEmulatorConfig({ ODOO_EMULATOR_FAULTS: rules }).faults).toEqual([{ match: { model: 'sale.order', method: 'read' }, fault: 'http5xx', times: 2 }]);
-    expect(loadSalesforceEmulatorConfig({ SALESFORCE_EMULATOR_FAULTS: '[{"fault": "requestLimitExceeded"}]' }).faults).toEqual([{ match: {}, fault: 'requestLimitExceeded' }]);
+    expect(loadOdooEmulatorConfig({ ODOO_EMULATOR_FAULTS: rules }).faults).toEqual([
+      { match: { model: 'sale.order', method: 'read' }, fault: 'http5xx', times: 2 },
+    ]);
+    expect(loadSalesforceEmulatorConfig({ SALESFORCE_EMULATOR_FAULTS: '[{"fault": "requestLimitExceeded"}]' }).faults).toEqual([
+      { match: {}, fault: 'requestLimitExceeded' },
+    ]);
     expect(() => loadOdooEmulatorConfig({ ODOO_EMULATOR_FAULTS: '[{"fault": 1}]' })).toThrow(/ODOO_EMULATOR_FAULTS|fault rule 1/);
   });
 });

@@ -20,7 +20,12 @@ describe('HS256', () => {
   });
 
   it('reads scopes from an array claim too', async () => {
-    const token = await new SignJWT({ scope: ['cost:read'] }).setProtectedHeader({ alg: 'HS256' }).setIssuer(checks.issuer).setAudience('graph').setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+    const token = await new SignJWT({ scope: ['cost:read'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(checks.issuer)
+      .setAudience('graph')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
     expect((await authenticate(`Bearer ${token}`)).scopes).toEqual(new Set(['cost:read']));
   });
 
@@ -34,7 +39,11 @@ describe('HS256', () => {
   });
 
   it('refuses a token without an expiry, and an alg:none token', async () => {
-    const noExp = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(checks.issuer).setAudience('graph').sign(new TextEncoder().encode(secret));
+    const noExp = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(checks.issuer)
+      .setAudience('graph')
+      .sign(new TextEncoder().encode(secret));
     await expect(authenticate(`Bearer ${noExp}`)).rejects.toThrow(/"exp"/);
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: checks.issuer, aud: 'graph', exp: 9e9 })).toString('base64url')}.`;
     await expect(authenticate(`Bearer ${none}`)).rejects.toBeInstanceOf(AuthenticationError);
@@ -66,7 +75,13 @@ describe('JWKS', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const sign = (key: CryptoKey) =>
-    new SignJWT({ scope: 'hr:read' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(checks.issuer).setAudience('graph').setSubject('bob').setExpirationTime('5m').sign(key);
+    new SignJWT({ scope: 'hr:read' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(checks.issuer)
+      .setAudience('graph')
+      .setSubject('bob')
+      .setExpirationTime('5m')
+      .sign(key);
 
   it.each(['file', 'url'] as const)('verifies tokens against keys from a %s', async (source) => {
     let config: AuthConfig;

@@ -22,7 +22,10 @@ let raised = 0;
 const resolvers = {
   Query: {
     customer: () => ({ id: '1', name: 'ACME', creditLimit: 100 }),
-    customers: () => [{ id: '1', name: 'ACME', creditLimit: 100 }, { id: '2', name: 'Bolt', creditLimit: 50 }],
+    customers: () => [
+      { id: '1', name: 'ACME', creditLimit: 100 },
+      { id: '2', name: 'Bolt', creditLimit: 50 },
+    ],
     strict: () => ({ limit: 1, other: 'x' }),
     node: () => ({ __typename: 'Customer', id: '1', name: 'ACME', creditLimit: 100 }),
   },
@@ -47,8 +50,16 @@ describe('useFieldAuthorization', () => {
 
   it('nulls the field in every list item, with one error per path', async () => {
     const { data, errors } = await run('{ customers { name limit: creditLimit } }', []);
-    expect(data).toEqual({ customers: [{ name: 'ACME', limit: null }, { name: 'Bolt', limit: null }] });
-    expect(errors!.map((e) => e.path)).toEqual([['customers', 0, 'limit'], ['customers', 1, 'limit']]);
+    expect(data).toEqual({
+      customers: [
+        { name: 'ACME', limit: null },
+        { name: 'Bolt', limit: null },
+      ],
+    });
+    expect(errors!.map((e) => e.path)).toEqual([
+      ['customers', 0, 'limit'],
+      ['customers', 1, 'limit'],
+    ]);
     expect(errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'Customer.creditLimit', missingScopes: ['finance:read'] });
   });
 
@@ -86,7 +97,9 @@ describe('selectsUnauthorizedField (whether the response must be walked at all)'
   const check = (query: string, scopes: string[]) => {
     const document = parse(query);
     const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-    const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f] as const));
+    const fragments = new Map(
+      document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f] as const),
+    );
     return selectsUnauthorizedField(schema, schema.getQueryType()!, operation.selectionSet, fragments, requirements, new Set(scopes));
   };
 

@@ -22,7 +22,13 @@ describe('security settings', () => {
 
   it('hs256 in development falls back to the public development secret and issuer', () => {
     const config = loadGatewayConfig({ AUTH_MODE: 'hs256' });
-    expect(config.auth).toMatchObject({ mode: 'hs256', secret: DEVELOPMENT_JWT_SECRET, developmentSecret: true, issuer: 'erp-crm-graph-dev', audience: 'erp-crm-graph' });
+    expect(config.auth).toMatchObject({
+      mode: 'hs256',
+      secret: DEVELOPMENT_JWT_SECRET,
+      developmentSecret: true,
+      issuer: 'erp-crm-graph-dev',
+      audience: 'erp-crm-graph',
+    });
   });
 
   it('production: a complete configuration loads with explorer and introspection off', () => {
@@ -53,7 +59,10 @@ describe('security settings', () => {
 
   it('jwks needs exactly one of a URL or a file', () => {
     expect(() => loadGatewayConfig({ AUTH_MODE: 'jwks' })).toThrow(/exactly one of AUTH_JWKS_URL or AUTH_JWKS_FILE/);
-    expect(loadGatewayConfig({ AUTH_MODE: 'jwks', AUTH_JWKS_URL: 'https://id.example/jwks.json' }).auth).toMatchObject({ mode: 'jwks', jwksUrl: 'https://id.example/jwks.json' });
+    expect(loadGatewayConfig({ AUTH_MODE: 'jwks', AUTH_JWKS_URL: 'https://id.example/jwks.json' }).auth).toMatchObject({
+      mode: 'jwks',
+      jwksUrl: 'https://id.example/jwks.json',
+    });
   });
 
   it('validates the limits', () => {

@@ -19,7 +19,10 @@ export function authEnv(extra: Record<string, string> = {}): Record<string, stri
   };
 }
 
-export function token(scopes: readonly string[], overrides: { issuer?: string; audience?: string; expiresIn?: string | number; secret?: string } = {}): Promise<string> {
+export function token(
+  scopes: readonly string[],
+  overrides: { issuer?: string; audience?: string; expiresIn?: string | number; secret?: string } = {},
+): Promise<string> {
   return issueToken(overrides.secret ?? TEST_JWT_SECRET, {
     issuer: overrides.issuer ?? TEST_ISSUER,
     audience: overrides.audience ?? TEST_AUDIENCE,

@@ -36,8 +36,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
       const erp = stack.odoo!.calls.snapshot();
       const crm = stack.salesforce!.calls.snapshot();
       // Authentication happens once per process, not per query: leave it out of per-query costs.
-      const drop = (calls: Record<string, number>, keys: string[]) =>
-        Object.fromEntries(Object.entries(calls).filter(([k]) => !keys.includes(k)));
+      const drop = (calls: Record<string, number>, keys: string[]) => Object.fromEntries(Object.entries(calls).filter(([k]) => !keys.includes(k)));
       const erpCalls = drop(erp.calls, ['common.authenticate', 'common.login', 'common.version']);
       const crmCalls = drop(crm.calls, ['oauth.token']);
       const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);

@@ -71,7 +71,10 @@ describe('customers (area 1): identity by the ERP number only', () => {
     );
 
     // The seed world's ERP-only customers are exactly the ones no CRM account claims.
-    const missing = world.companies.filter((c) => c.inErp && !c.inCrm).map((c) => c.erpNumber!).sort();
+    const missing = world.companies
+      .filter((c) => c.inErp && !c.inCrm)
+      .map((c) => c.erpNumber!)
+      .sort();
     expect(report.missingFromCrmCount).toBe(missing.length);
     expect(report.missingFromCrm.map((c: { number: string }) => c.number)).toEqual(missing);
 
@@ -86,10 +89,13 @@ describe('customers (area 1): identity by the ERP number only', () => {
   it('reaches a contact, its account and the ERP customer', async () => {
     const company = world.companies.find((c) => c.inErp && c.inCrm && !c.conflictingCrmAccountId)!;
     const [contact] = sf<{ Id: string; Email: string }>(`SELECT Id, Email FROM Contact WHERE AccountId = ? ORDER BY Id LIMIT 1`, company.crmAccountId);
-    const data = await ok(`query ($id: ID!, $email: String!) {
+    const data = await ok(
+      `query ($id: ID!, $email: String!) {
       contact(id: $id) { id email account { id } customer { number legalName } campaignMemberships { campaign { id } } }
       contactsByEmail(email: $email) { id }
-    }`, { id: contact!.Id, email: contact!.Email.toUpperCase() });
+    }`,
+      { id: contact!.Id, email: contact!.Email.toUpperCase() },
+    );
     expect(data.contact.account.id).toBe(company.crmAccountId);
     expect(data.contact.customer).toEqual({ number: company.erpNumber, legalName: company.name });
     const memberships = sf(`SELECT CampaignId FROM CampaignMember WHERE ContactId = ?`, contact!.Id);
@@ -136,10 +142,13 @@ describe('products (area 2): quotes checked against ERP price, cost and stock', 
     const enterprise = world.companies.find((c) => c.inErp && c.inCrm && !c.conflictingCrmAccountId && c.segment === 'Enterprise')!;
     const smb = world.companies.find((c) => c.inErp && c.inCrm && !c.conflictingCrmAccountId && c.segment === 'SMB')!;
     const sku = world.products.find((p) => p.saleOk)!.sku;
-    const data = await ok(`query ($e: ID!, $s: ID!, $sku: ID!) {
+    const data = await ok(
+      `query ($e: ID!, $s: ID!, $sku: ID!) {
       product(sku: $sku) { listPrice { amount } e: priceFor(customerNumber: $e) { unitPrice { amount } priceBook { name segment } } s: priceFor(customerNumber: $s) { priceBook { isStandard } } }
       customer(number: $e) { priceBook { segment } }
-    }`, { e: enterprise.erpNumber, s: smb.erpNumber, sku });
+    }`,
+      { e: enterprise.erpNumber, s: smb.erpNumber, sku },
+    );
     expect(data.product.e.priceBook).toEqual({ name: 'Enterprise Price Book', segment: 'Enterprise' });
     expect(data.product.e.unitPrice.amount).toBeCloseTo(cents(data.product.listPrice.amount * 0.95), 2);
     expect(data.product.s.priceBook.isStandard).toBe(true);
@@ -161,13 +170,21 @@ describe('workflow (area 3, CRM side): quote approval processes', () => {
     );
     expect(pending.length).toBeGreaterThan(0);
     const target = pending[0]!;
-    const before = await ok(`query ($id: ID!) { quote(id: $id) { status pendingApproval { workitemId approver { id } status } } }`, { id: target.TargetObjectId });
+    const before = await ok(`query ($id: ID!) { quote(id: $id) { status pendingApproval { workitemId approver { id } status } } }`, {
+      id: target.TargetObjectId,
+    });
     expect(before.quote).toEqual({ status: 'In Review', pendingApproval: { workitemId: target.Id, approver: { id: target.ActorId }, status: 'Pending' } });
 
     // Approve through the emulator's REST resource, as the workflow subgraph does.
     const tokenAnswer = await fetch(`${stack.salesforce!.url}/services/oauth2/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'erp-crm-graph', client_secret: 'dev-secret', username: 'integration@example.com', password: 'dev-password' }),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'erp-crm-graph',
+        client_secret: 'dev-secret',
+        username: 'integration@example.com',
+        password: 'dev-password',
+      }),
     });
     const { access_token } = (await tokenAnswer.json()) as { access_token: string };
     const approve = () =>
@@ -184,7 +201,9 @@ describe('workflow (area 3, CRM side): quote approval processes', () => {
     expect(second.status).toBe(400);
     expect(await second.json()).toMatchObject([{ errorCode: 'INVALID_CROSS_REFERENCE_KEY' }]);
 
-    const after = await ok(`query ($id: ID!) { quote(id: $id) { status pendingApproval { id } approvals { status comments completedAt } } }`, { id: target.TargetObjectId });
+    const after = await ok(`query ($id: ID!) { quote(id: $id) { status pendingApproval { id } approvals { status comments completedAt } } }`, {
+      id: target.TargetObjectId,
+    });
     expect(after.quote.status).toBe('Approved');
     expect(after.quote.pendingApproval).toBeNull();
     expect(after.quote.approvals[0]).toMatchObject({ status: 'Approved', comments: 'Approved in test.' });
@@ -194,13 +213,18 @@ describe('workflow (area 3, CRM side): quote approval processes', () => {
 describe('staff (area 4): role, territory and workload on User and Employee', () => {
   it('counts owned accounts, open opportunities and activities per owner with one GROUP BY each', async () => {
     stack.resetNativeCalls();
-    const viaAccounts = await ok(`{ opportunities(openOnly: true, first: 200) { owner { id email role ownedAccountCount openOpportunityCount pipeline { opportunityCount amount { amount } } activityLoad { openTasks completedTasks overdueTasks } employee { workEmail ownedAccountCount openOpportunityCount activityLoad { openTasks } } } } }`);
+    const viaAccounts = await ok(
+      `{ opportunities(openOnly: true, first: 200) { owner { id email role ownedAccountCount openOpportunityCount pipeline { opportunityCount amount { amount } } activityLoad { openTasks completedTasks overdueTasks } employee { workEmail ownedAccountCount openOpportunityCount activityLoad { openTasks } } } } }`,
+    );
     const owners = new Map<string, any>();
     for (const o of viaAccounts.opportunities) owners.set(o.owner.id, o.owner);
     expect(owners.size).toBeGreaterThan(3);
     for (const owner of owners.values()) {
       const { n: accounts } = one<{ n: number }>(`SELECT COUNT(*) AS n FROM Account WHERE OwnerId = ? AND IsDeleted = 0`, owner.id);
-      const { n: open, amount } = one<{ n: number; amount: number }>(`SELECT COUNT(*) AS n, SUM(Amount) AS amount FROM Opportunity WHERE OwnerId = ? AND IsClosed = 0`, owner.id);
+      const { n: open, amount } = one<{ n: number; amount: number }>(
+        `SELECT COUNT(*) AS n, SUM(Amount) AS amount FROM Opportunity WHERE OwnerId = ? AND IsClosed = 0`,
+        owner.id,
+      );
       const { n: openTasks } = one<{ n: number }>(`SELECT COUNT(*) AS n FROM Task WHERE OwnerId = ? AND IsClosed = 0`, owner.id);
       const { n: doneTasks } = one<{ n: number }>(`SELECT COUNT(*) AS n FROM Task WHERE OwnerId = ? AND IsClosed = 1`, owner.id);
       expect(owner.ownedAccountCount).toBe(accounts);
@@ -235,9 +259,15 @@ describe('marketing (area 5): campaigns, members, leads', () => {
     const campaigns = sf<{ Id: string }>(`SELECT Id FROM Campaign`);
     expect(data.campaigns).toHaveLength(campaigns.length);
     for (const c of data.campaigns) {
-      const [m] = sf(`SELECT COUNT(*) AS n, COUNT(ContactId) AS contacts, COUNT(LeadId) AS leads, SUM(HasResponded) AS responded FROM CampaignMember WHERE CampaignId = ?`, c.id);
+      const [m] = sf(
+        `SELECT COUNT(*) AS n, COUNT(ContactId) AS contacts, COUNT(LeadId) AS leads, SUM(HasResponded) AS responded FROM CampaignMember WHERE CampaignId = ?`,
+        c.id,
+      );
       const [conv] = sf(`SELECT COUNT(*) AS n FROM CampaignMember m JOIN Lead l ON l.Id = m.LeadId WHERE m.CampaignId = ? AND l.IsConverted = 1`, c.id);
-      const [opp] = sf(`SELECT COUNT(*) AS n, SUM(IsWon) AS won, SUM(CASE WHEN IsWon = 1 THEN Amount ELSE 0 END) AS amount FROM Opportunity WHERE CampaignId = ?`, c.id);
+      const [opp] = sf(
+        `SELECT COUNT(*) AS n, SUM(IsWon) AS won, SUM(CASE WHEN IsWon = 1 THEN Amount ELSE 0 END) AS amount FROM Opportunity WHERE CampaignId = ?`,
+        c.id,
+      );
       expect(c.results).toMatchObject({
         memberCount: m.n,
         contactMemberCount: m.contacts,
@@ -263,8 +293,13 @@ describe('marketing (area 5): campaigns, members, leads', () => {
   });
 
   it('reaches leads, their conversion and the campaigns of a customer', async () => {
-    const [lead] = sf<{ Id: string; ConvertedAccountId: string }>(`SELECT l.Id, l.ConvertedAccountId FROM Lead l JOIN CampaignMember m ON m.LeadId = l.Id WHERE l.IsConverted = 1 ORDER BY l.Id LIMIT 1`);
-    const data = await ok(`query ($id: ID!) { lead(id: $id) { isConverted convertedAccount { id customer { number } convertedLeads { id } campaigns { id } } campaignMemberships { campaign { id } } } leadFunnel { status count } }`, { id: lead!.Id });
+    const [lead] = sf<{ Id: string; ConvertedAccountId: string }>(
+      `SELECT l.Id, l.ConvertedAccountId FROM Lead l JOIN CampaignMember m ON m.LeadId = l.Id WHERE l.IsConverted = 1 ORDER BY l.Id LIMIT 1`,
+    );
+    const data = await ok(
+      `query ($id: ID!) { lead(id: $id) { isConverted convertedAccount { id customer { number } convertedLeads { id } campaigns { id } } campaignMemberships { campaign { id } } } leadFunnel { status count } }`,
+      { id: lead!.Id },
+    );
     expect(data.lead.isConverted).toBe(true);
     expect(data.lead.convertedAccount.id).toBe(lead!.ConvertedAccountId);
     expect(data.lead.convertedAccount.convertedLeads.map((l: { id: string }) => l.id)).toContain(lead!.Id);
@@ -286,12 +321,15 @@ describe('sales process (area 6) and reports (areas 9, 10)', () => {
     // window of close dates that stays under Salesforce's 2,000 groups (one window on the small seed).
     expect(stack.nativeCalls().crm).toEqual({ 'Opportunity.query': 3 });
     const stages = sf<any>(`SELECT StageName, IsClosed, IsWon, COUNT(*) AS n, SUM(Amount) AS amount FROM Opportunity GROUP BY StageName ORDER BY StageName`);
-    expect(data.opportunitiesByStage.map((s: any) => [s.stage, s.isClosed, s.isWon, s.opportunityCount])).toEqual(stages.map((s) => [s.StageName, s.IsClosed === 1, s.IsWon === 1, s.n]));
+    expect(data.opportunitiesByStage.map((s: any) => [s.stage, s.isClosed, s.isWon, s.opportunityCount])).toEqual(
+      stages.map((s) => [s.StageName, s.IsClosed === 1, s.IsWon === 1, s.n]),
+    );
     const buckets = sf<any>(
       `SELECT u.Email AS email, substr(o.CloseDate, 1, 4) || '-Q' || ((CAST(substr(o.CloseDate, 6, 2) AS INTEGER) + 2) / 3) AS period, o.StageName AS stage, COUNT(*) AS n, SUM(o.Amount) AS amount
        FROM Opportunity o JOIN User u ON u.Id = o.OwnerId WHERE o.IsClosed = 0 AND o.CloseDate >= '2026-01-01' AND o.CloseDate <= '2027-12-31' GROUP BY 1, 2, 3`,
     );
-    const key = (b: { email?: string; ownerEmail?: string; period: string; stage: string }) => `${(b.email ?? b.ownerEmail)!.toLowerCase()}|${b.period}|${b.stage}`;
+    const key = (b: { email?: string; ownerEmail?: string; period: string; stage: string }) =>
+      `${(b.email ?? b.ownerEmail)!.toLowerCase()}|${b.period}|${b.stage}`;
     const expected = new Map(buckets.map((b) => [key(b), b]));
     expect(data.crmPipeline).toHaveLength(buckets.length);
     for (const b of data.crmPipeline) {
@@ -302,8 +340,13 @@ describe('sales process (area 6) and reports (areas 9, 10)', () => {
   });
 
   it('reaches opportunities, activities and stage summaries from the ERP customer', async () => {
-    const company = world.companies.find((c) => c.inErp && c.inCrm && !c.conflictingCrmAccountId && world.opportunities.filter((o) => o.accountId === c.crmAccountId).length >= 2)!;
-    const data = await ok(`query ($n: ID!) { customer(number: $n) { opportunities(first: 50) { id activities { kind } } opportunitiesByStage { stage opportunityCount } activities(openOnly: false, first: 100) { id kind } } }`, { n: company.erpNumber });
+    const company = world.companies.find(
+      (c) => c.inErp && c.inCrm && !c.conflictingCrmAccountId && world.opportunities.filter((o) => o.accountId === c.crmAccountId).length >= 2,
+    )!;
+    const data = await ok(
+      `query ($n: ID!) { customer(number: $n) { opportunities(first: 50) { id activities { kind } } opportunitiesByStage { stage opportunityCount } activities(openOnly: false, first: 100) { id kind } } }`,
+      { n: company.erpNumber },
+    );
     const opps = sf<{ Id: string }>(`SELECT Id FROM Opportunity WHERE AccountId = ?`, company.crmAccountId);
     expect(data.customer.opportunities.map((o: { id: string }) => o.id).sort()).toEqual(opps.map((o) => o.Id).sort());
     const stageTotal = data.customer.opportunitiesByStage.reduce((s: number, x: { opportunityCount: number }) => s + x.opportunityCount, 0);
@@ -316,9 +359,14 @@ describe('sales process (area 6) and reports (areas 9, 10)', () => {
 
 describe('service (area 7): cases from the CRM and from the ERP', () => {
   it('gives case details with the ERP order and product they are about', async () => {
-    const [row] = sf<any>(`SELECT c.Id, c.ERP_Order_Number__c AS erpOrder, c.Product_SKU__c AS sku, a.ERP_Customer_Number__c AS customer FROM "Case" c JOIN Account a ON a.Id = c.AccountId WHERE c.ERP_Order_Number__c IS NOT NULL ORDER BY c.Id LIMIT 1`);
+    const [row] = sf<any>(
+      `SELECT c.Id, c.ERP_Order_Number__c AS erpOrder, c.Product_SKU__c AS sku, a.ERP_Customer_Number__c AS customer FROM "Case" c JOIN Account a ON a.Id = c.AccountId WHERE c.ERP_Order_Number__c IS NOT NULL ORDER BY c.Id LIMIT 1`,
+    );
     expect(row).toBeDefined();
-    const data = await ok(`query ($id: ID!) { case(id: $id) { id customerNumber customer { number } erpOrderNumber salesOrder { number customerNumber lines { product { sku } } } productSku product { sku name } } }`, { id: row.Id });
+    const data = await ok(
+      `query ($id: ID!) { case(id: $id) { id customerNumber customer { number } erpOrderNumber salesOrder { number customerNumber lines { product { sku } } } productSku product { sku name } } }`,
+      { id: row.Id },
+    );
     expect(data.case).toMatchObject({ id: row.Id, customerNumber: row.customer, erpOrderNumber: row.erpOrder, productSku: row.sku, product: { sku: row.sku } });
     // The order named on the case is that customer's and holds the product complained about.
     expect(data.case.salesOrder.customerNumber).toBe(row.customer);
@@ -331,10 +379,15 @@ describe('service (area 7): cases from the CRM and from the ERP', () => {
 
   it('filters cases and counts them by customer and product in one GROUP BY each', async () => {
     const company = world.companies.find((c) => c.inErp && c.inCrm && world.cases.filter((k) => k.accountId === c.crmAccountId).length >= 2)!;
-    const data = await ok(`query ($n: ID!) { cases(customerNumber: $n, first: 100) { id } byProduct: caseCounts(by: PRODUCT, openOnly: true) { key count product { sku } } }`, { n: company.erpNumber });
+    const data = await ok(
+      `query ($n: ID!) { cases(customerNumber: $n, first: 100) { id } byProduct: caseCounts(by: PRODUCT, openOnly: true) { key count product { sku } } }`,
+      { n: company.erpNumber },
+    );
     const cases = sf<{ Id: string }>(`SELECT c.Id FROM "Case" c JOIN Account a ON a.Id = c.AccountId WHERE a.ERP_Customer_Number__c = ?`, company.erpNumber);
     expect(data.cases.map((c: { id: string }) => c.id).sort()).toEqual(cases.map((c) => c.Id).sort());
-    const byProduct = sf<{ sku: string | null; n: number }>(`SELECT Product_SKU__c AS sku, COUNT(*) AS n FROM "Case" WHERE IsClosed = 0 GROUP BY Product_SKU__c`);
+    const byProduct = sf<{ sku: string | null; n: number }>(
+      `SELECT Product_SKU__c AS sku, COUNT(*) AS n FROM "Case" WHERE IsClosed = 0 GROUP BY Product_SKU__c`,
+    );
     expect(new Map(data.byProduct.map((r: { key: string | null; count: number }) => [r.key, r.count]))).toEqual(new Map(byProduct.map((r) => [r.sku, r.n])));
 
     // Case counts for many customers at once: one SOQL GROUP BY for all of them.
@@ -351,7 +404,10 @@ describe('service (area 7): cases from the CRM and from the ERP', () => {
 describe('orders (area 8): ERP orders from CRM accounts, opportunities and quotes', () => {
   it('follows a won opportunity to the ERP order it became', async () => {
     const opp = world.opportunities.find((o) => o.erpOrderNumber)!;
-    const data = await ok(`query ($id: ID!) { opportunity(id: $id) { erpOrderNumber erpSalesOrder { number customerNumber } account { customer { salesOrders(first: 100) { number } } } } }`, { id: opp.id });
+    const data = await ok(
+      `query ($id: ID!) { opportunity(id: $id) { erpOrderNumber erpSalesOrder { number customerNumber } account { customer { salesOrders(first: 100) { number } } } } }`,
+      { id: opp.id },
+    );
     expect(data.opportunity.erpOrderNumber).toBe(opp.erpOrderNumber);
     expect(data.opportunity.erpSalesOrder.number).toBe(opp.erpOrderNumber);
     expect(data.opportunity.account.customer.salesOrders.map((o: { number: string }) => o.number)).toContain(opp.erpOrderNumber);

@@ -93,7 +93,10 @@ describe('products (area 2)', () => {
   });
 
   it('sums units sold and counts ERP tickets per product in Odoo', async () => {
-    const skus = world.products.filter((p) => p.saleOk).slice(0, 6).map((p) => p.sku);
+    const skus = world.products
+      .filter((p) => p.saleOk)
+      .slice(0, 6)
+      .map((p) => p.sku);
     stack.resetNativeCalls();
     const data = await ok(
       `query ($from: Date!, $to: Date!) { ${skus.map((s, i) => `p${i}: product(sku: "${s}") { sku unitsSold(from: $from, to: $to) erpTicketCount }`).join(' ')} }`,
@@ -160,7 +163,9 @@ describe('sales results (area 6)', () => {
     for (const [i, team] of report.teams.entries()) {
       expect(team.target).toEqual({ amount: teams[i]!.monthlyTarget * months, currencyCode: 'EUR' });
       expect(team.invoiced.amount).toBeCloseTo(teams[i]!.invoiced, 2);
-      const repTargets = report.reps.filter((r: { teamName: string }) => r.teamName === team.teamName).reduce((s: number, r: { target: { amount: number } }) => s + r.target.amount, 0);
+      const repTargets = report.reps
+        .filter((r: { teamName: string }) => r.teamName === team.teamName)
+        .reduce((s: number, r: { target: { amount: number } }) => s + r.target.amount, 0);
       expect(repTargets).toBeCloseTo(team.target.amount, 0);
     }
   });
@@ -179,7 +184,12 @@ describe('sales results month by month (area 6)', () => {
     );
     // Teams and their members, then one read_group per monthly figure (rep invoices, team invoices,
     // rep goals), whatever the number of reps and months.
-    expect(stack.nativeCalls().erp).toEqual({ 'crm.team.search_read': 1, 'hr.employee.search_read': 1, 'account.move.read_group': 2, 'gamification.goal.read_group': 1 });
+    expect(stack.nativeCalls().erp).toEqual({
+      'crm.team.search_read': 1,
+      'hr.employee.search_read': 1,
+      'account.move.read_group': 2,
+      'gamification.goal.read_group': 1,
+    });
     const db = stack.odoo!.db;
     const invoicedByMonth = db.prepare(
       `SELECT substr(a.invoice_date, 1, 7) AS month, SUM(a.amount_untaxed) AS amount FROM account_move a JOIN hr_employee e ON e.user_id = a.invoice_user_id
@@ -212,14 +222,19 @@ describe('sales results joined with the CRM pipeline (areas 6 and 10)', () => {
     const data = await ok(SALES_PERFORMANCE_WITH_CRM, ahead);
     const { erpTotal, crmTotal } = stack.nativeCalls();
     expect({ erp: erpTotal, crm: crmTotal }).toEqual(SALES_PERFORMANCE_WITH_CRM_CALLS);
-    const withPipeline = data.salesPerformance.reps.filter((r: { employee: { crmPipeline: { opportunityCount: number } } }) => r.employee.crmPipeline.opportunityCount > 0);
+    const withPipeline = data.salesPerformance.reps.filter(
+      (r: { employee: { crmPipeline: { opportunityCount: number } } }) => r.employee.crmPipeline.opportunityCount > 0,
+    );
     expect(withPipeline.length).toBeGreaterThan(3);
     for (const rep of data.salesPerformance.reps) {
       const open = world.opportunities.filter(
         (o) => o.ownerEmail === rep.workEmail && o.stage !== 'Closed Won' && o.stage !== 'Closed Lost' && o.closeDate >= ahead.from && o.closeDate <= ahead.to,
       );
       expect(rep.employee.crmPipeline.opportunityCount).toBe(open.length);
-      expect(rep.employee.crmPipeline.amount.amount).toBeCloseTo(open.reduce((s, o) => s + o.amount, 0), 2);
+      expect(rep.employee.crmPipeline.amount.amount).toBeCloseTo(
+        open.reduce((s, o) => s + o.amount, 0),
+        2,
+      );
     }
   });
 });
@@ -241,22 +256,36 @@ describe('service (area 7)', () => {
       { n: row.customerNumber, case: row.caseId },
     );
     const ticket = data.customer.serviceTickets.find((t: { crmCase: { id: string } }) => t.crmCase.id === row.caseId);
-    expect(ticket).toEqual({ subject: crmCase.subject, salesOrder: { number: row.orderNumber }, product: { sku: row.sku }, crmCase: { id: crmCase.id, subject: crmCase.subject, status: crmCase.status } });
+    expect(ticket).toEqual({
+      subject: crmCase.subject,
+      salesOrder: { number: row.orderNumber },
+      product: { sku: row.sku },
+      crmCase: { id: crmCase.id, subject: crmCase.subject, status: crmCase.status },
+    });
     expect(data.case.erpTickets).toEqual([{ subject: crmCase.subject, product: { sku: crmCase.productSku }, customer: { number: row.customerNumber } }]);
   });
 
   it('gives a customer open invoices (oldest due first) and invoiced revenue summed by Odoo', async () => {
     const db = stack.odoo!.db;
     const { ref, id } = db
-      .prepare(`SELECT p.ref, p.id FROM account_move a JOIN res_partner p ON p.id = a.partner_id WHERE a.payment_state IN ('not_paid', 'partial') GROUP BY p.id ORDER BY COUNT(*) DESC LIMIT 1`)
+      .prepare(
+        `SELECT p.ref, p.id FROM account_move a JOIN res_partner p ON p.id = a.partner_id WHERE a.payment_state IN ('not_paid', 'partial') GROUP BY p.id ORDER BY COUNT(*) DESC LIMIT 1`,
+      )
       .get() as { ref: string; id: number };
-    const data = await ok(`query ($n: ID!) { customer(number: $n) { openInvoices { number } invoicedRevenue(from: "2025-01-01", to: "2025-12-31") { amount } } }`, { n: ref });
+    const data = await ok(
+      `query ($n: ID!) { customer(number: $n) { openInvoices { number } invoicedRevenue(from: "2025-01-01", to: "2025-12-31") { amount } } }`,
+      { n: ref },
+    );
     const open = db
-      .prepare(`SELECT name FROM account_move WHERE partner_id = ? AND move_type = 'out_invoice' AND state = 'posted' AND payment_state IN ('not_paid', 'partial') ORDER BY invoice_date_due, id`)
+      .prepare(
+        `SELECT name FROM account_move WHERE partner_id = ? AND move_type = 'out_invoice' AND state = 'posted' AND payment_state IN ('not_paid', 'partial') ORDER BY invoice_date_due, id`,
+      )
       .all(id) as { name: string }[];
     expect(data.customer.openInvoices.map((i: { number: string }) => i.number)).toEqual(open.map((o) => o.name));
     const revenue = db
-      .prepare(`SELECT COALESCE(SUM(amount_untaxed), 0) AS n FROM account_move WHERE partner_id = ? AND move_type = 'out_invoice' AND state = 'posted' AND invoice_date BETWEEN '2025-01-01' AND '2025-12-31'`)
+      .prepare(
+        `SELECT COALESCE(SUM(amount_untaxed), 0) AS n FROM account_move WHERE partner_id = ? AND move_type = 'out_invoice' AND state = 'posted' AND invoice_date BETWEEN '2025-01-01' AND '2025-12-31'`,
+      )
       .get(id) as { n: number };
     expect(data.customer.invoicedRevenue.amount).toBeCloseTo(revenue.n, 2);
   });
@@ -309,14 +338,17 @@ describe('decision support (area 10)', () => {
     const db = stack.odoo!.db;
     for (const campaign of data.campaigns) {
       const numbers: string[] = campaign.touchedCustomerNumbers;
-      const sum = numbers.length === 0
-        ? 0
-        : (db
-            .prepare(
-              `SELECT COALESCE(SUM(a.amount_untaxed), 0) AS n FROM account_move a JOIN res_partner p ON p.id = a.partner_id
+      const sum =
+        numbers.length === 0
+          ? 0
+          : (
+              db
+                .prepare(
+                  `SELECT COALESCE(SUM(a.amount_untaxed), 0) AS n FROM account_move a JOIN res_partner p ON p.id = a.partner_id
                WHERE p.ref IN (SELECT value FROM json_each(?)) AND a.move_type = 'out_invoice' AND a.state = 'posted' AND a.invoice_date BETWEEN '2025-01-01' AND '2026-10-31'`,
-            )
-            .get(JSON.stringify(numbers)) as { n: number }).n;
+                )
+                .get(JSON.stringify(numbers)) as { n: number }
+            ).n;
       expect(campaign.touchedRevenue.amount).toBeCloseTo(sum, 2);
       expect(campaign.touchedRevenue.currencyCode).toBe('EUR');
       const cost = campaign.actualCost?.amount ?? 0;

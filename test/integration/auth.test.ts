@@ -115,7 +115,9 @@ describe('field authorization with @requiresScopes', () => {
     );
     expect(body.data.employee).toEqual({ name: employee.name, jobTitle: null, department: null, manager: null });
     expect(body.data.product).toEqual({ name: product.name, cost: null });
-    const fields = body.errors.map((e: { extensions: { field: string; missingScopes: string[] } }) => `${e.extensions.field}:${e.extensions.missingScopes}`).sort();
+    const fields = body.errors
+      .map((e: { extensions: { field: string; missingScopes: string[] } }) => `${e.extensions.field}:${e.extensions.missingScopes}`)
+      .sort();
     expect(fields).toEqual(['Employee.department:hr:read', 'Employee.jobTitle:hr:read', 'Employee.manager:hr:read', 'Product.cost:cost:read']);
   });
 

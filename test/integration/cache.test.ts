@@ -20,7 +20,12 @@ async function odoo(url: string, model: string, method: string, args: unknown[],
   const response = await fetch(`${url}/jsonrpc`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'object', method: 'execute_kw', args: ['odoo', 2, ODOO_KEY, model, method, args, kwargs] } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'call',
+      id: 1,
+      params: { service: 'object', method: 'execute_kw', args: ['odoo', 2, ODOO_KEY, model, method, args, kwargs] },
+    }),
   });
   const body = (await response.json()) as { result?: unknown; error?: unknown };
   if (body.error) throw new Error(`Odoo refused ${model}.${method}: ${JSON.stringify(body.error)}`);
@@ -29,8 +34,16 @@ async function odoo(url: string, model: string, method: string, args: unknown[],
 
 /** Updates one Salesforce record through the REST API, as an outside user of the CRM would. */
 async function salesforcePatch(url: string, object: string, id: string, fields: Record<string, unknown>): Promise<void> {
-  const form = new URLSearchParams({ grant_type: 'password', client_id: 'erp-crm-graph', client_secret: 'dev-secret', username: 'integration@example.com', password: 'dev-password' });
-  const tokenAnswer = (await (await fetch(`${url}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })).json()) as { access_token: string };
+  const form = new URLSearchParams({
+    grant_type: 'password',
+    client_id: 'erp-crm-graph',
+    client_secret: 'dev-secret',
+    username: 'integration@example.com',
+    password: 'dev-password',
+  });
+  const tokenAnswer = (await (
+    await fetch(`${url}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })
+  ).json()) as { access_token: string };
   const response = await fetch(`${url}/services/data/v60.0/sobjects/${object}/${id}`, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${tokenAnswer.access_token}`, 'content-type': 'application/json' },
@@ -56,7 +69,11 @@ function nextInvalidation(bus: { subscribe(l: (e: Invalidation) => void): () => 
 }
 
 async function graphql(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   return response.json();
 }
 
@@ -84,9 +101,16 @@ describe('native calls per benchmark scenario, without a cache', () => {
   it('loads each distinct key once when _entities repeats a representation', async () => {
     stack.resetNativeCalls();
     const representations = ['C00001', 'C00002', 'C00001', 'C00001', 'C00002'].map((number) => ({ __typename: 'Customer', number }));
-    const body = JSON.stringify({ query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { number legalName } } }`, variables: { r: representations } });
+    const body = JSON.stringify({
+      query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { number legalName } } }`,
+      variables: { r: representations },
+    });
     // Subgraphs answer only the gateway: the request is signed as the gateway would sign it.
-    const response = await fetch(stack.erpUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signInternalRequest(TEST_INTERNAL_SECRET, body, []) }, body });
+    const response = await fetch(stack.erpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signInternalRequest(TEST_INTERNAL_SECRET, body, []) },
+      body,
+    });
     const answer = (await response.json()) as any;
     expect(answer.errors).toBeUndefined();
     expect(answer.data._entities.map((c: { number: string }) => c.number)).toEqual(['C00001', 'C00002', 'C00001', 'C00001', 'C00002']);
@@ -181,7 +205,9 @@ describe('cached records and field authorization', () => {
     const [hit] = await cache.getMany<Record<string, unknown>>('erp.partner', ['ref:C00005']);
     expect(hit).toBeDefined();
     expect(Object.keys(hit!.value).sort()).toEqual(
-      ['city', 'countryCode', 'creditLimit', 'currencyCode', 'email', 'id', 'name', 'number', 'paymentTerms', 'phone', 'street', 'vat'].filter((k) => k in hit!.value).sort(),
+      ['city', 'countryCode', 'creditLimit', 'currencyCode', 'email', 'id', 'name', 'number', 'paymentTerms', 'phone', 'street', 'vat']
+        .filter((k) => k in hit!.value)
+        .sort(),
     );
     expect(JSON.stringify(hit!.value)).not.toMatch(/scope|caller|__typename|authorization/i);
   });
@@ -248,9 +274,13 @@ describe('two replicas on one Redis', () => {
     const { createHash } = await import('node:crypto');
     const sha256Hash = createHash('sha256').update(query).digest('hex');
     const extensions = { persistedQuery: { version: 1, sha256Hash } };
-    const registered = await (await fetch(a.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions }) })).json();
+    const registered = await (
+      await fetch(a.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions }) })
+    ).json();
     expect(registered).toEqual({ data: { customer: { number: 'C00001' } } });
-    const byHash = await (await fetch(b.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extensions }) })).json();
+    const byHash = await (
+      await fetch(b.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extensions }) })
+    ).json();
     expect(byHash).toEqual({ data: { customer: { number: 'C00001' } } });
   });
 

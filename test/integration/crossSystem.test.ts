@@ -83,7 +83,9 @@ describe('CRM to ERP', () => {
 
 describe('ERP to CRM', () => {
   it('reaches the CRM account owner and the opportunity an order came from', async () => {
-    const order = orders.find((o) => o.clientOrderRef && !companyByIndex.get(o.companyIndex)!.conflictingCrmAccountId && companyByIndex.get(o.companyIndex)!.inCrm)!;
+    const order = orders.find(
+      (o) => o.clientOrderRef && !companyByIndex.get(o.companyIndex)!.conflictingCrmAccountId && companyByIndex.get(o.companyIndex)!.inCrm,
+    )!;
     const company = companyByIndex.get(order.companyIndex)!;
     const opportunity = world.opportunities.find((o) => o.id === order.clientOrderRef)!;
     const { data, errors } = await stack.query(
@@ -123,7 +125,14 @@ describe('ERP to CRM', () => {
       { n: erpOnly.erpNumber },
     );
     expect(errors).toBeUndefined();
-    expect(data.customer).toEqual({ number: erpOnly.erpNumber, legalName: erpOnly.name, crmIdentity: 'MISSING', account: null, owner: null, openOpportunities: [] });
+    expect(data.customer).toEqual({
+      number: erpOnly.erpNumber,
+      legalName: erpOnly.name,
+      crmIdentity: 'MISSING',
+      account: null,
+      owner: null,
+      openOpportunities: [],
+    });
   });
 
   it('shows two CRM accounts claiming one ERP number as a conflict instead of picking one', async () => {
@@ -165,9 +174,13 @@ describe('products', () => {
     expect(p.listPrice.amount).toBe(product.listPrice);
     expect(p.cost.amount).toBeCloseTo(product.cost, 2);
     expect(p.stockOnHand).toBe(Object.values(product.stock).reduce((a, b) => a + b, 0));
-    expect(p.billOfMaterials.components.map((c: { product: { sku: string }; quantity: number; unitOfMeasure: string }) => [c.product.sku, c.quantity, c.unitOfMeasure])).toEqual(
-      product.bom!.lines.map((l) => [l.sku, l.quantity, l.uom]),
-    );
+    expect(
+      p.billOfMaterials.components.map((c: { product: { sku: string }; quantity: number; unitOfMeasure: string }) => [
+        c.product.sku,
+        c.quantity,
+        c.unitOfMeasure,
+      ]),
+    ).toEqual(product.bom!.lines.map((l) => [l.sku, l.quantity, l.uom]));
     // Multi-level: a subassembly in the BOM has a BOM of its own.
     const sub = p.billOfMaterials.components.find((c: { product: { sku: string } }) => c.product.sku.startsWith('SUB-'));
     if (sub) {
@@ -226,14 +239,19 @@ describe('paging and bad input', () => {
     const next = await stack.query(`query ($after: String) { customers(first: 3, after: $after) { nodes { number } } }`, {
       after: first.data.customers.pageInfo.endCursor,
     });
-    const numbers = world.companies.filter((c) => c.inErp).map((c) => c.erpNumber!).sort();
+    const numbers = world.companies
+      .filter((c) => c.inErp)
+      .map((c) => c.erpNumber!)
+      .sort();
     expect(first.data.customers.totalCount).toBe(numbers.length);
     expect(first.data.customers.pageInfo.hasNextPage).toBe(true);
     expect([...first.data.customers.nodes, ...next.data.customers.nodes].map((n: { number: string }) => n.number)).toEqual(numbers.slice(0, 6));
   });
 
   it('answers unknown numbers and SKUs with null and no error', async () => {
-    const { data, errors } = await stack.query(`{ customer(number: "C99999") { number } product(sku: "NO-SUCH-SKU") { sku } salesOrder(number: "S99999") { number } account(id: "001000000000000AAA") { id } }`);
+    const { data, errors } = await stack.query(
+      `{ customer(number: "C99999") { number } product(sku: "NO-SUCH-SKU") { sku } salesOrder(number: "S99999") { number } account(id: "001000000000000AAA") { id } }`,
+    );
     expect(errors).toBeUndefined();
     expect(data).toEqual({ customer: null, product: null, salesOrder: null, account: null });
   });
@@ -252,9 +270,12 @@ describe('paging and bad input', () => {
 
   it('filters sales orders by customer', async () => {
     const company = world.companies.find((c) => c.inErp && ordersOf(c).length >= 3)!;
-    const { data, errors } = await stack.query(`query ($n: ID) { salesOrders(first: 100, customerNumber: $n) { totalCount nodes { number customer { number } } } }`, {
-      n: company.erpNumber,
-    });
+    const { data, errors } = await stack.query(
+      `query ($n: ID) { salesOrders(first: 100, customerNumber: $n) { totalCount nodes { number customer { number } } } }`,
+      {
+        n: company.erpNumber,
+      },
+    );
     expect(errors).toBeUndefined();
     expect(data.salesOrders.totalCount).toBe(ordersOf(company).length);
     expect(data.salesOrders.nodes.map((o: { number: string }) => o.number)).toEqual(ordersOf(company).map((o) => o.number));

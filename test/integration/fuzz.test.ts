@@ -54,12 +54,18 @@ describe('malformed requests', () => {
     expectClientError(await send({ headers: json, body: '' }), 400);
   });
 
-  it.each([['"just a string"'], ['42'], ['null'], ['[]'], ['{"query": 42}'], ['{"query": "{ __typename }", "variables": "x"}'], ['{"query": "{ __typename }", "extensions": 7}'], ['{}']])(
-    'a JSON body of the wrong shape (%s) is a 400',
-    async (body) => {
-      expectClientError(await send({ headers: json, body }), 400);
-    },
-  );
+  it.each([
+    ['"just a string"'],
+    ['42'],
+    ['null'],
+    ['[]'],
+    ['{"query": 42}'],
+    ['{"query": "{ __typename }", "variables": "x"}'],
+    ['{"query": "{ __typename }", "extensions": 7}'],
+    ['{}'],
+  ])('a JSON body of the wrong shape (%s) is a 400', async (body) => {
+    expectClientError(await send({ headers: json, body }), 400);
+  });
 
   it('a wrong content type is refused (CSRF prevention: no simple-request POSTs)', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
@@ -90,7 +96,10 @@ describe('malformed requests', () => {
   });
 
   it('a huge string argument is answered, not crashed on', async () => {
-    const answer = await send({ headers: json, body: JSON.stringify({ query: 'query ($n: ID!) { customer(number: $n) { number } }', variables: { n: 'C'.repeat(500_000) } }) });
+    const answer = await send({
+      headers: json,
+      body: JSON.stringify({ query: 'query ($n: ID!) { customer(number: $n) { number } }', variables: { n: 'C'.repeat(500_000) } }),
+    });
     expect(answer.status).toBeLessThan(500);
     expect(answer.text).not.toMatch(/INTERNAL_SERVER_ERROR/);
   });
@@ -100,7 +109,10 @@ describe('malformed requests', () => {
     expect((await send({ headers: json, body: deepJson })).status).toBeLessThan(500);
     const deepLiteral = `{ customer(number: ${'['.repeat(3000)}"x"${']'.repeat(3000)}) { number } }`;
     expectClientError(await send({ headers: json, body: JSON.stringify({ query: deepLiteral }) }), 400);
-    const deepVariable = { query: 'query ($n: ID!) { customer(number: $n) { number } }', variables: { n: JSON.parse(`${'['.repeat(1000)}1${']'.repeat(1000)}`) } };
+    const deepVariable = {
+      query: 'query ($n: ID!) { customer(number: $n) { number } }',
+      variables: { n: JSON.parse(`${'['.repeat(1000)}1${']'.repeat(1000)}`) },
+    };
     expectClientError(await send({ headers: json, body: JSON.stringify(deepVariable) }), 400);
   });
 
@@ -108,7 +120,10 @@ describe('malformed requests', () => {
     const body = (operationName: unknown) => JSON.stringify({ query: 'query A { __typename } query B { __typename }', operationName });
     const unknown = await send({ headers: json, body: body('Nope') });
     expectClientError(unknown, 400);
-    expect(JSON.parse(unknown.text).errors[0]).toMatchObject({ message: 'Expected an operation named "Nope" in the document, but it has only: "A", "B".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
+    expect(JSON.parse(unknown.text).errors[0]).toMatchObject({
+      message: 'Expected an operation named "Nope" in the document, but it has only: "A", "B".',
+      extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+    });
     expectClientError(await send({ headers: json, body: body(undefined) }), 400);
     expectClientError(await send({ headers: json, body: JSON.stringify({ query: 'mutation { __typename }', operationName: '' }) }), 400);
   });
@@ -119,7 +134,11 @@ describe('malformed requests', () => {
       expectClientError(answer, 400);
       expect(JSON.parse(answer.text).errors[0].extensions.code).toBe('PERSISTED_QUERY_INVALID');
     }
-    const overGet = await send({ method: 'GET', search: `?extensions=${encodeURIComponent('{"persistedQuery":{"version":9}}')}`, headers: { 'apollo-require-preflight': 'true' } });
+    const overGet = await send({
+      method: 'GET',
+      search: `?extensions=${encodeURIComponent('{"persistedQuery":{"version":9}}')}`,
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expectClientError(overGet, 400);
     expect(JSON.parse(overGet.text).errors[0].extensions.code).toBe('PERSISTED_QUERY_INVALID');
   });
@@ -164,10 +183,76 @@ const VALID = [
   'query Q { customer(number: "C00001") { ...F } } fragment F on Customer { number email }',
   'mutation { __typename }',
 ];
-const TOKENS = ['{', '}', '(', ')', '[', ']', ':', '$', '...', '@include(if: true)', '@skip(if: $x)', 'query', 'mutation', 'subscription', 'fragment', 'on', '__schema', '__type(name: "Customer")', 'customer', 'customers(first: -1)', 'first: 99999999999', 'number', '"\\u0000"', '"\\uD800"', '"', '#', '\n', ',', '!', '=', '1e309', 'null', 'true', '$n', 'ID!', '"""', 'Customer', 'a: customer(number: "C00001") { number }'];
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/graphql', 'text/plain', 'application/json; charset=latin1', '', 'application/graphql-response+json', 'application/JSON'];
+const TOKENS = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '$',
+  '...',
+  '@include(if: true)',
+  '@skip(if: $x)',
+  'query',
+  'mutation',
+  'subscription',
+  'fragment',
+  'on',
+  '__schema',
+  '__type(name: "Customer")',
+  'customer',
+  'customers(first: -1)',
+  'first: 99999999999',
+  'number',
+  '"\\u0000"',
+  '"\\uD800"',
+  '"',
+  '#',
+  '\n',
+  ',',
+  '!',
+  '=',
+  '1e309',
+  'null',
+  'true',
+  '$n',
+  'ID!',
+  '"""',
+  'Customer',
+  'a: customer(number: "C00001") { number }',
+];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/graphql',
+  'text/plain',
+  'application/json; charset=latin1',
+  '',
+  'application/graphql-response+json',
+  'application/JSON',
+];
 const METHODS = ['POST', 'POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE', 'HEAD'];
-const VARIABLE_VALUES = [null, 0, -1, 1e308, 'C00001', "' OR Name != '", '%', '', 'x'.repeat(10_000), [], [[[]]], {}, { __proto__: { polluted: true } }, true, '0015g00000ABCDEFGH', '\u0000\uffff', { n: { n: { n: 1 } } }];
+const VARIABLE_VALUES = [
+  null,
+  0,
+  -1,
+  1e308,
+  'C00001',
+  "' OR Name != '",
+  '%',
+  '',
+  'x'.repeat(10_000),
+  [],
+  [[[]]],
+  {},
+  { __proto__: { polluted: true } },
+  true,
+  '0015g00000ABCDEFGH',
+  '\u0000\uffff',
+  { n: { n: { n: 1 } } },
+];
 
 function generateCase(r: ReturnType<typeof prng>): Sent {
   const method = r.pick(METHODS);
@@ -223,7 +308,8 @@ describe('fuzz', () => {
           try {
             const { status, text } = await send(sent);
             statuses.set(status, (statuses.get(status) ?? 0) + 1);
-            if (status >= 500 || /INTERNAL_SERVER_ERROR/.test(text)) failures.push(`case ${i} (seed ${SEED}): ${status} ${text.slice(0, 300)} for ${JSON.stringify(sent).slice(0, 300)}`);
+            if (status >= 500 || /INTERNAL_SERVER_ERROR/.test(text))
+              failures.push(`case ${i} (seed ${SEED}): ${status} ${text.slice(0, 300)} for ${JSON.stringify(sent).slice(0, 300)}`);
           } catch (error) {
             failures.push(`case ${i} (seed ${SEED}): ${(error as Error).message} for ${JSON.stringify(sent).slice(0, 300)}`);
           }

@@ -107,7 +107,8 @@ describe('filters and searches: hostile values match nothing extra', () => {
   });
 
   it('leads(status:), campaigns(status:), quotes(status:)', async () => {
-    const query = 'query ($v: String, $l: [String!]) { leads(status: $v, first: 5) { id } campaigns(status: $v, first: 5) { id } quotes(status: $l, first: 5) { id } }';
+    const query =
+      'query ($v: String, $l: [String!]) { leads(status: $v, first: 5) { id } campaigns(status: $v, first: 5) { id } quotes(status: $l, first: 5) { id } }';
     for (const value of HOSTILE) {
       const data = await ask(query, { v: value, l: [value] });
       expect(data?.leads ?? [], `leads ${JSON.stringify(value)}`).toEqual([]);

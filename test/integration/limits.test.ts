@@ -163,7 +163,10 @@ describe('trusted documents', () => {
   });
 
   it('runs a listed operation sent by its sha256Hash alone', async () => {
-    const { status, body } = await post(trusted.url, { variables: { n: 'C00001' }, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(listed) } } });
+    const { status, body } = await post(trusted.url, {
+      variables: { n: 'C00001' },
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256(listed) } },
+    });
     expect(status).toBe(200);
     expect(body.data.customer.number).toBe('C00001');
   });
@@ -193,7 +196,13 @@ describe('trusted documents', () => {
 
 describe('production switches', () => {
   it('turns introspection and the explorer off by default in production', () => {
-    const config = loadGatewayConfig({ NODE_ENV: 'production', AUTH_MODE: 'hs256', AUTH_JWT_SECRET: 's'.repeat(40), AUTH_ISSUER: 'https://id.example', INTERNAL_SHARED_SECRET: SECRET });
+    const config = loadGatewayConfig({
+      NODE_ENV: 'production',
+      AUTH_MODE: 'hs256',
+      AUTH_JWT_SECRET: 's'.repeat(40),
+      AUTH_ISSUER: 'https://id.example',
+      INTERNAL_SHARED_SECRET: SECRET,
+    });
     expect(config.introspection).toBe(false);
     expect(config.explorer).toBe(false);
   });

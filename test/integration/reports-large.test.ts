@@ -135,14 +135,20 @@ describe('CRM-rooted reports on the large seed', () => {
 
   it('identityReport: prospects, conflicts and ERP customers missing from the CRM match SQL', async () => {
     stack.resetNativeCalls();
-    const data = await ok(`{ identityReport { unmatchedAccountCount conflictCount conflicts { customerNumber accounts { id } } missingFromCrmCount missingFromCrm(first: 5000) { number } } }`);
+    const data = await ok(
+      `{ identityReport { unmatchedAccountCount conflictCount conflicts { customerNumber accounts { id } } missingFromCrmCount missingFromCrm(first: 5000) { number } } }`,
+    );
     const report = data.identityReport;
     // The ERP's customers are the seed world's (both emulators are built from it).
     const erpNumbers = buildWorld('large')
       .companies.filter((c) => c.inErp)
       .map((c) => c.erpNumber!)
       .sort();
-    const crmNumbers = new Set(sfRows<{ n: string }>(`SELECT DISTINCT ERP_Customer_Number__c AS n FROM Account WHERE ERP_Customer_Number__c IS NOT NULL AND IsDeleted = 0`).map((r) => r.n));
+    const crmNumbers = new Set(
+      sfRows<{ n: string }>(`SELECT DISTINCT ERP_Customer_Number__c AS n FROM Account WHERE ERP_Customer_Number__c IS NOT NULL AND IsDeleted = 0`).map(
+        (r) => r.n,
+      ),
+    );
     const missing = erpNumbers.filter((n) => !crmNumbers.has(n));
     expect(missing.length).toBeGreaterThan(1000);
     expect(report.missingFromCrmCount).toBe(missing.length);
@@ -153,7 +159,9 @@ describe('CRM-rooted reports on the large seed', () => {
       `SELECT ERP_Customer_Number__c AS n, COUNT(*) AS c FROM Account WHERE ERP_Customer_Number__c IS NOT NULL AND IsDeleted = 0 GROUP BY 1 HAVING COUNT(*) > 1 ORDER BY 1`,
     );
     expect(report.conflictCount).toBe(conflicts.length);
-    expect(report.conflicts.map((c: { customerNumber: string; accounts: unknown[] }) => [c.customerNumber, c.accounts.length])).toEqual(conflicts.map((c) => [c.n, c.c]));
+    expect(report.conflicts.map((c: { customerNumber: string; accounts: unknown[] }) => [c.customerNumber, c.accounts.length])).toEqual(
+      conflicts.map((c) => [c.n, c.c]),
+    );
     // Prospects' count, conflicts (GROUP BY … HAVING) and their accounts are one call each; the anti-join
     // against the ERP's numbers reads every ERP number the CRM holds through one bulk query job, whatever
     // their number (more than one aggregate may answer): the same calls as on the small seed.
@@ -176,7 +184,9 @@ describe('CRM-rooted reports on the large seed', () => {
     );
     // More groups than one aggregate may answer: the report is cut into close-date windows.
     expect(expected.length).toBeGreaterThan(2000);
-    const owners = sfRows<{ n: number }>(`SELECT COUNT(DISTINCT OwnerId) AS n, COUNT(DISTINCT StageName) AS s FROM Opportunity WHERE IsClosed = 0 AND IsDeleted = 0`)[0] as any;
+    const owners = sfRows<{ n: number }>(
+      `SELECT COUNT(DISTINCT OwnerId) AS n, COUNT(DISTINCT StageName) AS s FROM Opportunity WHERE IsClosed = 0 AND IsDeleted = 0`,
+    )[0] as any;
     const months = sfRows<{ n: number }>(`SELECT COUNT(DISTINCT substr(CloseDate, 1, 7)) AS n FROM Opportunity WHERE IsClosed = 0 AND IsDeleted = 0`)[0]!.n;
     const perWindow = Math.max(1, Math.floor(2000 / (owners.n * owners.s)));
     expect(crm).toEqual({ 'Opportunity.query': 1 + 1 + Math.ceil(months / perWindow) });

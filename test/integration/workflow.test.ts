@@ -79,8 +79,14 @@ const ordersFor = (quoteId: string) =>
     state: string;
     amount_total: number;
   }[];
-const quoteRow = (id: string) => stack.salesforce!.db.prepare(`SELECT Status, ERP_Order_Number__c FROM "Quote" WHERE Id = ?`).get(id) as { Status: string; ERP_Order_Number__c: string | null };
-const opportunityNumber = (id: string) => (stack.salesforce!.db.prepare(`SELECT ERP_Order_Number__c FROM "Opportunity" WHERE Id = ?`).get(id) as { ERP_Order_Number__c: string | null }).ERP_Order_Number__c;
+const quoteRow = (id: string) =>
+  stack.salesforce!.db.prepare(`SELECT Status, ERP_Order_Number__c FROM "Quote" WHERE Id = ?`).get(id) as {
+    Status: string;
+    ERP_Order_Number__c: string | null;
+  };
+const opportunityNumber = (id: string) =>
+  (stack.salesforce!.db.prepare(`SELECT ERP_Order_Number__c FROM "Opportunity" WHERE Id = ?`).get(id) as { ERP_Order_Number__c: string | null })
+    .ERP_Order_Number__c;
 
 beforeAll(async () => {
   // Only the outcomes that leave work undone are logged, as in production alerting.
@@ -98,7 +104,12 @@ beforeAll(async () => {
   config.salesforce.timeoutMs = 3_000;
   replica = await startWorkflowSubgraph(config, { log: () => {} });
   replica2 = await startWorkflowSubgraph(config, { log: () => {} });
-  closers.push(() => replica.stop(), () => replica2.stop(), odooProxy.close, sfProxy.close);
+  closers.push(
+    () => replica.stop(),
+    () => replica2.stop(),
+    odooProxy.close,
+    sfProxy.close,
+  );
 });
 
 afterAll(async () => {
@@ -201,7 +212,9 @@ describe('convertQuoteToSalesOrder', () => {
     // The losing replica removed its own draft (one native unlink in all) and adopted the winner.
     const unlinks = (replica.erpCallCounts()['sale.order.unlink'] ?? 0) + (replica2.erpCallCounts()['sale.order.unlink'] ?? 0);
     expect(unlinks - unlinksBefore).toBe(1);
-    const compensated = answers.filter((a) => a.data.convertQuoteToSalesOrder.steps.some((s: any) => s.action === 'sale.order.unlink' && s.status === 'COMPENSATED'));
+    const compensated = answers.filter((a) =>
+      a.data.convertQuoteToSalesOrder.steps.some((s: any) => s.action === 'sale.order.unlink' && s.status === 'COMPENSATED'),
+    );
     expect(compensated).toHaveLength(25);
     const results = answers.map((a) => a.data?.convertQuoteToSalesOrder);
     expect(results.every((r) => r?.outcome === 'COMPLETED')).toBe(true);
@@ -264,7 +277,9 @@ describe('convertQuoteToSalesOrder', () => {
     // It is in the approvals list, about that order; approving it lets the conversion finish.
     const listed = (await stack.query(`{ approvals(system: ERP) { id salesOrder { number } approver { workEmail } } }`)).data.approvals;
     expect(listed).toContainEqual(expect.objectContaining({ id: approvalId, salesOrder: { number: draft!.name } }));
-    expect((await stack.query(`mutation ($id: ID!) { approve(id: $id) { approval { status } } }`, { id: approvalId })).data.approve.approval.status).toBe('APPROVED');
+    expect((await stack.query(`mutation ($id: ID!) { approve(id: $id) { approval { status } } }`, { id: approvalId })).data.approve.approval.status).toBe(
+      'APPROVED',
+    );
     const done = (await stack.query(CONVERT, { id: quoteId })).data.convertQuoteToSalesOrder;
     expect(done.outcome).toBe('COMPLETED');
     expect(done.steps.find((s: any) => s.action === 'check credit').detail).toContain(`approval request ${approvalId.split(':')[2]} approved this order`);
@@ -405,7 +420,11 @@ describe('createCustomer', () => {
   const partnersWithKey = (key: string) =>
     stack.odoo!.db.prepare(`SELECT id, ref, name FROM res_partner WHERE x_idempotency_key = ?`).all(key) as { id: number; ref: string; name: string }[];
   const accountsWithNumber = (number: string) =>
-    stack.salesforce!.db.prepare(`SELECT Id, Name, Type FROM "Account" WHERE ERP_Customer_Number__c = ?`).all(number) as { Id: string; Name: string; Type: string }[];
+    stack.salesforce!.db.prepare(`SELECT Id, Name, Type FROM "Account" WHERE ERP_Customer_Number__c = ?`).all(number) as {
+      Id: string;
+      Name: string;
+      Type: string;
+    }[];
 
   it('creates the customer in the ERP with the next C-number, then the CRM account, once per key', async () => {
     const highest = (stack.odoo!.db.prepare(`SELECT MAX(ref) AS ref FROM res_partner WHERE ref LIKE 'C%'`).get() as { ref: string }).ref;
@@ -494,9 +513,24 @@ describe('approvals', () => {
   }`;
 
   async function erpApprovalRequest(): Promise<{ requestId: number; orderNumber: string; approverEmail: string }> {
-    const [employee] = await native.odoo.searchRead<{ user_id: [number, string]; work_email: string }>('hr.employee', [['user_id', '!=', false], ['work_email', '!=', false]], ['user_id', 'work_email'], { limit: 1 });
-    const [order] = await native.odoo.searchRead<{ name: string; amount_total: number; partner_id: [number, string] }>('sale.order', [['state', '=', 'draft']], ['name', 'amount_total', 'partner_id'], { limit: 1 });
-    const categoryId = await native.odoo.executeKw<number>('approval.category', 'create', [{ name: 'Sales order over credit limit', has_reference: 'required', has_amount: 'required' }]);
+    const [employee] = await native.odoo.searchRead<{ user_id: [number, string]; work_email: string }>(
+      'hr.employee',
+      [
+        ['user_id', '!=', false],
+        ['work_email', '!=', false],
+      ],
+      ['user_id', 'work_email'],
+      { limit: 1 },
+    );
+    const [order] = await native.odoo.searchRead<{ name: string; amount_total: number; partner_id: [number, string] }>(
+      'sale.order',
+      [['state', '=', 'draft']],
+      ['name', 'amount_total', 'partner_id'],
+      { limit: 1 },
+    );
+    const categoryId = await native.odoo.executeKw<number>('approval.category', 'create', [
+      { name: 'Sales order over credit limit', has_reference: 'required', has_amount: 'required' },
+    ]);
     const requestId = await native.odoo.executeKw<number>('approval.request', 'create', [
       {
         name: `${order!.name}: over the credit limit`,
@@ -519,11 +553,21 @@ describe('approvals', () => {
     expect(errors).toBeUndefined();
     const list = data.approvals as any[];
     const erpItem = list.find((a) => a.id === `erp:approval.request:${erp.requestId}`);
-    expect(erpItem).toMatchObject({ system: 'ERP', status: 'PENDING', approver: { workEmail: erp.approverEmail }, salesOrder: { number: erp.orderNumber }, since: '2026-11-01T08:00:00.000Z' });
+    expect(erpItem).toMatchObject({
+      system: 'ERP',
+      status: 'PENDING',
+      approver: { workEmail: erp.approverEmail },
+      salesOrder: { number: erp.orderNumber },
+      since: '2026-11-01T08:00:00.000Z',
+    });
     const crmItems = list.filter((a) => a.system === 'CRM');
     const pendingWorkitems = stack.salesforce!.db.prepare(`SELECT COUNT(*) AS n FROM "ProcessInstanceWorkitem"`).get() as { n: number };
     expect(crmItems).toHaveLength(pendingWorkitems.n);
-    expect(crmItems[0]).toMatchObject({ status: 'PENDING', quote: { id: expect.stringMatching(/^0Q0/) }, approver: { workEmail: expect.stringContaining('@') } });
+    expect(crmItems[0]).toMatchObject({
+      status: 'PENDING',
+      quote: { id: expect.stringMatching(/^0Q0/) },
+      approver: { workEmail: expect.stringContaining('@') },
+    });
     // Oldest first across both systems.
     const since = list.map((a) => a.since);
     expect([...since].sort()).toEqual(since);
@@ -547,7 +591,9 @@ describe('approvals', () => {
     });
     expect(refused.data.reject.approval.status).toBe('REJECTED');
     expect(stack.odoo!.db.prepare(`SELECT request_status FROM approval_request WHERE id = ?`).get(second.requestId)).toEqual({ request_status: 'refused' });
-    expect(stack.odoo!.db.prepare(`SELECT body FROM mail_message WHERE model = 'approval.request' AND res_id = ?`).all(second.requestId)).toEqual([{ body: 'Customer has overdue invoices.' }]);
+    expect(stack.odoo!.db.prepare(`SELECT body FROM mail_message WHERE model = 'approval.request' AND res_id = ?`).all(second.requestId)).toEqual([
+      { body: 'Customer has overdue invoices.' },
+    ]);
 
     // CRM: approve one work item, reject another with a comment.
     const [first, next] = crmItems;
@@ -555,7 +601,10 @@ describe('approvals', () => {
     expect(crmApproved.errors).toBeUndefined();
     expect(crmApproved.data.approve.approval.status).toBe('APPROVED');
     expect(quoteRow(first.quote.id).Status).toBe('Approved');
-    const crmRejected = await stack.query(`mutation ($id: ID!, $c: String!) { reject(id: $id, comment: $c) { approval { status } } }`, { id: next.id, c: 'Discount too deep.' });
+    const crmRejected = await stack.query(`mutation ($id: ID!, $c: String!) { reject(id: $id, comment: $c) { approval { status } } }`, {
+      id: next.id,
+      c: 'Discount too deep.',
+    });
     expect(crmRejected.data.reject.approval.status).toBe('REJECTED');
     expect(quoteRow(next.quote.id).Status).toBe('Rejected');
     const step = stack.salesforce!.db.prepare(`SELECT StepStatus, Comments FROM "ProcessInstanceStep" WHERE Comments = ?`).get('Discount too deep.');

@@ -126,7 +126,14 @@ describe('readSettings', () => {
   });
 
   it('parses and normalizes values', () => {
-    const s = readSettings({ GATEWAY_PORT: ' 0 ', SUBGRAPH_DEDUPE_INFLIGHT: 'OFF', SALESFORCE_API_VERSION: 'v61', CRM_CURRENCY: 'usd', ODOO_URL: 'https://erp.example.com//', NODE_ENV: 'production' });
+    const s = readSettings({
+      GATEWAY_PORT: ' 0 ',
+      SUBGRAPH_DEDUPE_INFLIGHT: 'OFF',
+      SALESFORCE_API_VERSION: 'v61',
+      CRM_CURRENCY: 'usd',
+      ODOO_URL: 'https://erp.example.com//',
+      NODE_ENV: 'production',
+    });
     expect(s.get('GATEWAY_PORT')).toBe(0);
     expect(s.get('SUBGRAPH_DEDUPE_INFLIGHT')).toBe(false);
     expect(s.get('SALESFORCE_API_VERSION')).toBe('61.0');
@@ -165,12 +172,14 @@ describe('checkSettings', () => {
     const env = { GATEWAY_PORT: 'x', CACHE_MODE: 'disk', GATEWAY_HOST: 'anything goes' };
     expect(checkSettings(env).errors.map((e) => e.setting)).toEqual(['GATEWAY_PORT', 'CACHE_MODE']);
     expect(() => assertValidSettings(env)).toThrow(InvalidSettingsError);
-    expect(() => assertValidSettings(env)).toThrow(/2 settings are invalid:\n {2}Invalid setting GATEWAY_PORT: .*\n {2}Invalid setting CACHE_MODE: expected one of off, memory, redis, but got "disk"\./);
+    expect(() => assertValidSettings(env)).toThrow(
+      /2 settings are invalid:\n {2}Invalid setting GATEWAY_PORT: .*\n {2}Invalid setting CACHE_MODE: expected one of off, memory, redis, but got "disk"\./,
+    );
     expect(() => assertValidSettings({ GATEWAY_PORT: 'x' })).toThrow(ConfigError);
     expect(() => assertValidSettings({ GATEWAY_PORT: '4000', PATH: '/bin' })).not.toThrow();
   });
 
-  it('warns about a misspelt setting with one of the product\'s prefixes, and suggests the right one', () => {
+  it("warns about a misspelt setting with one of the product's prefixes, and suggests the right one", () => {
     const { warnings } = checkSettings({ GATEWAY_MAX_DEPHT: '5', ODOO_TIMEOUT: '100', GATEWAY_PORT: '1', SHELL: '/bin/bash', OTEL_SERVICE_NAME: 'x' });
     expect(warnings).toEqual([
       'Unknown setting GATEWAY_MAX_DEPHT is ignored. Did you mean GATEWAY_MAX_DEPTH? Every setting is listed in .env.example.',

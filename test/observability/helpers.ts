@@ -26,7 +26,8 @@ export function parsePrometheus(text: string): Sample[] {
 /** The samples of `/metrics` on the server that answers GraphQL at `graphqlUrl`. */
 export async function scrape(graphqlUrl: string, headers: Record<string, string> = {}): Promise<Sample[]> {
   const response = await fetch(new URL('/metrics', graphqlUrl), { headers });
-  if (response.status !== 200) throw new Error(`Expected 200 from ${new URL('/metrics', graphqlUrl).href}, but got ${response.status}: ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`Expected 200 from ${new URL('/metrics', graphqlUrl).href}, but got ${response.status}: ${await response.text()}`);
   return parsePrometheus(await response.text());
 }
 

@@ -107,6 +107,13 @@ describe('requests and subgraph fetches on the gateway /metrics', () => {
     }
   });
 
+  it('counts query-plan lookups: each of the two operations planned once, nothing from memory yet', () => {
+    const lookups = (result: string) => samplesOf(after.gateway, 'query_plan_cache_lookups_total', { result }).map((s) => s.value);
+    expect(lookups('miss')).toEqual([2]);
+    expect(lookups('local')).toEqual([0]);
+    expect(lookups('shared')).toEqual([0]);
+  });
+
   it('keeps native calls where they happen: the gateway makes none', () => {
     expect(samplesOf(after.gateway, 'native_calls_total')).toEqual([]);
   });

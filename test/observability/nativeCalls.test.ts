@@ -40,7 +40,11 @@ beforeAll(async () => {
         if (params.service === 'common') return json(200, { jsonrpc: '2.0', id, result: 2 });
         // res.partner reads succeed; anything else is refused as Odoo refuses: HTTP 200 with an error envelope.
         if (params.args[3] === 'res.partner') return json(200, { jsonrpc: '2.0', id, result: [{ id: 7 }] });
-        return json(200, { jsonrpc: '2.0', id, error: { code: 200, message: 'Odoo Server Error', data: { name: 'odoo.exceptions.AccessError', message: 'No access.' } } });
+        return json(200, {
+          jsonrpc: '2.0',
+          id,
+          error: { code: 200, message: 'Odoo Server Error', data: { name: 'odoo.exceptions.AccessError', message: 'No access.' } },
+        });
       }
       if (req.url === '/services/oauth2/token') return json(200, { access_token: 'token-0123456789', instance_url: nativeUrl });
       if (req.url?.startsWith('/services/data/v60.0/query')) {
@@ -59,7 +63,11 @@ afterAll(async () => {
 
 function observed(system: 'odoo' | 'salesforce') {
   const logs = captureLogs();
-  const observability = createObservability(system === 'odoo' ? 'erp' : 'crm', { logLevel: 'debug', tracing: { mode: 'off' } }, { logDestination: logs.destination });
+  const observability = createObservability(
+    system === 'odoo' ? 'erp' : 'crm',
+    { logLevel: 'debug', tracing: { mode: 'off' } },
+    { logDestination: logs.destination },
+  );
   const metrics = new SubgraphMetrics(observability.registry);
   return { observability, metrics, logs, observer: createNativeCallObserver(system, observability, metrics) };
 }
@@ -99,17 +107,34 @@ describe('a native call', () => {
 
   it('counts an Odoo that does not answer as unavailable, with a warning', async () => {
     const { observability, logs, observer } = observed('odoo');
-    const client = createOdooClient({ url: 'http://127.0.0.1:9', db: 'odoo', login: 'admin', apiKey: 'k', observer, resilience: { retryAttempts: 1, retryBaseDelayMs: 0, retryMaxDelayMs: 0, breakerFailures: 5, breakerHalfOpenAfterMs: 1000 } });
+    const client = createOdooClient({
+      url: 'http://127.0.0.1:9',
+      db: 'odoo',
+      login: 'admin',
+      apiKey: 'k',
+      observer,
+      resilience: { retryAttempts: 1, retryBaseDelayMs: 0, retryMaxDelayMs: 0, breakerFailures: 5, breakerHalfOpenAfterMs: 1000 },
+    });
     await expect(client.executeKw('res.partner', 'read', [[1]])).rejects.toThrow(/Could not reach Odoo/);
     await client.close();
     const samples = parsePrometheus(await observability.registry.metrics());
     expect(samplesOf(samples, 'native_calls_total', { object: 'common', method: 'authenticate', outcome: 'unavailable' }).map((s) => s.value)).toEqual([1]);
-    expect(logs.lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'native call failed', outcome: 'unavailable', reason: expect.stringContaining('Could not reach Odoo') })]);
+    expect(logs.lines).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'native call failed', outcome: 'unavailable', reason: expect.stringContaining('Could not reach Odoo') }),
+    ]);
   });
 
   it('labels Salesforce calls by sObject and operation, sends the request id, and reads the API quota', async () => {
     const { observability, metrics, observer } = observed('salesforce');
-    const client = new SalesforceClient({ loginUrl: nativeUrl, apiVersion: '60.0', clientId: 'c', clientSecret: 'client-secret-never-logged', username: 'u', password: 'p', observer });
+    const client = new SalesforceClient({
+      loginUrl: nativeUrl,
+      apiVersion: '60.0',
+      clientId: 'c',
+      clientSecret: 'client-secret-never-logged',
+      username: 'u',
+      password: 'p',
+      observer,
+    });
     metrics.watchQuota('salesforce', () => client.lastLimitInfo);
     received.length = 0;
     await runWithRequest(scope(observability, 'req-sf-1'), () => client.query('SELECT Id, (SELECT Id FROM Contacts) FROM Account WHERE Name != null'));
@@ -119,7 +144,11 @@ describe('a native call', () => {
       ['/services/data/v60.0/query', 'req-sf-1'],
     ]);
     const samples = parsePrometheus(await observability.registry.metrics());
-    expect(samplesOf(samples, 'native_calls_total').map((s) => `${s.labels.object}.${s.labels.method}:${s.labels.outcome}`).sort()).toEqual(['Account.query:ok', 'oauth.token:ok']);
+    expect(
+      samplesOf(samples, 'native_calls_total')
+        .map((s) => `${s.labels.object}.${s.labels.method}:${s.labels.outcome}`)
+        .sort(),
+    ).toEqual(['Account.query:ok', 'oauth.token:ok']);
     expect(samplesOf(samples, 'native_api_quota').map((s) => [s.labels.kind, s.value])).toEqual([
       ['used', 42],
       ['max', 15000],
@@ -130,7 +159,11 @@ describe('a native call', () => {
 describe('Salesforce REST labels', () => {
   it.each([
     ['GET', '/services/data/v60.0/query?q=SELECT+Id+FROM+Contact', { object: 'Contact', method: 'query' }],
-    ['GET', `/services/data/v60.0/query?q=${encodeURIComponent('SELECT Id, (SELECT Id FROM Opportunities) FROM Account')}`, { object: 'Account', method: 'query' }],
+    [
+      'GET',
+      `/services/data/v60.0/query?q=${encodeURIComponent('SELECT Id, (SELECT Id FROM Opportunities) FROM Account')}`,
+      { object: 'Account', method: 'query' },
+    ],
     ['GET', '/services/data/v60.0/query/01gxx0000000001-2000', { object: 'unknown', method: 'queryMore' }],
     ['POST', '/services/data/v60.0/composite/sobjects/Account', { object: 'Account', method: 'composite_read' }],
     ['POST', '/services/data/v60.0/sobjects/Quote', { object: 'Quote', method: 'create' }],
@@ -144,7 +177,10 @@ describe('Salesforce REST labels', () => {
   });
 
   it('takes the object of a queryMore page from its query', () => {
-    expect(salesforceRestLabel('GET', '/services/data/v60.0/query/01gxx-2000', salesforceObjectOf('?q=SELECT+Id+FROM+Lead'))).toEqual({ object: 'Lead', method: 'queryMore' });
+    expect(salesforceRestLabel('GET', '/services/data/v60.0/query/01gxx-2000', salesforceObjectOf('?q=SELECT+Id+FROM+Lead'))).toEqual({
+      object: 'Lead',
+      method: 'queryMore',
+    });
   });
 });
 
@@ -162,7 +198,11 @@ describe('cache lookups', () => {
     await cache.getMany('res.partner', ['1']);
     await cache.getMany('res.partner', ['1', '2'], { includeStale: true });
     const samples = parsePrometheus(await observability.registry.metrics());
-    expect(Object.fromEntries(samplesOf(samples, 'cache_requests_total', { type: 'res.partner' }).map((s) => [s.labels.result, s.value]))).toEqual({ hit: 2, miss: 3, stale: 1 });
+    expect(Object.fromEntries(samplesOf(samples, 'cache_requests_total', { type: 'res.partner' }).map((s) => [s.labels.result, s.value]))).toEqual({
+      hit: 2,
+      miss: 3,
+      stale: 1,
+    });
     await cache.close();
   });
 });
@@ -173,7 +213,8 @@ describe('registries', () => {
     const [ma, mb] = [new GatewayMetrics(a.registry), new GatewayMetrics(b.registry)];
     ma.requests.inc({ operation: 'A', status: 'ok' });
     mb.requests.inc({ operation: 'B', status: 'ok' });
-    const labelsOf = async (o: Observability) => samplesOf(parsePrometheus(await o.registry.metrics()), 'graphql_requests_total').map((s) => s.labels.operation);
+    const labelsOf = async (o: Observability) =>
+      samplesOf(parsePrometheus(await o.registry.metrics()), 'graphql_requests_total').map((s) => s.labels.operation);
     expect([await labelsOf(a), await labelsOf(b)]).toEqual([['A'], ['B']]);
   });
 });
@@ -181,7 +222,14 @@ describe('registries', () => {
 describe('operation labels', () => {
   it('keeps the first names, then counts the rest as other', () => {
     const labels = new OperationLabels(2);
-    expect([labels.of(['A']), labels.of(['B']), labels.of(['C']), labels.of(['A']), labels.of([]), labels.of(['A', 'B'])]).toEqual(['A', 'B', 'other', 'A', 'unknown', 'batch']);
+    expect([labels.of(['A']), labels.of(['B']), labels.of(['C']), labels.of(['A']), labels.of([]), labels.of(['A', 'B'])]).toEqual([
+      'A',
+      'B',
+      'other',
+      'A',
+      'unknown',
+      'batch',
+    ]);
   });
 });
 

@@ -18,13 +18,20 @@ describe('readObservabilitySettings', () => {
   });
 
   it('reads every accepted value', () => {
-    const settings = readObservabilitySettings({ LOG_LEVEL: 'debug', TRACING: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/', METRICS_TOKEN: 'a-token-of-sixteen+' });
+    const settings = readObservabilitySettings({
+      LOG_LEVEL: 'debug',
+      TRACING: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      METRICS_TOKEN: 'a-token-of-sixteen+',
+    });
     expect(settings).toEqual({ logLevel: 'debug', tracing: { mode: 'otlp', endpoint: 'http://collector:4318' }, metricsToken: 'a-token-of-sixteen+' });
     expect(readObservabilitySettings({ TRACING: 'otlp' }).tracing).toEqual({ mode: 'otlp', endpoint: 'http://127.0.0.1:4318' });
   });
 
   it.each(Object.entries(loaders))('stops the %s config on LOG_LEVEL=loud, naming LOG_LEVEL and the accepted levels', (_name, load) => {
-    expect(() => load({ LOG_LEVEL: 'loud' })).toThrow('Invalid setting LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, but got "loud".');
+    expect(() => load({ LOG_LEVEL: 'loud' })).toThrow(
+      'Invalid setting LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, but got "loud".',
+    );
   });
 
   it('refuses an unknown TRACING mode and an endpoint that is not http(s)', () => {
@@ -35,12 +42,17 @@ describe('readObservabilitySettings', () => {
   });
 
   it('refuses a short METRICS_TOKEN without quoting it', () => {
-    expect(() => readObservabilitySettings({ METRICS_TOKEN: 'hunter2' })).toThrow('Invalid setting METRICS_TOKEN: expected at least 16 characters without whitespace, but got "(hidden, 7 characters)".');
+    expect(() => readObservabilitySettings({ METRICS_TOKEN: 'hunter2' })).toThrow(
+      'Invalid setting METRICS_TOKEN: expected at least 16 characters without whitespace, but got "(hidden, 7 characters)".',
+    );
   });
 
   it('is what each component config carries', () => {
     for (const load of Object.values(loaders)) {
-      expect(load({ LOG_LEVEL: 'warn', TRACING: 'otlp' }).observability).toEqual({ logLevel: 'warn', tracing: { mode: 'otlp', endpoint: 'http://127.0.0.1:4318' } });
+      expect(load({ LOG_LEVEL: 'warn', TRACING: 'otlp' }).observability).toEqual({
+        logLevel: 'warn',
+        tracing: { mode: 'otlp', endpoint: 'http://127.0.0.1:4318' },
+      });
     }
   });
 });

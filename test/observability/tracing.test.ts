@@ -41,13 +41,25 @@ function attributeValue(value: Record<string, unknown>): unknown {
 }
 
 function receive(body: string): void {
-  const { resourceSpans } = JSON.parse(body) as { resourceSpans: { resource: { attributes: { key: string; value: Record<string, unknown> }[] }; scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+  const { resourceSpans } = JSON.parse(body) as {
+    resourceSpans: { resource: { attributes: { key: string; value: Record<string, unknown> }[] }; scopeSpans: { spans: Record<string, unknown>[] }[] }[];
+  };
   for (const rs of resourceSpans) {
     const service = String(attributeValue(rs.resource.attributes.find((a) => a.key === 'service.name')!.value));
     for (const scope of rs.scopeSpans) {
       for (const span of scope.spans) {
-        const attributes = Object.fromEntries((span.attributes as { key: string; value: Record<string, unknown> }[]).map((a) => [a.key, attributeValue(a.value)]));
-        spans.push({ service, traceId: String(span.traceId), spanId: String(span.spanId), parentSpanId: String(span.parentSpanId ?? ''), name: String(span.name), kind: Number(span.kind), attributes });
+        const attributes = Object.fromEntries(
+          (span.attributes as { key: string; value: Record<string, unknown> }[]).map((a) => [a.key, attributeValue(a.value)]),
+        );
+        spans.push({
+          service,
+          traceId: String(span.traceId),
+          spanId: String(span.spanId),
+          parentSpanId: String(span.parentSpanId ?? ''),
+          name: String(span.name),
+          kind: Number(span.kind),
+          attributes,
+        });
       }
     }
   }
@@ -70,7 +82,10 @@ beforeAll(async () => {
   const response = await fetch(stack.gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', traceparent: `00-${CLIENT_TRACE_ID}-${CLIENT_SPAN_ID}-01` },
-    body: JSON.stringify({ query: 'query Traced($id: ID!) { account(id: $id) { name owner { email } customer { number legalName } } }', variables: { id: company.crmAccountId } }),
+    body: JSON.stringify({
+      query: 'query Traced($id: ID!) { account(id: $id) { name owner { email } customer { number legalName } } }',
+      variables: { id: company.crmAccountId },
+    }),
   });
   expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
   // Stopping flushes every component's buffered spans to the collector.

@@ -38,7 +38,9 @@ export function createAuthenticator(config: AuthConfig, allScopes: readonly stri
     try {
       jwks = JSON.parse(readFileSync(config.jwksFile, 'utf8'));
     } catch (error) {
-      throw new Error(`Expected a JSON Web Key Set at AUTH_JWKS_FILE ${config.jwksFile}, but it could not be read (${(error as Error).message}).`, { cause: error });
+      throw new Error(`Expected a JSON Web Key Set at AUTH_JWKS_FILE ${config.jwksFile}, but it could not be read (${(error as Error).message}).`, {
+        cause: error,
+      });
     }
     key = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
   } else {
@@ -89,7 +91,7 @@ function describeTokenError(error: unknown, issuer: string, audience: string): s
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'Expected a token signed with the configured key, but its signature does not verify.';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'Expected a token signed with an accepted algorithm, but it uses another one.';
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'Expected a token signed by a key in the configured key set, but no key matches.';
-  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JOSEError && error.code === 'ERR_JWKS_INVALID') {
+  if (error instanceof joseErrors.JWKSTimeout || (error instanceof joseErrors.JOSEError && error.code === 'ERR_JWKS_INVALID')) {
     return 'Expected to check the token against the configured key set, but the key set could not be fetched.';
   }
   return 'Expected a well-formed JSON Web Token, but the bearer token could not be read as one.';

@@ -20,7 +20,10 @@ export function useAliasLimit({ maxAliases = 15 }: { maxAliases?: number } = {})
         async didResolveOperation({ document }) {
           const aliases = countAliases(document);
           if (aliases > maxAliases) {
-            throw rejectRequest(`Expected at most ${maxAliases} aliased fields in one operation, but this one has ${aliases}.`, 'TOO_MANY_ALIASES', { maxAliases, aliases });
+            throw rejectRequest(`Expected at most ${maxAliases} aliased fields in one operation, but this one has ${aliases}.`, 'TOO_MANY_ALIASES', {
+              maxAliases,
+              aliases,
+            });
           }
         },
       };

@@ -36,7 +36,8 @@ export function useArgumentNamesInErrors(): ApolloServerPlugin {
               // The innermost argument containing the bad value (input objects nest).
               const span = spans.filter((s) => s.start <= at && at < s.end).sort((a, b) => a.end - a.start - (b.end - b.start))[0];
               if (span) {
-                (error as { message: string }).message = `Argument "${span.argument}"${span.field ? ` of "${span.field}"` : ''} has an invalid value: ${error.message}`;
+                (error as { message: string }).message =
+                  `Argument "${span.argument}"${span.field ? ` of "${span.field}"` : ''} has an invalid value: ${error.message}`;
               }
             }
           };

@@ -24,7 +24,13 @@ export function listSizeEstimator(defaultListSize: number): ComplexityEstimator 
   };
 }
 
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined, defaultListSize: number): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown> | undefined,
+  defaultListSize: number,
+): number {
   return getComplexity({ schema, query: document, operationName, variables, estimators: [listSizeEstimator(defaultListSize)] });
 }
 

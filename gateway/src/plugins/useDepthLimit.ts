@@ -5,14 +5,20 @@
  * introspection query needs, no deeper; turn introspection off to forbid it.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getIntrospectionQuery, Kind, parse, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  getIntrospectionQuery,
+  Kind,
+  parse,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import { rejectRequest } from './rejectRequest.js';
 
 /** The depth of the deepest field path in `operation`, following fragment spreads. */
 export function operationDepth(operation: OperationDefinitionNode, document: DocumentNode, onIntrospection?: (depth: number) => void): number {
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
-  );
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
   const measure = (set: SelectionSetNode | undefined, depth: number, seen: ReadonlySet<string>, inIntrospection: boolean): number => {
     if (!set) return depth;
     let deepest = depth;
@@ -37,7 +43,9 @@ export function operationDepth(operation: OperationDefinitionNode, document: Doc
 }
 
 const INTROSPECTION_DEPTH = (() => {
-  const document = parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }));
+  const document = parse(
+    getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }),
+  );
   let depth = 0;
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (operation) operationDepth(operation, document, (d) => (depth = Math.max(depth, d)));
@@ -53,11 +61,19 @@ export function useDepthLimit({ maxDepth = 12 }: { maxDepth?: number } = {}): Ap
           let introspectionDepth = 0;
           const depth = operationDepth(operation, document, (d) => (introspectionDepth = Math.max(introspectionDepth, d)));
           if (depth > maxDepth) {
-            throw rejectRequest(`Expected an operation at most ${maxDepth} fields deep, but this one is ${depth} deep. Split it into smaller operations.`, 'QUERY_TOO_DEEP', { maxDepth, depth });
+            throw rejectRequest(
+              `Expected an operation at most ${maxDepth} fields deep, but this one is ${depth} deep. Split it into smaller operations.`,
+              'QUERY_TOO_DEEP',
+              { maxDepth, depth },
+            );
           }
           const introspectionLimit = Math.max(maxDepth, INTROSPECTION_DEPTH);
           if (introspectionDepth > introspectionLimit) {
-            throw rejectRequest(`Expected an introspection query at most ${introspectionLimit} fields deep (as deep as the standard one), but this one is ${introspectionDepth} deep.`, 'QUERY_TOO_DEEP', { maxDepth: introspectionLimit, depth: introspectionDepth });
+            throw rejectRequest(
+              `Expected an introspection query at most ${introspectionLimit} fields deep (as deep as the standard one), but this one is ${introspectionDepth} deep.`,
+              'QUERY_TOO_DEEP',
+              { maxDepth: introspectionLimit, depth: introspectionDepth },
+            );
           }
         },
       };

@@ -226,7 +226,12 @@ export function useFieldAuthorization({ requirements, policy = 'error' }: FieldA
             const missing = requirement && missingScopes(requirement, granted);
             if (missing) {
               const error = forbiddenFieldError(`Mutation.${name}`, missing);
-              throw rejectRequest(`${error.message} Nothing in this operation was run.`, 'FORBIDDEN', { field: `Mutation.${name}`, missingScopes: missing }, 403);
+              throw rejectRequest(
+                `${error.message} Nothing in this operation was run.`,
+                'FORBIDDEN',
+                { field: `Mutation.${name}`, missingScopes: missing },
+                403,
+              );
             }
           }
         },
@@ -259,10 +264,7 @@ export function useFieldAuthorization({ requirements, policy = 'error' }: FieldA
           const kept = (result.errors ?? []).filter(
             (e: GraphQLFormattedError) => !under(e.path) && !(e.extensions?.code === 'FORBIDDEN' && denied.has(String(e.extensions?.field))),
           );
-          const added: GraphQLFormattedError[] =
-            policy === 'mask'
-              ? []
-              : denials.map((d) => forbiddenFieldError(d.coordinate, d.missing, d.path).toJSON());
+          const added: GraphQLFormattedError[] = policy === 'mask' ? [] : denials.map((d) => forbiddenFieldError(d.coordinate, d.missing, d.path).toJSON());
           const errors = [...kept, ...added];
           (result as { errors?: readonly GraphQLFormattedError[] }).errors = errors.length > 0 ? errors : undefined;
         },

@@ -19,7 +19,9 @@ export function sha256(text: string): string {
 export function loadTrustedDocuments(dir: string): Map<string, string> {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.graphql'))
+      .sort();
   } catch (error) {
     throw new Error(`Expected a folder of trusted operations at ${dir}, but it could not be read (${(error as Error).message}).`, { cause: error });
   }
@@ -47,7 +49,8 @@ export function useTrustedDocuments({ documents }: { documents: ReadonlyMap<stri
       let refusal: string | undefined;
       if (typeof request.query === 'string' && request.query !== '') {
         if (!byTrimmedText.has(request.query.trim())) {
-          refusal = 'Expected an operation from the trusted-documents list, but this document is not on it. Send the sha256Hash of a listed operation, or its exact text.';
+          refusal =
+            'Expected an operation from the trusted-documents list, but this document is not on it. Send the sha256Hash of a listed operation, or its exact text.';
         }
       } else {
         const hash = persistedQuery?.sha256Hash;

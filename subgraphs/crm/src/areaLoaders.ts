@@ -148,36 +148,76 @@ export function createAreaLoaders(connector: CrmAreasConnector): AreaLoaders {
     priceBooks: () => (priceBooks ??= translated(connector.priceBooks())),
 
     accountCountByOwner: new DataLoader(
-      byArguments((k: OwnerArgs) => k.by, (keys) => connector.accountCountByOwner(keys[0]!.by, keys.map((k) => k.owner))),
+      byArguments(
+        (k: OwnerArgs) => k.by,
+        (keys) =>
+          connector.accountCountByOwner(
+            keys[0]!.by,
+            keys.map((k) => k.owner),
+          ),
+      ),
       { cacheKeyFn: ownerCacheKey },
     ),
     accountsByOwner: new DataLoader(
       byArguments(
         (k: OwnerListArgs) => `${k.by}|${k.limit}`,
-        async (keys) => (await connector.accountsByOwner(keys[0]!.by, keys.map((k) => k.owner), keys[0]!.limit)).map((list) => list.slice(0, keys[0]!.limit)),
+        async (keys) =>
+          (
+            await connector.accountsByOwner(
+              keys[0]!.by,
+              keys.map((k) => k.owner),
+              keys[0]!.limit,
+            )
+          ).map((list) => list.slice(0, keys[0]!.limit)),
       ),
       { cacheKeyFn: (k) => `${ownerCacheKey(k)}|${k.limit}` },
     ),
     openOpportunityCountByOwner: new DataLoader(
-      byArguments((k: OwnerArgs) => k.by, (keys) => connector.openOpportunityCountByOwner(keys[0]!.by, keys.map((k) => k.owner))),
+      byArguments(
+        (k: OwnerArgs) => k.by,
+        (keys) =>
+          connector.openOpportunityCountByOwner(
+            keys[0]!.by,
+            keys.map((k) => k.owner),
+          ),
+      ),
       { cacheKeyFn: ownerCacheKey },
     ),
     openOpportunitiesByOwner: new DataLoader(
       byArguments(
         (k: OwnerListArgs) => `${k.by}|${k.limit}`,
-        async (keys) => (await connector.openOpportunitiesByOwner(keys[0]!.by, keys.map((k) => k.owner), keys[0]!.limit)).map((list) => list.slice(0, keys[0]!.limit)),
+        async (keys) =>
+          (
+            await connector.openOpportunitiesByOwner(
+              keys[0]!.by,
+              keys.map((k) => k.owner),
+              keys[0]!.limit,
+            )
+          ).map((list) => list.slice(0, keys[0]!.limit)),
       ),
       { cacheKeyFn: (k) => `${ownerCacheKey(k)}|${k.limit}` },
     ),
     pipelineByOwner: new DataLoader(
       byArguments(
         (k: PipelineArgs) => `${k.by}|${k.from ?? ''}|${k.to ?? ''}|${k.openOnly}`,
-        (keys) => connector.pipelineByOwner(keys[0]!.by, keys.map((k) => k.owner), { from: keys[0]!.from, to: keys[0]!.to, openOnly: keys[0]!.openOnly }),
+        (keys) =>
+          connector.pipelineByOwner(
+            keys[0]!.by,
+            keys.map((k) => k.owner),
+            { from: keys[0]!.from, to: keys[0]!.to, openOnly: keys[0]!.openOnly },
+          ),
       ),
       { cacheKeyFn: (k) => `${ownerCacheKey(k)}|${k.from ?? ''}|${k.to ?? ''}|${k.openOnly}` },
     ),
     activityLoadByOwner: new DataLoader(
-      byArguments((k: OwnerArgs) => k.by, (keys) => connector.activityLoadByOwner(keys[0]!.by, keys.map((k) => k.owner))),
+      byArguments(
+        (k: OwnerArgs) => k.by,
+        (keys) =>
+          connector.activityLoadByOwner(
+            keys[0]!.by,
+            keys.map((k) => k.owner),
+          ),
+      ),
       { cacheKeyFn: ownerCacheKey },
     ),
 
@@ -187,7 +227,13 @@ export function createAreaLoaders(connector: CrmAreasConnector): AreaLoaders {
     membersByCampaignId: new DataLoader(
       byArguments(
         (k: { key: string; limit: number }) => String(k.limit),
-        async (keys) => (await connector.membersByCampaignId(keys.map((k) => k.key), keys[0]!.limit)).map((list) => list.slice(0, keys[0]!.limit)),
+        async (keys) =>
+          (
+            await connector.membersByCampaignId(
+              keys.map((k) => k.key),
+              keys[0]!.limit,
+            )
+          ).map((list) => list.slice(0, keys[0]!.limit)),
       ),
       { cacheKeyFn: (k) => `${k.limit}|${idCacheKey(k.key)}` },
     ),
@@ -219,27 +265,50 @@ function activityLoader(connector: CrmAreasConnector, field: 'OwnerId' | 'Accoun
   return new DataLoader(
     byArguments(
       (k: OpenOnlyArgs) => String(k.openOnly),
-      (keys) => connector.activitiesBy(field, keys.map((k) => k.key), keys[0]!.openOnly),
+      (keys) =>
+        connector.activitiesBy(
+          field,
+          keys.map((k) => k.key),
+          keys[0]!.openOnly,
+        ),
     ),
     { cacheKeyFn: openIdCacheKey },
   );
 }
 
-function caseLoader(connector: CrmAreasConnector, field: 'AccountId' | 'ContactId' | 'ERP_Order_Number__c' | 'Product_SKU__c', cacheKeyFn: (k: OpenOnlyArgs) => string) {
+function caseLoader(
+  connector: CrmAreasConnector,
+  field: 'AccountId' | 'ContactId' | 'ERP_Order_Number__c' | 'Product_SKU__c',
+  cacheKeyFn: (k: OpenOnlyArgs) => string,
+) {
   return new DataLoader(
     byArguments(
       (k: OpenOnlyArgs) => String(k.openOnly),
-      (keys) => connector.casesBy(field, keys.map((k) => k.key), keys[0]!.openOnly),
+      (keys) =>
+        connector.casesBy(
+          field,
+          keys.map((k) => k.key),
+          keys[0]!.openOnly,
+        ),
     ),
     { cacheKeyFn },
   );
 }
 
-function caseCountLoader(connector: CrmAreasConnector, field: 'AccountId' | 'Account.ERP_Customer_Number__c' | 'Product_SKU__c', cacheKeyFn: (k: OpenOnlyArgs) => string) {
+function caseCountLoader(
+  connector: CrmAreasConnector,
+  field: 'AccountId' | 'Account.ERP_Customer_Number__c' | 'Product_SKU__c',
+  cacheKeyFn: (k: OpenOnlyArgs) => string,
+) {
   return new DataLoader(
     byArguments(
       (k: OpenOnlyArgs) => String(k.openOnly),
-      (keys) => connector.caseCountBy(field, keys.map((k) => k.key), keys[0]!.openOnly),
+      (keys) =>
+        connector.caseCountBy(
+          field,
+          keys.map((k) => k.key),
+          keys[0]!.openOnly,
+        ),
     ),
     { cacheKeyFn },
   );

@@ -98,7 +98,11 @@ export interface CrmChangeSubscriber {
   stop(): void;
 }
 
-export function startCrmChangeSubscriber(client: Pick<SalesforceClient, 'changeEvents'>, runtime: CacheRuntime, options: { waitMs: number }): CrmChangeSubscriber {
+export function startCrmChangeSubscriber(
+  client: Pick<SalesforceClient, 'changeEvents'>,
+  runtime: CacheRuntime,
+  options: { waitMs: number },
+): CrmChangeSubscriber {
   let stopped = false;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -130,7 +134,8 @@ export function startCrmChangeSubscriber(client: Pick<SalesforceClient, 'changeE
         failures = 0;
       } catch (error) {
         if (stopped) break;
-        if (failures === 0) console.error(`Following the CRM change stream failed (${(error as Error).message}); cached CRM records expire by TTL until it recovers.`);
+        if (failures === 0)
+          console.error(`Following the CRM change stream failed (${(error as Error).message}); cached CRM records expire by TTL until it recovers.`);
         failures++;
         await sleep(Math.min(500 * 2 ** failures, 10_000));
       }

@@ -95,44 +95,76 @@ export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): Crm
   const byEmail = { cacheKeyFn: (email: string) => email.toLowerCase() };
 
   const loaders: CrmLoaders = {
-    accountById: new DataLoader<string, AccountRecord>(cachedBatch(cache, C.account, (ids) => translated(connector.accountsById(ids)), { ...idKey, toCached: (a) => (a instanceof Error ? a : withoutOwner(a)) }), byId),
+    accountById: new DataLoader<string, AccountRecord>(
+      cachedBatch(cache, C.account, (ids) => translated(connector.accountsById(ids)), {
+        ...idKey,
+        toCached: (a) => (a instanceof Error ? a : withoutOwner(a)),
+      }),
+      byId,
+    ),
     accountsByErpNumber: new DataLoader<string, AccountRecord[]>(async (numbers) => {
-      const lists = await cachedBatch(cache, C.accountsByErpNumber, (keys: readonly string[]) => translated(connector.accountsByErpNumber(keys)), {
+      const lists = (await cachedBatch(cache, C.accountsByErpNumber, (keys: readonly string[]) => translated(connector.accountsByErpNumber(keys)), {
         toCached: (list) => list.map(withoutOwner),
         alsoCache: ownersOf,
-      })(numbers) as AccountRecord[][];
+      })(numbers)) as AccountRecord[][];
       // The same accounts are often asked for by id next (Account entities, owners); they are already here.
       for (const account of lists.flat()) primeAccount(account);
       return lists;
     }),
-    userById: new DataLoader<string, UserRecord>(cachedBatch(cache, C.user, (ids) => translated(connector.usersById(ids)), idKey), byId),
+    userById: new DataLoader<string, UserRecord>(
+      cachedBatch(cache, C.user, (ids) => translated(connector.usersById(ids)), idKey),
+      byId,
+    ),
     usersByEmail: new DataLoader<string, UserRecord[]>(async (emails) => {
-      const lists = await cachedBatch(cache, C.usersByEmail, (keys: readonly string[]) => translated(connector.usersByEmail(keys)), { key: (email) => email.toLowerCase() })(emails) as UserRecord[][];
+      const lists = (await cachedBatch(cache, C.usersByEmail, (keys: readonly string[]) => translated(connector.usersByEmail(keys)), {
+        key: (email) => email.toLowerCase(),
+      })(emails)) as UserRecord[][];
       for (const user of lists.flat()) loaders.userById.prime(user.id, user);
       return lists;
     }, byEmail),
-    contactsByAccountId: new DataLoader<string, ContactRecord[]>(cachedBatch(cache, C.contactsByAccount, (ids) => translated(connector.contactsByAccountId(ids)), idKey), byId),
+    contactsByAccountId: new DataLoader<string, ContactRecord[]>(
+      cachedBatch(cache, C.contactsByAccount, (ids) => translated(connector.contactsByAccountId(ids)), idKey),
+      byId,
+    ),
     openOpportunitiesByAccountId: new DataLoader<string, OpportunityRecord[]>(async (ids) => {
-      const lists = await cachedBatch(cache, C.openOpportunitiesByAccount, (keys: readonly string[]) => translated(connector.openOpportunitiesByAccountId(keys)), {
-        ...idKey,
-        toCached: (list) => list.map(withoutOwner),
-        alsoCache: ownersOf,
-      })(ids) as OpportunityRecord[][];
+      const lists = (await cachedBatch(
+        cache,
+        C.openOpportunitiesByAccount,
+        (keys: readonly string[]) => translated(connector.openOpportunitiesByAccountId(keys)),
+        {
+          ...idKey,
+          toCached: (list) => list.map(withoutOwner),
+          alsoCache: ownersOf,
+        },
+      )(ids)) as OpportunityRecord[][];
       for (const opportunity of lists.flat()) {
         loaders.opportunityById.prime(opportunity.id, opportunity);
         if (opportunity.owner) loaders.userById.prime(opportunity.owner.id, opportunity.owner);
       }
       return lists;
     }, byId),
-    opportunityById: new DataLoader<string, OpportunityRecord>(cachedBatch(cache, C.opportunity, (ids) => translated(connector.opportunitiesById(ids)), idKey), byId),
-    openCasesByAccountId: new DataLoader<string, CaseRecord[]>(cachedBatch(cache, C.openCasesByAccount, (ids) => translated(connector.openCasesByAccountId(ids)), idKey), byId),
-    priceBookEntriesBySku: new DataLoader<string, PriceBookEntryRecord[]>(cachedBatch(cache, C.priceBookEntriesBySku, (skus) => translated(connector.priceBookEntriesBySku(skus)))),
+    opportunityById: new DataLoader<string, OpportunityRecord>(
+      cachedBatch(cache, C.opportunity, (ids) => translated(connector.opportunitiesById(ids)), idKey),
+      byId,
+    ),
+    openCasesByAccountId: new DataLoader<string, CaseRecord[]>(
+      cachedBatch(cache, C.openCasesByAccount, (ids) => translated(connector.openCasesByAccountId(ids)), idKey),
+      byId,
+    ),
+    priceBookEntriesBySku: new DataLoader<string, PriceBookEntryRecord[]>(
+      cachedBatch(cache, C.priceBookEntriesBySku, (skus) => translated(connector.priceBookEntriesBySku(skus))),
+    ),
     openQuoteLinesBySku: new DataLoader<string, QuoteLineRecord[]>(async (skus) => {
-      const lists = await cachedBatch(cache, C.openQuoteLinesBySku, (keys: readonly string[]) => translated(connector.openQuoteLinesBySku(keys)))(skus) as QuoteLineRecord[][];
+      const lists = (await cachedBatch(cache, C.openQuoteLinesBySku, (keys: readonly string[]) => translated(connector.openQuoteLinesBySku(keys)))(
+        skus,
+      )) as QuoteLineRecord[][];
       for (const line of lists.flat()) loaders.quoteById.prime(line.quote.id, line.quote);
       return lists;
     }),
-    quoteById: new DataLoader<string, QuoteRecord>(cachedBatch(cache, C.quote, (ids) => translated(connector.quotesById(ids)), idKey), byId),
+    quoteById: new DataLoader<string, QuoteRecord>(
+      cachedBatch(cache, C.quote, (ids) => translated(connector.quotesById(ids)), idKey),
+      byId,
+    ),
   };
 
   function primeAccount(account: AccountRecord): void {

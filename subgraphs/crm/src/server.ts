@@ -51,7 +51,12 @@ export function buildCrmSubgraph(config: CrmSubgraphConfig, cache?: CacheRuntime
   // Fields with @requiresScopes check the caller's scopes here too, not only at the gateway.
   const schema = protectSubgraphSchema(buildSubgraphSchema({ typeDefs: parse(subgraphSdl('crm')), resolvers: resolvers as unknown as SubgraphResolverMap }));
   // useStaleDataErrors: a STALE_DATA error names each path answered from the cache while Salesforce was down.
-  const server = new ApolloServer<CrmContext>({ schema, stopOnTerminationSignals: false, formatError: maskUnexpectedErrors(config.development), plugins: [...subgraphServerPlugins(), ...(cache ? [useStaleDataErrors<CrmContext>()] : [])] });
+  const server = new ApolloServer<CrmContext>({
+    schema,
+    stopOnTerminationSignals: false,
+    formatError: maskUnexpectedErrors(config.development),
+    plugins: [...subgraphServerPlugins(), ...(cache ? [useStaleDataErrors<CrmContext>()] : [])],
+  });
   return {
     server,
     salesforce,

@@ -136,7 +136,8 @@ export function startErpChangeWatcher(feed: ErpChangeFeed, runtime: CacheRuntime
             },
             (error: unknown) => {
               // An ERP outage is reported once, not every interval; entries still expire by TTL meanwhile.
-              if (!reportedFailure) console.error(`ERP change polling failed (${(error as Error).message}); cached ERP records expire by TTL until it recovers.`);
+              if (!reportedFailure)
+                console.error(`ERP change polling failed (${(error as Error).message}); cached ERP records expire by TTL until it recovers.`);
               reportedFailure = true;
             },
           );

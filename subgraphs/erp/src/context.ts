@@ -23,5 +23,10 @@ export interface ErpContext {
 export function createErpContext(connector: ErpConnector, cache?: CacheUse): ErpContext {
   // While Odoo is down, loaders answer from stale cache entries and mark them here, for useStaleDataErrors.
   const stale = new StaleMarks('erp');
-  return { loaders: createErpLoaders(connector, cache && { ...cache, stale }), areas: createAreaLoaders(connector), connector: withCachedPages(connector, cache), stale };
+  return {
+    loaders: createErpLoaders(connector, cache && { ...cache, stale }),
+    areas: createAreaLoaders(connector),
+    connector: withCachedPages(connector, cache),
+    stale,
+  };
 }

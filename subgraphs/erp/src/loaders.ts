@@ -66,21 +66,43 @@ export function createErpLoaders(connector: ErpConnector, cache?: CacheUse): Erp
   // One type holds a record under each of its keys (`id:7`, `ref:C00007`), so one change drops all of them.
   const by = (prefix: string) => ({ key: (k: string | number) => `${prefix}:${k}` });
   const loaders: ErpLoaders = {
-    customersByNumber: new DataLoader(async (numbers) => primed(await cachedBatch(cache, C.partner, connector.customersByNumber, by('ref'))(numbers), (p) => primePartners(loaders, [p]))),
-    partnersById: new DataLoader(async (ids) => primed(await cachedBatch(cache, C.partner, connector.partnersById, by('id'))(ids), (p) => primePartners(loaders, [p]))),
-    productsBySku: new DataLoader(async (skus) => primed(await cachedBatch(cache, C.product, connector.productsBySku, by('sku'))(skus), (p) => primeProducts(loaders, [p]))),
-    productsById: new DataLoader(async (ids) => primed(await cachedBatch(cache, C.product, connector.productsById, by('id'))(ids), (p) => primeProducts(loaders, [p]))),
+    customersByNumber: new DataLoader(async (numbers) =>
+      primed(await cachedBatch(cache, C.partner, connector.customersByNumber, by('ref'))(numbers), (p) => primePartners(loaders, [p])),
+    ),
+    partnersById: new DataLoader(async (ids) =>
+      primed(await cachedBatch(cache, C.partner, connector.partnersById, by('id'))(ids), (p) => primePartners(loaders, [p])),
+    ),
+    productsBySku: new DataLoader(async (skus) =>
+      primed(await cachedBatch(cache, C.product, connector.productsBySku, by('sku'))(skus), (p) => primeProducts(loaders, [p])),
+    ),
+    productsById: new DataLoader(async (ids) =>
+      primed(await cachedBatch(cache, C.product, connector.productsById, by('id'))(ids), (p) => primeProducts(loaders, [p])),
+    ),
     bomsByProductTemplateId: new DataLoader(cachedBatch(cache, C.bomsByTemplate, (ids) => connector.bomsByProductTemplateId(ids))),
     bomLinesByBomId: new DataLoader(cachedBatch(cache, C.bomLines, (ids) => connector.bomLinesByBomId(ids))),
-    ordersByNumber: new DataLoader(async (numbers) => primed(await cachedBatch(cache, C.order, connector.ordersByNumber)(numbers), (o) => primeOrders(loaders, [o]))),
-    ordersByPartnerId: new DataLoader(async (ids) => primed(await cachedBatch(cache, C.ordersByPartner, (k: readonly number[]) => connector.ordersByPartnerId(k))(ids), (list) => primeOrders(loaders, list))),
-    ordersByClientOrderRef: new DataLoader(async (refs) => primed(await cachedBatch(cache, C.ordersByRef, (k: readonly string[]) => connector.ordersByClientOrderRef(k))(refs), (list) => primeOrders(loaders, list))),
+    ordersByNumber: new DataLoader(async (numbers) =>
+      primed(await cachedBatch(cache, C.order, connector.ordersByNumber)(numbers), (o) => primeOrders(loaders, [o])),
+    ),
+    ordersByPartnerId: new DataLoader(async (ids) =>
+      primed(await cachedBatch(cache, C.ordersByPartner, (k: readonly number[]) => connector.ordersByPartnerId(k))(ids), (list) => primeOrders(loaders, list)),
+    ),
+    ordersByClientOrderRef: new DataLoader(async (refs) =>
+      primed(await cachedBatch(cache, C.ordersByRef, (k: readonly string[]) => connector.ordersByClientOrderRef(k))(refs), (list) =>
+        primeOrders(loaders, list),
+      ),
+    ),
     orderLinesByOrderId: new DataLoader(cachedBatch(cache, C.orderLines, (ids) => connector.orderLinesByOrderId(ids))),
     invoicesByPartnerId: new DataLoader(cachedBatch(cache, C.invoicesByPartner, (ids) => connector.invoicesByPartnerId(ids))),
     balanceDueByPartnerId: new DataLoader(cachedBatch(cache, C.balanceDue, (ids) => connector.balanceDueByPartnerId(ids))),
-    employeesByWorkEmail: new DataLoader(async (emails) => primed(await cachedBatch(cache, C.employee, connector.employeesByWorkEmail, by('email'))(emails), (e) => primeEmployees(loaders, [e]))),
-    employeesById: new DataLoader(async (ids) => primed(await cachedBatch(cache, C.employee, connector.employeesById, by('id'))(ids), (e) => primeEmployees(loaders, [e]))),
-    employeesByUserId: new DataLoader(async (ids) => primed(await cachedBatch(cache, C.employee, connector.employeesByUserId, by('user'))(ids), (e) => primeEmployees(loaders, [e]))),
+    employeesByWorkEmail: new DataLoader(async (emails) =>
+      primed(await cachedBatch(cache, C.employee, connector.employeesByWorkEmail, by('email'))(emails), (e) => primeEmployees(loaders, [e])),
+    ),
+    employeesById: new DataLoader(async (ids) =>
+      primed(await cachedBatch(cache, C.employee, connector.employeesById, by('id'))(ids), (e) => primeEmployees(loaders, [e])),
+    ),
+    employeesByUserId: new DataLoader(async (ids) =>
+      primed(await cachedBatch(cache, C.employee, connector.employeesByUserId, by('user'))(ids), (e) => primeEmployees(loaders, [e])),
+    ),
   };
   return loaders;
 }

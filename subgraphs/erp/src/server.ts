@@ -41,7 +41,13 @@ export interface RunningErpSubgraph {
 }
 
 /** The Apollo server for a connector, not yet listening: tests and other hosts can mount it as they like. */
-export function createErpServer(connector: ErpConnector, options: { development: boolean; /** Whether a cache may serve stale entries, so STALE_DATA markers are needed. Defaults to false. */ staleMarkers?: boolean }): ApolloServer<ErpContext> {
+export function createErpServer(
+  connector: ErpConnector,
+  options: {
+    development: boolean;
+    /** Whether a cache may serve stale entries, so STALE_DATA markers are needed. Defaults to false. */ staleMarkers?: boolean;
+  },
+): ApolloServer<ErpContext> {
   return new ApolloServer<ErpContext>({
     // main.ts (or npm start) owns shutdown; Apollo's own signal handlers would race it.
     stopOnTerminationSignals: false,

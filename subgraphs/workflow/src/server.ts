@@ -66,9 +66,15 @@ export function createWorkflowServer(options: { development: boolean }): ApolloS
 }
 
 /** `options.log` replaces the workflow outcome lines (tests); the rest is the host's part of observability. */
-export async function startWorkflowSubgraph(config: WorkflowSubgraphConfig, options: { log?: WorkflowLog } & ObservabilityOptions = {}): Promise<RunningWorkflowSubgraph> {
+export async function startWorkflowSubgraph(
+  config: WorkflowSubgraphConfig,
+  options: { log?: WorkflowLog } & ObservabilityOptions = {},
+): Promise<RunningWorkflowSubgraph> {
   // This subgraph's logger, metrics (served at /metrics) and tracer: every call to either system is counted, timed and logged.
-  const observability = createObservability('workflow', config.observability, { logDestination: options.logDestination, processMetrics: options.processMetrics });
+  const observability = createObservability('workflow', config.observability, {
+    logDestination: options.logDestination,
+    processMetrics: options.processMetrics,
+  });
   const metrics = new SubgraphMetrics(observability.registry);
   const built = await buildWorkflowContext(config, {
     // Outcome lines go to the structured log, with the request id of the mutation that ran the workflow.

@@ -21,7 +21,9 @@ interface Fixture {
 
 type FieldTypes = Record<string, { type: string; selection?: [string, string][] }>;
 
-const files = readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(FIXTURES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const fixtures = new Map(files.map((f) => [f, JSON.parse(readFileSync(join(FIXTURES_DIR, f), 'utf8')) as Fixture]));
 
 let odoo: TestOdoo;
@@ -101,9 +103,13 @@ function compareRecords(model: string, types: FieldTypes, recorded: Record<strin
   const problems: string[] = [];
   if (recorded.length > 0 && actual.length === 0) problems.push(`${model}: Odoo answered ${recorded.length} records, the emulator none`);
   const keys = recorded[0] ? Object.keys(recorded[0]) : [];
-  for (const [where, rows] of [['recorded', recorded], ['emulator', actual]] as const) {
+  for (const [where, rows] of [
+    ['recorded', recorded],
+    ['emulator', actual],
+  ] as const) {
     for (const row of rows) {
-      if (JSON.stringify(Object.keys(row)) !== JSON.stringify(keys)) problems.push(`${where} ${model} record keys ${JSON.stringify(Object.keys(row))} != ${JSON.stringify(keys)}`);
+      if (JSON.stringify(Object.keys(row)) !== JSON.stringify(keys))
+        problems.push(`${where} ${model} record keys ${JSON.stringify(Object.keys(row))} != ${JSON.stringify(keys)}`);
       for (const [key, value] of Object.entries(row)) {
         const field = types[key];
         if (!field) {
@@ -129,16 +135,19 @@ function compareGroups(model: string, types: FieldTypes, recorded: Record<string
   if (actual.length === 0) return [`${model}: the emulator answered no groups`];
   const keys = Object.keys(recorded[0]!);
   for (const group of actual) {
-    if (JSON.stringify(Object.keys(group)) !== JSON.stringify(keys)) problems.push(`group keys ${JSON.stringify(Object.keys(group))} != ${JSON.stringify(keys)}`);
+    if (JSON.stringify(Object.keys(group)) !== JSON.stringify(keys))
+      problems.push(`group keys ${JSON.stringify(Object.keys(group))} != ${JSON.stringify(keys)}`);
     for (const key of keys) {
       const value = group[key];
       const sample = recorded[0]![key];
       if (key === '__domain') {
-        if (JSON.stringify(domainShape(value)) !== JSON.stringify(domainShape(sample))) problems.push(`__domain ${JSON.stringify(value)} has not the shape of ${JSON.stringify(sample)}`);
+        if (JSON.stringify(domainShape(value)) !== JSON.stringify(domainShape(sample)))
+          problems.push(`__domain ${JSON.stringify(value)} has not the shape of ${JSON.stringify(sample)}`);
       } else if (key === '__range') {
         for (const [rangeKey, range] of Object.entries(value as Record<string, { from: string; to: string }>)) {
           if (!(rangeKey in sample)) problems.push(`__range key ${rangeKey} not in ${JSON.stringify(sample)}`);
-          if (!/^\d{4}-\d{2}-\d{2} 00:00:00$/.test(range.from) || !/^\d{4}-\d{2}-\d{2} 00:00:00$/.test(range.to)) problems.push(`__range ${JSON.stringify(range)}`);
+          if (!/^\d{4}-\d{2}-\d{2} 00:00:00$/.test(range.from) || !/^\d{4}-\d{2}-\d{2} 00:00:00$/.test(range.to))
+            problems.push(`__range ${JSON.stringify(range)}`);
         }
       } else if (key === '__count' || key.endsWith('_count')) {
         if (!Number.isInteger(value) || value < 1) problems.push(`${key} ${JSON.stringify(value)} is not a positive count`);
@@ -170,7 +179,8 @@ async function compare(file: string, fixture: Fixture, response: { status: numbe
     if (a.data.name !== r.data.name) problems.push(`error name ${a.data.name} != ${r.data.name}`);
     if (a.data.message !== r.data.message) problems.push(`error message ${JSON.stringify(a.data.message)} != ${JSON.stringify(r.data.message)}`);
     if (JSON.stringify(a.data.arguments) !== JSON.stringify(r.data.arguments)) problems.push(`error arguments ${JSON.stringify(a.data.arguments)}`);
-    if (typeof a.data.debug !== 'string' || !a.data.debug.trimEnd().endsWith(r.data.debug.trimEnd().split('\n').at(-1)!)) problems.push(`debug does not end like Odoo's: ${a.data.debug}`);
+    if (typeof a.data.debug !== 'string' || !a.data.debug.trimEnd().endsWith(r.data.debug.trimEnd().split('\n').at(-1)!))
+      problems.push(`debug does not end like Odoo's: ${a.data.debug}`);
     if (JSON.stringify(a.data.context) !== JSON.stringify(r.data.context)) problems.push(`error context ${JSON.stringify(a.data.context)}`);
     return problems;
   }
@@ -195,7 +205,8 @@ async function compare(file: string, fixture: Fixture, response: { status: numbe
       if (modelMethod === 'read' && result.length !== expected.length) problems.push(`read answered ${result.length} records, Odoo ${expected.length}`);
       return [...problems, ...compareRecords(model, types, expected, result)];
     case 'search':
-      if (!Array.isArray(result) || result.length !== expected.length || !result.every((v: unknown) => Number.isInteger(v))) problems.push(`search answered ${JSON.stringify(result)}`);
+      if (!Array.isArray(result) || result.length !== expected.length || !result.every((v: unknown) => Number.isInteger(v)))
+        problems.push(`search answered ${JSON.stringify(result)}`);
       return problems;
     case 'search_count':
     case 'create':
@@ -208,7 +219,8 @@ async function compare(file: string, fixture: Fixture, response: { status: numbe
     case 'fields_get':
       if (JSON.stringify(Object.keys(result).sort()) !== JSON.stringify(Object.keys(expected).sort())) problems.push(`fields ${Object.keys(result)}`);
       for (const [name, description] of Object.entries(expected as Record<string, Record<string, unknown>>)) {
-        if (JSON.stringify(result[name]) !== JSON.stringify(description)) problems.push(`${name}: ${JSON.stringify(result[name])} != ${JSON.stringify(description)}`);
+        if (JSON.stringify(result[name]) !== JSON.stringify(description))
+          problems.push(`${name}: ${JSON.stringify(result[name])} != ${JSON.stringify(description)}`);
       }
       return problems;
     case 'read_group':

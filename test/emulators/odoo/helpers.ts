@@ -14,7 +14,12 @@ export const FIXTURES_DIR = resolve(repoRoot, 'test/fixtures/odoo-17');
 
 export interface RpcResponse {
   status: number;
-  body: { jsonrpc?: string; id?: unknown; result?: any; error?: { code: number; message: string; data: { name: string; message: string; debug: string; arguments: unknown[]; context: unknown } } };
+  body: {
+    jsonrpc?: string;
+    id?: unknown;
+    result?: any;
+    error?: { code: number; message: string; data: { name: string; message: string; debug: string; arguments: unknown[]; context: unknown } };
+  };
 }
 
 export interface TestOdoo {

@@ -20,7 +20,9 @@ const orders = [...world.salesOrders()];
 
 /** Every table, row by row, as one comparable value. */
 function dump(db: BetterSqlite3.Database): Record<string, unknown[]> {
-  const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+  const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map(
+    (t) => t.name,
+  );
   return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()]));
 }
 
@@ -96,7 +98,9 @@ describe('seeding', () => {
     expect(one(`SELECT COUNT(*) FROM product_template`)).toBe(world.products.length);
     expect(one(`SELECT COUNT(*) FROM mrp_bom`)).toBe(world.products.filter((p) => p.bom).length);
     // A finished product's BOM holds a subassembly that has a BOM of its own.
-    expect(one(`SELECT COUNT(*) FROM mrp_bom_line l JOIN product_product p ON p.id = l.product_id JOIN mrp_bom b ON b.product_tmpl_id = p.product_tmpl_id`)).toBeGreaterThan(0);
+    expect(
+      one(`SELECT COUNT(*) FROM mrp_bom_line l JOIN product_product p ON p.id = l.product_id JOIN mrp_bom b ON b.product_tmpl_id = p.product_tmpl_id`),
+    ).toBeGreaterThan(0);
     const internal = world.products.reduce((n, p) => n + Object.keys(p.stock).length, 0);
     expect(one(`SELECT COUNT(*) FROM stock_quant q JOIN stock_location l ON l.id = q.location_id WHERE l.usage = 'internal'`)).toBe(internal);
     expect(one(`SELECT COUNT(*) FROM stock_quant q JOIN stock_location l ON l.id = q.location_id WHERE l.usage = 'customer'`)).toBeGreaterThan(0);
@@ -119,12 +123,15 @@ describe('seeding', () => {
     const invoiced = one(`SELECT COUNT(*) FROM account_move WHERE move_type = 'out_invoice' AND state = 'posted'`) as number;
     expect(invoiced).toBeGreaterThan(confirmed * 0.95);
     expect(invoiced).toBeLessThanOrEqual(confirmed);
-    const share = (where: string, state: string) =>
-      (one(`SELECT AVG(payment_state = ?) FROM account_move WHERE ${where}`, state) as number);
+    const share = (where: string, state: string) => one(`SELECT AVG(payment_state = ?) FROM account_move WHERE ${where}`, state) as number;
     expect(share(`invoice_date_due < date('${SEED_TODAY}', '-30 days')`, 'paid')).toBeGreaterThan(0.85);
     expect(share(`invoice_date_due >= '${SEED_TODAY}'`, 'not_paid')).toBeGreaterThan(0.5);
     expect(sql(`SELECT DISTINCT payment_state FROM account_move ORDER BY 1`).map((r) => r.payment_state)).toEqual(['not_paid', 'paid', 'partial']);
-    expect(one(`SELECT COUNT(*) FROM account_move WHERE (payment_state = 'paid' AND amount_residual != 0) OR (payment_state = 'not_paid' AND amount_residual != amount_total) OR (payment_state = 'partial' AND (amount_residual <= 0 OR amount_residual >= amount_total))`)).toBe(0);
+    expect(
+      one(
+        `SELECT COUNT(*) FROM account_move WHERE (payment_state = 'paid' AND amount_residual != 0) OR (payment_state = 'not_paid' AND amount_residual != amount_total) OR (payment_state = 'partial' AND (amount_residual <= 0 OR amount_residual >= amount_total))`,
+      ),
+    ).toBe(0);
     expect(sql(`SELECT name FROM account_move ORDER BY id LIMIT 1`)[0].name).toMatch(/^INV\/\d{4}\/00001$/);
   });
 });
@@ -235,12 +242,14 @@ describe('settings of the entry point', () => {
       apiKey: KEY,
       faults: [],
     });
-    expect(loadOdooEmulatorConfig({ ODOO_EMULATOR_PORT: '0', SEED_SIZE: 'large', EMULATOR_LATENCY_MS: '25', ODOO_EMULATOR_DB: '/tmp/x.sqlite' })).toMatchObject({
-      port: 0,
-      seedSize: 'large',
-      latencyMs: 25,
-      dbPath: '/tmp/x.sqlite',
-    });
+    expect(loadOdooEmulatorConfig({ ODOO_EMULATOR_PORT: '0', SEED_SIZE: 'large', EMULATOR_LATENCY_MS: '25', ODOO_EMULATOR_DB: '/tmp/x.sqlite' })).toMatchObject(
+      {
+        port: 0,
+        seedSize: 'large',
+        latencyMs: 25,
+        dbPath: '/tmp/x.sqlite',
+      },
+    );
   });
 
   it('names the setting whose value is wrong', () => {

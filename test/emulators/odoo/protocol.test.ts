@@ -18,14 +18,22 @@ afterAll(async () => {
   await odoo?.stop();
 });
 
-const search = (model: string, domain: unknown[], kwargs: Record<string, unknown> = {}) => odoo.call<number[]>(model, 'search', [domain], { order: 'id', ...kwargs });
+const search = (model: string, domain: unknown[], kwargs: Record<string, unknown> = {}) =>
+  odoo.call<number[]>(model, 'search', [domain], { order: 'id', ...kwargs });
 
 describe('domains', () => {
   it('treats a list of conditions as AND and honours prefix | and nesting', async () => {
-    expect(await search('res.partner', [['is_company', '=', true], ['country_id.code', '=', 'DE']])).toEqual(
+    expect(
+      await search('res.partner', [
+        ['is_company', '=', true],
+        ['country_id.code', '=', 'DE'],
+      ]),
+    ).toEqual(
       ids(`SELECT p.id FROM res_partner p JOIN res_country c ON c.id = p.country_id WHERE p.is_company = 1 AND c.code = 'DE' AND p.active = 1 ORDER BY p.id`),
     );
-    expect(await search('sale.order', ['|', ['state', '=', 'draft'], ['state', '=', 'sent']])).toEqual(ids(`SELECT id FROM sale_order WHERE state IN ('draft', 'sent') ORDER BY id`));
+    expect(await search('sale.order', ['|', ['state', '=', 'draft'], ['state', '=', 'sent']])).toEqual(
+      ids(`SELECT id FROM sale_order WHERE state IN ('draft', 'sent') ORDER BY id`),
+    );
     expect(await search('sale.order', ['&', '|', ['state', '=', 'draft'], ['state', '=', 'cancel'], ['amount_total', '>', 20000]])).toEqual(
       ids(`SELECT id FROM sale_order WHERE state IN ('draft', 'cancel') AND amount_total > 20000 ORDER BY id`),
     );
@@ -50,14 +58,22 @@ describe('domains', () => {
     expect(withoutRef).toEqual(ids(`SELECT id FROM res_partner WHERE ref IS NULL AND active = 1 ORDER BY id`));
     expect(withRef).toEqual(ids(`SELECT id FROM res_partner WHERE ref IS NOT NULL AND active = 1 ORDER BY id`));
     expect(withoutRef.length).toBeGreaterThan(0);
-    expect(await search('res.partner', [['is_company', '=', false]])).toEqual(ids(`SELECT id FROM res_partner WHERE COALESCE(is_company, 0) = 0 AND active = 1 ORDER BY id`));
+    expect(await search('res.partner', [['is_company', '=', false]])).toEqual(
+      ids(`SELECT id FROM res_partner WHERE COALESCE(is_company, 0) = 0 AND active = 1 ORDER BY id`),
+    );
   });
 
   it('supports in and not in, with false in the list meaning NULL', async () => {
-    expect(await search('sale.order', [['state', 'in', ['draft', 'sent']]])).toEqual(ids(`SELECT id FROM sale_order WHERE state IN ('draft', 'sent') ORDER BY id`));
-    expect(await search('sale.order', [['state', 'not in', ['sale', 'cancel']]])).toEqual(ids(`SELECT id FROM sale_order WHERE state NOT IN ('sale', 'cancel') ORDER BY id`));
+    expect(await search('sale.order', [['state', 'in', ['draft', 'sent']]])).toEqual(
+      ids(`SELECT id FROM sale_order WHERE state IN ('draft', 'sent') ORDER BY id`),
+    );
+    expect(await search('sale.order', [['state', 'not in', ['sale', 'cancel']]])).toEqual(
+      ids(`SELECT id FROM sale_order WHERE state NOT IN ('sale', 'cancel') ORDER BY id`),
+    );
     expect(await search('res.partner', [['id', 'in', [3, 99999, 1]]])).toEqual([1, 3]);
-    expect(await search('res.partner', [['ref', 'in', ['C00001', false]]])).toEqual(ids(`SELECT id FROM res_partner WHERE (ref = 'C00001' OR ref IS NULL) AND active = 1 ORDER BY id`));
+    expect(await search('res.partner', [['ref', 'in', ['C00001', false]]])).toEqual(
+      ids(`SELECT id FROM res_partner WHERE (ref = 'C00001' OR ref IS NULL) AND active = 1 ORDER BY id`),
+    );
     expect(await search('res.partner', [['id', 'in', []]])).toEqual([]);
   });
 
@@ -66,10 +82,14 @@ describe('domains', () => {
       ids(`SELECT q.id FROM stock_quant q JOIN stock_location l ON l.id = q.location_id WHERE l.usage = 'internal' ORDER BY q.id`),
     );
     expect(await search('sale.order.line', [['order_id.partner_id.ref', '=', 'C00007']])).toEqual(
-      ids(`SELECT l.id FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id JOIN res_partner p ON p.id = o.partner_id WHERE p.ref = 'C00007' ORDER BY l.id`),
+      ids(
+        `SELECT l.id FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id JOIN res_partner p ON p.id = o.partner_id WHERE p.ref = 'C00007' ORDER BY l.id`,
+      ),
     );
     expect(await search('sale.order', [['order_line.product_id.default_code', '=like', 'CP-%']])).toEqual(
-      ids(`SELECT DISTINCT o.id AS id FROM sale_order o JOIN sale_order_line l ON l.order_id = o.id JOIN product_product p ON p.id = l.product_id WHERE p.default_code LIKE 'CP-%' ORDER BY o.id`),
+      ids(
+        `SELECT DISTINCT o.id AS id FROM sale_order o JOIN sale_order_line l ON l.order_id = o.id JOIN product_product p ON p.id = l.product_id WHERE p.default_code LIKE 'CP-%' ORDER BY o.id`,
+      ),
     );
     const withPumps = await search('sale.order', [['order_line', 'any', [['product_id.default_code', '=like', 'CP-%']]]]);
     expect(withPumps).toEqual(await search('sale.order', [['order_line.product_id.default_code', '=like', 'CP-%']]));
@@ -82,7 +102,9 @@ describe('domains', () => {
 
   it('resolves a name given for a many2one with a name search on the comodel', async () => {
     const [partner] = sql<{ id: number; name: string }>(`SELECT id, name FROM res_partner WHERE ref = 'C00003'`);
-    expect(await search('sale.order', [['partner_id', '=', partner!.name]])).toEqual(ids(`SELECT id FROM sale_order WHERE partner_id = ? ORDER BY id`, partner!.id));
+    expect(await search('sale.order', [['partner_id', '=', partner!.name]])).toEqual(
+      ids(`SELECT id FROM sale_order WHERE partner_id = ? ORDER BY id`, partner!.id),
+    );
   });
 
   it('wraps ilike values in %…% with case folding, keeps % and _ as wildcards, and binds values', async () => {
@@ -91,12 +113,16 @@ describe('domains', () => {
     expect(await search('res.partner', [['name', 'ilike', 'ACME']])).toEqual(acme);
     // '_' matches any one character and '%' any run, as in PostgreSQL, where Odoo sends the value unescaped.
     expect(await search('res.partner', [['name', 'ilike', 'a_me']])).toEqual(acme);
-    expect(await search('res.partner', [['name', 'ilike', 'ac%e ']])).toEqual(ids(`SELECT id FROM res_partner WHERE lower(name) LIKE '%ac%e %' AND active = 1 ORDER BY id`));
+    expect(await search('res.partner', [['name', 'ilike', 'ac%e ']])).toEqual(
+      ids(`SELECT id FROM res_partner WHERE lower(name) LIKE '%ac%e %' AND active = 1 ORDER BY id`),
+    );
     // '\' escapes, so a literal underscore can still be searched.
     expect(await search('res.partner', [['name', 'ilike', 'a\\_me']])).toEqual([]);
     // like is case-sensitive, =ilike is anchored.
     expect(await search('res.partner', [['name', 'like', 'ACME']])).toEqual([]);
-    expect(await search('res.partner', [['name', '=ilike', 'acme%']])).toEqual(ids(`SELECT id FROM res_partner WHERE lower(name) LIKE 'acme%' AND active = 1 ORDER BY id`));
+    expect(await search('res.partner', [['name', '=ilike', 'acme%']])).toEqual(
+      ids(`SELECT id FROM res_partner WHERE lower(name) LIKE 'acme%' AND active = 1 ORDER BY id`),
+    );
     expect(await search('res.partner', [['name', 'not ilike', 'acme']])).toEqual(
       ids(`SELECT id FROM res_partner WHERE (name IS NULL OR lower(name) NOT LIKE '%acme%') AND active = 1 ORDER BY id`),
     );
@@ -129,10 +155,15 @@ describe('domains', () => {
   });
 
   it('adjusts date-only bounds on datetime fields and compares dates as text', async () => {
-    expect(await search('sale.order', [['date_order', '>', '2026-11-10'], ['date_order', '<=', '2026-11-12']])).toEqual(
-      ids(`SELECT id FROM sale_order WHERE date_order > '2026-11-10 23:59:59' AND date_order <= '2026-11-12 23:59:59' ORDER BY id`),
+    expect(
+      await search('sale.order', [
+        ['date_order', '>', '2026-11-10'],
+        ['date_order', '<=', '2026-11-12'],
+      ]),
+    ).toEqual(ids(`SELECT id FROM sale_order WHERE date_order > '2026-11-10 23:59:59' AND date_order <= '2026-11-12 23:59:59' ORDER BY id`));
+    expect(await search('account.move', [['invoice_date_due', '<', '2025-01-01']])).toEqual(
+      ids(`SELECT id FROM account_move WHERE invoice_date_due < '2025-01-01' ORDER BY id`),
     );
-    expect(await search('account.move', [['invoice_date_due', '<', '2025-01-01']])).toEqual(ids(`SELECT id FROM account_move WHERE invoice_date_due < '2025-01-01' ORDER BY id`));
   });
 
   it('hides archived records unless the domain or the context asks for them', async () => {
@@ -154,7 +185,9 @@ describe('domains', () => {
     // Fields are checked before operators, in the leaf as written.
     const negated = await odoo.fail('res.partner', 'search', [['!', ['nope', 'in', [1, 2]]]]);
     expect(negated.data.message).toBe("Invalid field res.partner.nope in leaf ('nope', 'in', [1, 2])");
-    expect((await odoo.fail('res.partner', 'search', [[['nope', 'contains', 1]]])).data.message).toBe("Invalid field res.partner.nope in leaf ('nope', 'contains', 1)");
+    expect((await odoo.fail('res.partner', 'search', [[['nope', 'contains', 1]]])).data.message).toBe(
+      "Invalid field res.partner.nope in leaf ('nope', 'contains', 1)",
+    );
     const quote = await odoo.fail('res.partner', 'search', [[['name', 'contains', "O'Brien"]]]);
     expect(quote.data.message).toBe(`Invalid leaf ('name', 'contains', "O'Brien")`);
   });
@@ -167,13 +200,19 @@ describe('ordering and paging', () => {
     expect(all).toEqual(expected);
     const pages = [];
     for (let offset = 0; offset < expected.length; offset += 50) {
-      pages.push(...(await odoo.call<number[]>('res.partner', 'search', [[['customer_rank', '>', 0]]], { order: 'customer_rank desc, name', offset, limit: 50 })));
+      pages.push(
+        ...(await odoo.call<number[]>('res.partner', 'search', [[['customer_rank', '>', 0]]], { order: 'customer_rank desc, name', offset, limit: 50 })),
+      );
     }
     expect(pages).toEqual(expected);
   });
 
   it('orders a many2one by the comodel order and uses the model default order', async () => {
-    const byPartner = await odoo.call<{ partner_id: [number, string] }[]>('sale.order', 'search_read', [[]], { fields: ['partner_id'], order: 'partner_id', limit: 40 });
+    const byPartner = await odoo.call<{ partner_id: [number, string] }[]>('sale.order', 'search_read', [[]], {
+      fields: ['partner_id'],
+      order: 'partner_id',
+      limit: 40,
+    });
     const names = byPartner.map((o) => o.partner_id[1].toLowerCase());
     expect(names).toEqual([...names].sort());
     const newest = await odoo.call<number[]>('sale.order', 'search', [[]], { limit: 5 });
@@ -182,7 +221,13 @@ describe('ordering and paging', () => {
 
   it('takes search_read arguments positionally or by name, and refuses both at once', async () => {
     const positional = await odoo.call('res.partner', 'search_read', [[['ref', '!=', false]], ['ref'], 2, 3, 'ref desc']);
-    const named = await odoo.call('res.partner', 'search_read', [], { domain: [['ref', '!=', false]], fields: ['ref'], offset: 2, limit: 3, order: 'ref desc' });
+    const named = await odoo.call('res.partner', 'search_read', [], {
+      domain: [['ref', '!=', false]],
+      fields: ['ref'],
+      offset: 2,
+      limit: 3,
+      order: 'ref desc',
+    });
     expect(positional).toEqual(named);
     expect((positional as unknown[]).length).toBe(3);
     const both = await odoo.fail('res.partner', 'search_read', [[], ['name']], { fields: ['ref'] });
@@ -214,7 +259,9 @@ describe('ordering and paging', () => {
   });
 
   it('counts like search, with an optional limit', async () => {
-    expect(await odoo.call('sale.order', 'search_count', [[['state', '=', 'sale']]])).toBe(sql(`SELECT COUNT(*) AS n FROM sale_order WHERE state = 'sale'`)[0].n);
+    expect(await odoo.call('sale.order', 'search_count', [[['state', '=', 'sale']]])).toBe(
+      sql(`SELECT COUNT(*) AS n FROM sale_order WHERE state = 'sale'`)[0].n,
+    );
     expect(await odoo.call('sale.order', 'search_count', [[]], { limit: 7 })).toBe(7);
   });
 });
@@ -265,7 +312,9 @@ describe('reading', () => {
 describe('writing', () => {
   it('creates, writes and unlinks, keeping write_date current', async () => {
     const id = await odoo.call<number>('res.partner', 'create', [{ name: 'Protocol Test Co', is_company: true, ref: 'PT-1', country_id: 1 }]);
-    const [created] = await odoo.call<Record<string, any>[]>('res.partner', 'read', [[id]], { fields: ['name', 'ref', 'is_company', 'country_id', 'write_date', 'create_date'] });
+    const [created] = await odoo.call<Record<string, any>[]>('res.partner', 'read', [[id]], {
+      fields: ['name', 'ref', 'is_company', 'country_id', 'write_date', 'create_date'],
+    });
     expect(created).toMatchObject({ name: 'Protocol Test Co', ref: 'PT-1', is_company: true, country_id: [1, expect.any(String)] });
     const before = created!.write_date as string;
     expect(before >= sql(`SELECT MAX(write_date) AS d FROM sale_order`)[0].d).toBe(true);
@@ -274,13 +323,23 @@ describe('writing', () => {
     const [written] = await odoo.call<Record<string, any>[]>('res.partner', 'read', [[id]], { fields: ['phone', 'ref', 'write_date'] });
     expect(written).toMatchObject({ phone: '+1 555 0100', ref: false });
     expect(written!.write_date >= before).toBe(true);
-    expect(await odoo.call('res.partner', 'search', [[['write_date', '>=', before], ['id', '=', id]]])).toEqual([id]);
+    expect(
+      await odoo.call('res.partner', 'search', [
+        [
+          ['write_date', '>=', before],
+          ['id', '=', id],
+        ],
+      ]),
+    ).toEqual([id]);
 
     expect(await odoo.call('res.partner', 'create', [[{ name: 'Batch A' }, { name: 'Batch B' }]])).toEqual([id + 1, id + 2]);
     expect(await odoo.call('res.partner', 'unlink', [[id]])).toBe(true);
     expect(await odoo.call('res.partner', 'read', [[id]], { fields: ['name'] })).toEqual([]);
     const missing = await odoo.fail('res.partner', 'write', [[id], { name: 'x' }]);
-    expect(missing.data).toMatchObject({ name: 'odoo.exceptions.MissingError', message: `Record does not exist or has been deleted.\n(Record: res.partner(${id},), User: 2)` });
+    expect(missing.data).toMatchObject({
+      name: 'odoo.exceptions.MissingError',
+      message: `Record does not exist or has been deleted.\n(Record: res.partner(${id},), User: 2)`,
+    });
     expect((await odoo.fail('res.partner', 'unlink', [[id, 99999999]])).data.message).toContain(`res.partner(${id}, 99999999)`);
   });
 
@@ -312,13 +371,16 @@ describe('writing', () => {
     const [order] = await odoo.call<Record<string, any>[]>('sale.order', 'read', [[orderId]], {
       fields: ['name', 'state', 'amount_untaxed', 'amount_tax', 'amount_total', 'order_line', 'user_id', 'payment_term_id'],
     });
-    const listPrice = sql(`SELECT t.list_price AS p FROM product_template t JOIN product_product p ON p.product_tmpl_id = t.id WHERE p.id = ?`, products[0])[0].p;
+    const listPrice = sql(`SELECT t.list_price AS p FROM product_template t JOIN product_product p ON p.product_tmpl_id = t.id WHERE p.id = ?`, products[0])[0]
+      .p;
     const untaxed = Math.round((2 * listPrice + 90) * 100) / 100;
     expect(order).toMatchObject({ state: 'draft', amount_untaxed: untaxed, amount_tax: Math.round(untaxed * 15) / 100 });
     expect(order!.amount_total).toBeCloseTo(untaxed * 1.15, 2);
     expect(order!.name).toBe(`S${String(sql(`SELECT COUNT(*) AS n FROM sale_order`)[0].n).padStart(5, '0')}`);
     expect(order!.user_id[0]).toBe(sql(`SELECT user_id AS u FROM res_partner WHERE id = ?`, partner)[0].u);
-    const [line] = await odoo.call<Record<string, any>[]>('sale.order.line', 'read', [[order!.order_line[1]]], { fields: ['name', 'price_subtotal', 'price_total'] });
+    const [line] = await odoo.call<Record<string, any>[]>('sale.order.line', 'read', [[order!.order_line[1]]], {
+      fields: ['name', 'price_subtotal', 'price_total'],
+    });
     expect(line).toMatchObject({ price_subtotal: 90, price_total: 103.5 });
     expect(line!.name).toMatch(/^\[/);
 
@@ -335,16 +397,22 @@ describe('writing', () => {
     const again = await odoo.fail('sale.order', 'action_confirm', [[orderId]]);
     expect(again.data).toMatchObject({ name: 'odoo.exceptions.UserError', message: 'Some orders are not in a state requiring confirmation.' });
     expect((await odoo.fail('sale.order', 'unlink', [[orderId]])).data.name).toBe('odoo.exceptions.UserError');
-    expect((await odoo.fail('sale.order.line', 'unlink', [order!.order_line.slice(1)])).data.message).toMatch(/^You can not remove an order line once the sales order is confirmed/);
+    expect((await odoo.fail('sale.order.line', 'unlink', [order!.order_line.slice(1)])).data.message).toMatch(
+      /^You can not remove an order line once the sales order is confirmed/,
+    );
     expect((await odoo.fail('res.partner', 'action_confirm', [[1]])).data.name).toBe('builtins.AttributeError');
   });
 
   it('keeps product variants and templates together', async () => {
     const productId = await odoo.call<number>('product.product', 'create', [{ name: 'Spare Seal Kit', default_code: 'KIT-001', list_price: 12.5 }]);
-    const [product] = await odoo.call<Record<string, any>[]>('product.product', 'read', [[productId]], { fields: ['display_name', 'list_price', 'product_tmpl_id', 'uom_id'] });
+    const [product] = await odoo.call<Record<string, any>[]>('product.product', 'read', [[productId]], {
+      fields: ['display_name', 'list_price', 'product_tmpl_id', 'uom_id'],
+    });
     expect(product).toMatchObject({ display_name: '[KIT-001] Spare Seal Kit', list_price: 12.5, uom_id: [1, 'Units'] });
     await odoo.call('product.product', 'write', [[productId], { list_price: 14 }]);
-    const [template] = await odoo.call<Record<string, any>[]>('product.template', 'read', [[product!.product_tmpl_id[0]]], { fields: ['list_price', 'default_code', 'product_variant_ids'] });
+    const [template] = await odoo.call<Record<string, any>[]>('product.template', 'read', [[product!.product_tmpl_id[0]]], {
+      fields: ['list_price', 'default_code', 'product_variant_ids'],
+    });
     expect(template).toMatchObject({ list_price: 14, default_code: 'KIT-001', product_variant_ids: [productId] });
     const templateId = await odoo.call<number>('product.template', 'create', [{ name: 'Gasket Set', default_code: 'GS-1' }]);
     expect(await odoo.call('product.product', 'search', [[['product_tmpl_id', '=', templateId]]])).toHaveLength(1);
@@ -354,8 +422,13 @@ describe('writing', () => {
 
 describe('read_group', () => {
   it('sums by partner like SQL, in partner order, with each group domain selecting its records', async () => {
-    const groups = await odoo.call<Record<string, any>[]>('sale.order', 'read_group', [[['state', '=', 'sale']], ['amount_total:sum'], ['partner_id']], { lazy: false, orderby: 'partner_id' });
-    const expected = sql<{ id: number; n: number; total: number }>(`SELECT partner_id AS id, COUNT(*) AS n, SUM(amount_total) AS total FROM sale_order WHERE state = 'sale' GROUP BY partner_id`);
+    const groups = await odoo.call<Record<string, any>[]>('sale.order', 'read_group', [[['state', '=', 'sale']], ['amount_total:sum'], ['partner_id']], {
+      lazy: false,
+      orderby: 'partner_id',
+    });
+    const expected = sql<{ id: number; n: number; total: number }>(
+      `SELECT partner_id AS id, COUNT(*) AS n, SUM(amount_total) AS total FROM sale_order WHERE state = 'sale' GROUP BY partner_id`,
+    );
     expect(groups).toHaveLength(expected.length);
     const byId = new Map(expected.map((e) => [e.id, e]));
     for (const g of groups) {
@@ -392,9 +465,15 @@ describe('read_group', () => {
     const lazy = await odoo.call<Record<string, any>[]>('sale.order', 'read_group', [[], ['amount_total'], ['state', 'partner_id']]);
     expect(Object.keys(lazy[0]!)).toEqual(['state', 'state_count', 'amount_total', '__domain', '__context']);
     expect(lazy[0]!.__context).toEqual({ group_by: ['partner_id'] });
-    const invoice = await odoo.call<number>('account.move', 'create', [{ move_type: 'out_invoice', partner_id: 1, invoice_date: '2026-10-05', amount_total: 10 }]);
+    const invoice = await odoo.call<number>('account.move', 'create', [
+      { move_type: 'out_invoice', partner_id: 1, invoice_date: '2026-10-05', amount_total: 10 },
+    ]);
     const label = async (g: string) =>
-      (await odoo.call<Record<string, any>[]>('account.move', 'read_group', [[['id', '=', invoice]], ['amount_total:sum'], [`invoice_date:${g}`]], { lazy: false }))[0]!;
+      (
+        await odoo.call<Record<string, any>[]>('account.move', 'read_group', [[['id', '=', invoice]], ['amount_total:sum'], [`invoice_date:${g}`]], {
+          lazy: false,
+        })
+      )[0]!;
     expect((await label('day'))['invoice_date:day']).toBe('05 Oct 2026');
     expect((await label('quarter'))['invoice_date:quarter']).toBe('Q4 2026');
     expect((await label('year'))['invoice_date:year']).toBe('2026');
@@ -406,8 +485,15 @@ describe('read_group', () => {
   it("groups invoices by the customer's commercial entity, counting invoices sent to its contacts", async () => {
     const [customer] = ids(`SELECT id FROM res_partner WHERE ref = 'C00002'`);
     const contact = await odoo.call<number>('res.partner', 'create', [{ name: 'Accounts Payable', parent_id: customer, type: 'invoice' }]);
-    await odoo.call('account.move', 'create', [{ move_type: 'out_invoice', partner_id: contact, invoice_date: '2026-11-01', amount_total: 50, amount_residual: 50 }]);
-    const [group] = await odoo.call<Record<string, any>[]>('account.move', 'read_group', [[['commercial_partner_id', '=', customer]], ['amount_residual:sum'], ['commercial_partner_id']], { lazy: false });
+    await odoo.call('account.move', 'create', [
+      { move_type: 'out_invoice', partner_id: contact, invoice_date: '2026-11-01', amount_total: 50, amount_residual: 50 },
+    ]);
+    const [group] = await odoo.call<Record<string, any>[]>(
+      'account.move',
+      'read_group',
+      [[['commercial_partner_id', '=', customer]], ['amount_residual:sum'], ['commercial_partner_id']],
+      { lazy: false },
+    );
     const seeded = sql(`SELECT COUNT(*) AS n, SUM(amount_residual) AS due FROM account_move WHERE partner_id = ?`, customer)[0];
     expect(group).toMatchObject({ commercial_partner_id: [customer, expect.any(String)], __count: seeded.n + 1 });
     expect(group!.amount_residual).toBeCloseTo(seeded.due + 50, 2);
@@ -420,7 +506,9 @@ describe('read_group', () => {
       limit: 3,
       offset: 1,
     });
-    const expected = sql(`SELECT partner_id AS id FROM account_move WHERE state = 'posted' GROUP BY partner_id ORDER BY SUM(amount_residual) DESC, partner_id LIMIT 3 OFFSET 1`);
+    const expected = sql(
+      `SELECT partner_id AS id FROM account_move WHERE state = 'posted' GROUP BY partner_id ORDER BY SUM(amount_residual) DESC, partner_id LIMIT 3 OFFSET 1`,
+    );
     expect(top.map((g) => g.partner_id[0])).toEqual(expected.map((e) => e.id));
     const bad = await odoo.fail('sale.order', 'read_group', [[], ['amount_total:median'], ['partner_id']]);
     expect(bad.data.name).toBe('builtins.ValueError');
@@ -436,7 +524,10 @@ describe('authentication and services', () => {
   });
 
   it('denies execute_kw with a wrong key or uid, and knows no other database', async () => {
-    for (const [uid, key] of [[UID, 'wrong'], [7, KEY]] as const) {
+    for (const [uid, key] of [
+      [UID, 'wrong'],
+      [7, KEY],
+    ] as const) {
       const { body } = await odoo.rpc('object', 'execute_kw', [DB, uid, key, 'res.partner', 'search', [[]], {}]);
       expect(body.error).toMatchObject({ code: 200, message: 'Odoo Server Error', data: { name: 'odoo.exceptions.AccessDenied', message: 'Access Denied' } });
     }
@@ -445,7 +536,10 @@ describe('authentication and services', () => {
   });
 
   it('reports unknown models, methods, services and private methods as Odoo does', async () => {
-    expect((await odoo.fail('no.such.model', 'search', [[]])).data).toMatchObject({ name: 'odoo.exceptions.UserError', message: "Object no.such.model doesn't exist" });
+    expect((await odoo.fail('no.such.model', 'search', [[]])).data).toMatchObject({
+      name: 'odoo.exceptions.UserError',
+      message: "Object no.such.model doesn't exist",
+    });
     expect((await odoo.fail('res.partner', 'copy_data', [[1]])).data.message).toBe("The method 'copy_data' does not exist on the model 'res.partner'");
     expect((await odoo.fail('res.partner', '_search', [[]])).data.name).toBe('odoo.exceptions.AccessError');
     expect((await odoo.rpc('nope', 'version', [])).body.error!.data).toMatchObject({ name: 'builtins.KeyError', message: "'nope'" });
@@ -459,7 +553,11 @@ describe('authentication and services', () => {
     const login = await odoo.post('/web/session/authenticate', body({ db: DB, login: 'admin', password: KEY }));
     expect(login.body.result).toMatchObject({ uid: UID, db: DB });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const counted = await odoo.post('/web/dataset/call_kw/res.partner/search_count', body({ model: 'res.partner', method: 'search_count', args: [[]], kwargs: {} }), { cookie });
+    const counted = await odoo.post(
+      '/web/dataset/call_kw/res.partner/search_count',
+      body({ model: 'res.partner', method: 'search_count', args: [[]], kwargs: {} }),
+      { cookie },
+    );
     expect(counted.body.result).toBeGreaterThan(0);
     const denied = await odoo.post('/web/session/authenticate', body({ db: DB, login: 'admin', password: 'nope' }));
     expect(denied.body.error!.data.name).toBe('odoo.exceptions.AccessDenied');
@@ -471,10 +569,17 @@ describe('the wire protocol', () => {
     for (const raw of ['{"jsonrpc": "2.0", "params": ', 'not json', '[1, 2]', '"text"', '']) {
       const { status, body } = await odoo.post('/jsonrpc', raw);
       expect(status).toBe(200);
-      expect(body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: 200, message: 'Odoo Server Error', data: { name: 'werkzeug.exceptions.BadRequest' } } });
+      expect(body).toMatchObject({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: 200, message: 'Odoo Server Error', data: { name: 'werkzeug.exceptions.BadRequest' } },
+      });
     }
     const missing = await odoo.post('/jsonrpc', JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service: 'common' }, id: 4 }));
-    expect(missing.body).toMatchObject({ id: 4, error: { data: { name: 'builtins.TypeError', message: "jsonrpc() missing 2 required positional arguments: 'method' and 'args'" } } });
+    expect(missing.body).toMatchObject({
+      id: 4,
+      error: { data: { name: 'builtins.TypeError', message: "jsonrpc() missing 2 required positional arguments: 'method' and 'args'" } },
+    });
     const notList = await odoo.rpc('object', 'execute_kw', [DB, UID, KEY, 'res.partner', 'search', 'oops', {}]);
     expect(notList.body.error!.data.name).toBe('builtins.TypeError');
   });

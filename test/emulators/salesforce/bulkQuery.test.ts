@@ -77,7 +77,12 @@ describe('query job lifecycle', () => {
     const expected = rest.body.records.map((r: any) => [r.Id, r.Name, r.ERP_Customer_Number__c ?? '', r.Owner?.Email ?? '', 'false']);
     expect(rows.slice(0, expected.length)).toEqual(expected);
     expect(rows.some((r) => r[2] === '')).toBe(true);
-    expect(org.emulator.calls.snapshot().calls).toEqual({ 'Account.bulkQuery': 1, 'Account.bulkQueryStatus': 1, 'Account.bulkQueryResults': 1, 'Account.query': 1 });
+    expect(org.emulator.calls.snapshot().calls).toEqual({
+      'Account.bulkQuery': 1,
+      'Account.bulkQueryStatus': 1,
+      'Account.bulkQueryResults': 1,
+      'Account.query': 1,
+    });
   });
 
   it('leaves every field of a missing parent empty, however deep the path', async () => {

@@ -13,7 +13,10 @@ afterAll(async () => {
 });
 
 const events = (query: string, token = org.token) =>
-  fetch(`${org.emulator.url}/cometd-lite/events?${query}`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  fetch(`${org.emulator.url}/cometd-lite/events?${query}`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as any,
+  }));
 
 describe('Change Data Capture', () => {
   it('publishes an UPDATE with the real ChangeEventHeader shape and the changed values', async () => {

@@ -116,7 +116,10 @@ describe('jsforce batch reads and writes', () => {
     const error = await conn
       .sobject('Account')
       .upsert({ ERP_Customer_Number__c: erpNumber, Description: 'never written' }, 'ERP_Customer_Number__c')
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).toMatchObject({ errorCode: 'MULTIPLE_CHOICES' });
     expect((error as { data: string[] }).data).toHaveLength(2);
     const described = await conn.query(`SELECT COUNT() FROM Account WHERE Description = 'never written'`);

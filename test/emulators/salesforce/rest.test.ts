@@ -8,7 +8,11 @@ import { CREDENTIALS, json, requestToken, startTestOrg, type TestOrg } from './h
 
 let org: TestOrg;
 const world = buildWorld('small');
-const one = <T = unknown>(text: string, ...params: unknown[]) => org.emulator.db.prepare(text).pluck().get(...params) as T;
+const one = <T = unknown>(text: string, ...params: unknown[]) =>
+  org.emulator.db
+    .prepare(text)
+    .pluck()
+    .get(...params) as T;
 
 beforeAll(async () => {
   org = await startTestOrg({ dailyApiLimit: 100000 });
@@ -30,7 +34,11 @@ describe('OAuth 2.0 token endpoint', () => {
       issued_at: expect.stringMatching(/^\d+$/),
       signature: expect.any(String),
     });
-    const client = await requestToken(org.emulator.url, { grant_type: 'client_credentials', client_id: CREDENTIALS.client_id, client_secret: CREDENTIALS.client_secret });
+    const client = await requestToken(org.emulator.url, {
+      grant_type: 'client_credentials',
+      client_id: CREDENTIALS.client_id,
+      client_secret: CREDENTIALS.client_secret,
+    });
     expect(client.status).toBe(200);
     const res = await fetch(`${org.emulator.url}/services/data/v60.0/sobjects`, { headers: { authorization: `Bearer ${client.body.access_token}` } });
     expect(res.status).toBe(200);
@@ -62,11 +70,23 @@ describe('sObject Collections batch read', () => {
   const accounts = world.companies.filter((c) => c.inCrm).slice(0, 3);
 
   it('answers in input order with null for unknown, malformed and other-type ids, and accepts 15-character ids', async () => {
-    const ids = [accounts[2]!.crmAccountId!, 'not-an-id', accounts[0]!.crmAccountId!.slice(0, 15), '001000000000000AAA', world.opportunities[0]!.id, accounts[1]!.crmAccountId!];
+    const ids = [
+      accounts[2]!.crmAccountId!,
+      'not-an-id',
+      accounts[0]!.crmAccountId!.slice(0, 15),
+      '001000000000000AAA',
+      world.opportunities[0]!.id,
+      accounts[1]!.crmAccountId!,
+    ];
     const { status, body } = await org.api('/composite/sobjects/Account', { method: 'POST', ...json({ ids, fields: ['name', 'ERP_Customer_Number__c'] }) });
     expect(status).toBe(200);
     expect(body).toEqual([
-      { attributes: { type: 'Account', url: `/services/data/v60.0/sobjects/Account/${accounts[2]!.crmAccountId}` }, Id: accounts[2]!.crmAccountId, Name: accounts[2]!.name, ERP_Customer_Number__c: accounts[2]!.erpNumber },
+      {
+        attributes: { type: 'Account', url: `/services/data/v60.0/sobjects/Account/${accounts[2]!.crmAccountId}` },
+        Id: accounts[2]!.crmAccountId,
+        Name: accounts[2]!.name,
+        ERP_Customer_Number__c: accounts[2]!.erpNumber,
+      },
       null,
       expect.objectContaining({ Id: accounts[0]!.crmAccountId, Name: accounts[0]!.name }),
       null,
@@ -91,7 +111,10 @@ describe('sObject Collections batch read', () => {
     const badField = await org.api('/composite/sobjects/Account', { method: 'POST', ...json({ ids: [accounts[0]!.crmAccountId], fields: ['Nmae'] }) });
     expect(badField.status).toBe(400);
     expect(badField.body[0]).toMatchObject({ errorCode: 'INVALID_FIELD', message: expect.stringContaining("No such column 'Nmae' on entity 'Account'") });
-    const tooMany = await org.api('/composite/sobjects/Account', { method: 'POST', ...json({ ids: Array(2001).fill(accounts[0]!.crmAccountId), fields: ['Name'] }) });
+    const tooMany = await org.api('/composite/sobjects/Account', {
+      method: 'POST',
+      ...json({ ids: Array(2001).fill(accounts[0]!.crmAccountId), fields: ['Name'] }),
+    });
     expect(tooMany.status).toBe(400);
   });
 });
@@ -139,15 +162,22 @@ describe('sObject records', () => {
       message: 'Required fields are missing: [StageName, CloseDate]',
       fields: ['StageName', 'CloseDate'],
     });
-    expect(await err('/sobjects/Account', 'POST', { Name: 'x', Colour__c: 'red' })).toMatchObject({ errorCode: 'INVALID_FIELD', message: "No such column 'Colour__c' on sobject of type Account" });
+    expect(await err('/sobjects/Account', 'POST', { Name: 'x', Colour__c: 'red' })).toMatchObject({
+      errorCode: 'INVALID_FIELD',
+      message: "No such column 'Colour__c' on sobject of type Account",
+    });
     expect(await err('/sobjects/Account', 'POST', { Name: 'x', Segment__c: 'Huge' })).toMatchObject({
       errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
       fields: ['Segment__c'],
     });
     expect(await err('/sobjects/Contact', 'POST', { LastName: 'x', AccountId: 'garbage' })).toMatchObject({ errorCode: 'MALFORMED_ID', fields: ['AccountId'] });
-    expect(await err('/sobjects/Contact', 'POST', { LastName: 'x', AccountId: world.opportunities[0]!.id })).toMatchObject({ errorCode: 'FIELD_INTEGRITY_EXCEPTION' });
+    expect(await err('/sobjects/Contact', 'POST', { LastName: 'x', AccountId: world.opportunities[0]!.id })).toMatchObject({
+      errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+    });
     expect(await err('/sobjects/Contact', 'POST', { LastName: 'x', Email: 'not-an-email' })).toMatchObject({ errorCode: 'INVALID_EMAIL_ADDRESS' });
-    expect(await err('/sobjects/Opportunity', 'POST', { Name: 'x', StageName: 'Prospecting', CloseDate: '2026-13-40' })).toMatchObject({ errorCode: 'JSON_PARSER_ERROR' });
+    expect(await err('/sobjects/Opportunity', 'POST', { Name: 'x', StageName: 'Prospecting', CloseDate: '2026-13-40' })).toMatchObject({
+      errorCode: 'JSON_PARSER_ERROR',
+    });
     expect(await err(`/sobjects/Opportunity/${world.opportunities[0]!.id}`, 'PATCH', { IsWon: true })).toMatchObject({
       errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
       fields: ['IsWon'],
@@ -158,7 +188,10 @@ describe('sObject records', () => {
 
   it('derives formula fields and roll-ups', async () => {
     const accountId = world.companies.find((c) => c.inCrm)!.crmAccountId!;
-    const opp = await org.api('/sobjects/Opportunity', { method: 'POST', ...json({ Name: 'Roll-up test', AccountId: accountId, StageName: 'Negotiation/Review', CloseDate: '2026-12-20', Amount: 10000 }) });
+    const opp = await org.api('/sobjects/Opportunity', {
+      method: 'POST',
+      ...json({ Name: 'Roll-up test', AccountId: accountId, StageName: 'Negotiation/Review', CloseDate: '2026-12-20', Amount: 10000 }),
+    });
     const oppId = opp.body.id as string;
     expect((await org.api(`/sobjects/Opportunity/${oppId}?fields=Probability,IsClosed,IsWon,ExpectedRevenue`)).body).toMatchObject({
       Probability: 80,
@@ -167,10 +200,17 @@ describe('sObject records', () => {
       ExpectedRevenue: 8000,
     });
     await org.api(`/sobjects/Opportunity/${oppId}`, { method: 'PATCH', ...json({ StageName: 'Closed Won' }) });
-    expect((await org.api(`/sobjects/Opportunity/${oppId}?fields=Probability,IsClosed,IsWon`)).body).toMatchObject({ Probability: 100, IsClosed: true, IsWon: true });
+    expect((await org.api(`/sobjects/Opportunity/${oppId}?fields=Probability,IsClosed,IsWon`)).body).toMatchObject({
+      Probability: 100,
+      IsClosed: true,
+      IsWon: true,
+    });
 
     const book = one<string>('SELECT Id FROM Pricebook2 WHERE IsStandard = 1');
-    const entry = org.emulator.db.prepare('SELECT Id, UnitPrice FROM PricebookEntry WHERE Pricebook2Id = ? LIMIT 1').get(book) as { Id: string; UnitPrice: number };
+    const entry = org.emulator.db.prepare('SELECT Id, UnitPrice FROM PricebookEntry WHERE Pricebook2Id = ? LIMIT 1').get(book) as {
+      Id: string;
+      UnitPrice: number;
+    };
     const quote = await org.api('/sobjects/Quote', { method: 'POST', ...json({ Name: 'Q', OpportunityId: oppId, Pricebook2Id: book }) });
     const line = { QuoteId: quote.body.id, PricebookEntryId: entry.Id, Quantity: 3, UnitPrice: 100 };
     await org.api('/sobjects/QuoteLineItem', { method: 'POST', ...json({ ...line, Discount: 10 }) });
@@ -203,7 +243,8 @@ describe('sObject records', () => {
   });
 
   it('lists records updated and deleted in a time window', async () => {
-    const window = (from: number, to: number) => `start=${encodeURIComponent(new Date(from).toISOString())}&end=${encodeURIComponent(new Date(to).toISOString())}`;
+    const window = (from: number, to: number) =>
+      `start=${encodeURIComponent(new Date(from).toISOString())}&end=${encodeURIComponent(new Date(to).toISOString())}`;
     const started = Date.now() - 1000;
     const kept = await org.api('/sobjects/Lead', { method: 'POST', ...json({ LastName: 'Kept', Company: 'Window Co' }) });
     const dropped = await org.api('/sobjects/Lead', { method: 'POST', ...json({ LastName: 'Dropped', Company: 'Window Co' }) });
@@ -227,7 +268,13 @@ describe('sObject Collections writes', () => {
   it('creates records and rolls all back with allOrNone when one fails', async () => {
     const ok = await org.api('/composite/sobjects', {
       method: 'POST',
-      ...json({ allOrNone: false, records: [{ attributes: { type: 'Lead' }, LastName: 'A', Company: 'X' }, { attributes: { type: 'Lead' }, LastName: 'B' }] }),
+      ...json({
+        allOrNone: false,
+        records: [
+          { attributes: { type: 'Lead' }, LastName: 'A', Company: 'X' },
+          { attributes: { type: 'Lead' }, LastName: 'B' },
+        ],
+      }),
     });
     expect(ok.body).toEqual([
       { id: expect.stringMatching(/^00Q/), success: true, errors: [] },
@@ -236,7 +283,13 @@ describe('sObject Collections writes', () => {
     const before = one<number>('SELECT COUNT(*) FROM Lead');
     const rolledBack = await org.api('/composite/sobjects', {
       method: 'POST',
-      ...json({ allOrNone: true, records: [{ attributes: { type: 'Lead' }, LastName: 'C', Company: 'X' }, { attributes: { type: 'Lead' }, LastName: 'D' }] }),
+      ...json({
+        allOrNone: true,
+        records: [
+          { attributes: { type: 'Lead' }, LastName: 'C', Company: 'X' },
+          { attributes: { type: 'Lead' }, LastName: 'D' },
+        ],
+      }),
     });
     expect(rolledBack.body[0].errors[0].statusCode).toBe('ALL_OR_NONE_OPERATION_ROLLED_BACK');
     expect(one<number>('SELECT COUNT(*) FROM Lead')).toBe(before);

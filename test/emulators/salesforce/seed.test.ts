@@ -57,7 +57,12 @@ describe('seed', () => {
     );
     const inCrm = world.companies.filter((c) => c.inCrm);
     for (const c of inCrm) {
-      expect(accounts.get(c.crmAccountId!)).toMatchObject({ Name: c.name, ERP_Customer_Number__c: c.erpNumber, Type: c.erpNumber ? 'Customer' : 'Prospect', OwnerEmail: c.ownerEmail });
+      expect(accounts.get(c.crmAccountId!)).toMatchObject({
+        Name: c.name,
+        ERP_Customer_Number__c: c.erpNumber,
+        Type: c.erpNumber ? 'Customer' : 'Prospect',
+        OwnerEmail: c.ownerEmail,
+      });
     }
     const conflicts = inCrm.filter((c) => c.conflictingCrmAccountId);
     expect(conflicts.length).toBeGreaterThan(0);
@@ -94,7 +99,12 @@ describe('seed', () => {
     expect(partner.n).toBeGreaterThan(sellable.length / 2);
     expect(partner.cheaper).toBe(partner.n);
 
-    const opps = new Map(rows<{ Id: string; StageName: string; ERP_Order_Number__c: string | null }>(db, 'SELECT Id, StageName, ERP_Order_Number__c FROM Opportunity').map((o) => [o.Id, o]));
+    const opps = new Map(
+      rows<{ Id: string; StageName: string; ERP_Order_Number__c: string | null }>(db, 'SELECT Id, StageName, ERP_Order_Number__c FROM Opportunity').map((o) => [
+        o.Id,
+        o,
+      ]),
+    );
     for (const o of world.opportunities) expect(opps.get(o.id)).toMatchObject({ StageName: o.stage, ERP_Order_Number__c: o.erpOrderNumber });
     const cases = rows<{ Id: string; CaseNumber: string }>(db, 'SELECT Id, CaseNumber FROM "Case" ORDER BY rowid');
     expect(cases.map((c) => c.Id)).toEqual(world.cases.map((c) => c.id));
@@ -103,7 +113,9 @@ describe('seed', () => {
 
   it('adds quotes on open opportunities, campaigns with members, leads and activities', () => {
     const db = org.emulator.db;
-    const stages = rows<{ StageName: string }>(db, 'SELECT DISTINCT o.StageName FROM Quote q JOIN Opportunity o ON o.Id = q.OpportunityId').map((r) => r.StageName);
+    const stages = rows<{ StageName: string }>(db, 'SELECT DISTINCT o.StageName FROM Quote q JOIN Opportunity o ON o.Id = q.OpportunityId').map(
+      (r) => r.StageName,
+    );
     expect(stages.sort()).toEqual(['Negotiation/Review', 'Proposal/Price Quote']);
     expect(rows(db, "SELECT 1 FROM Quote WHERE Status = 'Accepted'").length).toBeGreaterThan(0);
     const mismatched = rows(
@@ -132,9 +144,10 @@ describe('persistence', () => {
     try {
       expect(second.seedSize).toBe('small');
       const api = (path: string, init: RequestInit = {}) =>
-        fetch(`${second.url}/services/data/v60.0${path}`, { ...init, headers: { authorization: `Bearer ${first.token}`, 'content-type': 'application/json' } }).then(
-          async (r) => ({ status: r.status, body: (await r.json()) as any }),
-        );
+        fetch(`${second.url}/services/data/v60.0${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${first.token}`, 'content-type': 'application/json' },
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
       const count = await api(`/query?q=${encodeURIComponent('SELECT COUNT() FROM Account')}`);
       expect(count).toMatchObject({ status: 200, body: { totalSize: accounts } });
       expect((await api(`/sobjects/Account/${created.body.id}`)).body.Name).toBe('Survives Restarts Ltd');
@@ -150,20 +163,30 @@ describe('persistence', () => {
 describe('configuration', () => {
   it('reads defaults and the environment', () => {
     // A relative database path is relative to the repository root, as for the Odoo emulator.
-    expect(loadConfig({})).toMatchObject({ port: 8070, dbPath: join(repoRoot, 'data/salesforce.sqlite'), seedSize: 'small', latencyMs: 0, seedProgress: 'auto' });
-    expect(loadConfig({ SALESFORCE_EMULATOR_PORT: '0', SEED_SIZE: 'large', EMULATOR_LATENCY_MS: '25', SALESFORCE_EMULATOR_DB: '/tmp/x.sqlite' })).toMatchObject({
-      port: 0,
-      seedSize: 'large',
-      latencyMs: 25,
-      dbPath: '/tmp/x.sqlite',
+    expect(loadConfig({})).toMatchObject({
+      port: 8070,
+      dbPath: join(repoRoot, 'data/salesforce.sqlite'),
+      seedSize: 'small',
+      latencyMs: 0,
+      seedProgress: 'auto',
     });
+    expect(loadConfig({ SALESFORCE_EMULATOR_PORT: '0', SEED_SIZE: 'large', EMULATOR_LATENCY_MS: '25', SALESFORCE_EMULATOR_DB: '/tmp/x.sqlite' })).toMatchObject(
+      {
+        port: 0,
+        seedSize: 'large',
+        latencyMs: 25,
+        dbPath: '/tmp/x.sqlite',
+      },
+    );
   });
 
   it('names the setting that is invalid', () => {
     expect(() => loadConfig({ SALESFORCE_EMULATOR_PORT: 'eighty' })).toThrow(/SALESFORCE_EMULATOR_PORT/);
     expect(() => loadConfig({ SEED_SIZE: 'medium' })).toThrow(/SEED_SIZE/);
     expect(() => loadConfig({ EMULATOR_LATENCY_MS: '-1' })).toThrow(/EMULATOR_LATENCY_MS/);
-    expect(() => loadConfig({ SALESFORCE_EMULATOR_DAILY_API_LIMIT: '0' })).toThrow(/^Invalid setting SALESFORCE_EMULATOR_DAILY_API_LIMIT: expected an integer of at least 1, but got "0"\.$/);
+    expect(() => loadConfig({ SALESFORCE_EMULATOR_DAILY_API_LIMIT: '0' })).toThrow(
+      /^Invalid setting SALESFORCE_EMULATOR_DAILY_API_LIMIT: expected an integer of at least 1, but got "0"\.$/,
+    );
     // An empty variable counts as unset, as for every other setting.
     expect(loadConfig({ SALESFORCE_EMULATOR_DB: '' }).dbPath).toBe(join(repoRoot, 'data/salesforce.sqlite'));
   });

@@ -8,7 +8,11 @@ import { json, startTestOrg, type TestOrg } from './helpers.js';
 
 let org: TestOrg;
 const sql = <T = Record<string, unknown>>(text: string, ...params: unknown[]) => org.emulator.db.prepare(text).all(...params) as T[];
-const one = <T = unknown>(text: string, ...params: unknown[]) => org.emulator.db.prepare(text).pluck().get(...params) as T;
+const one = <T = unknown>(text: string, ...params: unknown[]) =>
+  org.emulator.db
+    .prepare(text)
+    .pluck()
+    .get(...params) as T;
 
 async function records(soql: string): Promise<any[]> {
   const { status, body } = await org.query(soql);
@@ -76,7 +80,9 @@ describe('record shapes', () => {
 
   it('answers child subqueries as nested query results, or null when there are none', async () => {
     const accountId = one<string>('SELECT AccountId FROM Contact WHERE IsDeleted = 0 GROUP BY AccountId HAVING COUNT(*) >= 3 LIMIT 1');
-    const [acc] = await records(`SELECT Id, (SELECT LastName FROM Contacts ORDER BY LastName DESC), (SELECT Id FROM ChildAccounts) FROM Account WHERE Id = '${accountId}'`);
+    const [acc] = await records(
+      `SELECT Id, (SELECT LastName FROM Contacts ORDER BY LastName DESC), (SELECT Id FROM ChildAccounts) FROM Account WHERE Id = '${accountId}'`,
+    );
     const expected = sql<{ LastName: string }>('SELECT LastName FROM Contact WHERE AccountId = ? AND IsDeleted = 0 ORDER BY LastName DESC, rowid', accountId);
     expect(acc.Contacts.totalSize).toBe(expected.length);
     expect(acc.Contacts.done).toBe(true);
@@ -91,13 +97,17 @@ describe('record shapes', () => {
     expect(task.What.Type).toBe('Case');
     expect(task.What.Name).toMatch(/^\d{8}$/);
     expect(task.Who.attributes.type).toBe('Contact');
-    expect(await count("SELECT COUNT() FROM Task WHERE What.Type = 'Case'")).toBe(one("SELECT COUNT(*) FROM Task WHERE substr(WhatId, 1, 3) = '500' AND IsDeleted = 0"));
+    expect(await count("SELECT COUNT() FROM Task WHERE What.Type = 'Case'")).toBe(
+      one("SELECT COUNT(*) FROM Task WHERE substr(WhatId, 1, 3) = '500' AND IsDeleted = 0"),
+    );
   });
 });
 
 describe('aggregates', () => {
   it('groups and aggregates like SQL, naming unaliased aggregates expr0, expr1, ...', async () => {
-    const rows = await records('SELECT StageName, COUNT(Id), SUM(Amount) total, AVG(Amount), MIN(CloseDate), MAX(Amount) FROM Opportunity GROUP BY StageName ORDER BY StageName');
+    const rows = await records(
+      'SELECT StageName, COUNT(Id), SUM(Amount) total, AVG(Amount), MIN(CloseDate), MAX(Amount) FROM Opportunity GROUP BY StageName ORDER BY StageName',
+    );
     const expected = sql(
       'SELECT StageName, COUNT(*) AS n, SUM(Amount) AS total, AVG(Amount) AS avg, MIN(CloseDate) AS minClose, MAX(Amount) AS maxAmount FROM Opportunity WHERE IsDeleted = 0 GROUP BY StageName ORDER BY StageName',
     );
@@ -115,7 +125,9 @@ describe('aggregates', () => {
   });
 
   it('groups by parent fields, flattening them under their own name, and filters with HAVING', async () => {
-    const rows = await records('SELECT Account.Segment__c, COUNT(Id) n FROM Opportunity GROUP BY Account.Segment__c HAVING COUNT(Id) > 10 ORDER BY COUNT(Id) DESC');
+    const rows = await records(
+      'SELECT Account.Segment__c, COUNT(Id) n FROM Opportunity GROUP BY Account.Segment__c HAVING COUNT(Id) > 10 ORDER BY COUNT(Id) DESC',
+    );
     const expected = sql(
       'SELECT a.Segment__c AS segment, COUNT(*) AS n FROM Opportunity o LEFT JOIN Account a ON a.Id = o.AccountId WHERE o.IsDeleted = 0 GROUP BY a.Segment__c HAVING COUNT(*) > 10 ORDER BY COUNT(*) DESC',
     );
@@ -123,8 +135,12 @@ describe('aggregates', () => {
   });
 
   it('groups by date functions', async () => {
-    const rows = await records('SELECT CALENDAR_YEAR(CloseDate) year, COUNT(Id) FROM Opportunity WHERE IsWon = true GROUP BY CALENDAR_YEAR(CloseDate) ORDER BY CALENDAR_YEAR(CloseDate)');
-    const expected = sql("SELECT CAST(substr(CloseDate, 1, 4) AS INTEGER) AS year, COUNT(*) AS n FROM Opportunity WHERE IsWon = 1 AND IsDeleted = 0 GROUP BY 1 ORDER BY 1");
+    const rows = await records(
+      'SELECT CALENDAR_YEAR(CloseDate) year, COUNT(Id) FROM Opportunity WHERE IsWon = true GROUP BY CALENDAR_YEAR(CloseDate) ORDER BY CALENDAR_YEAR(CloseDate)',
+    );
+    const expected = sql(
+      'SELECT CAST(substr(CloseDate, 1, 4) AS INTEGER) AS year, COUNT(*) AS n FROM Opportunity WHERE IsWon = 1 AND IsDeleted = 0 GROUP BY 1 ORDER BY 1',
+    );
     expect(rows.map((r) => [r.year, r.expr0])).toEqual(expected.map((e) => [e.year, e.n]));
   });
 
@@ -193,7 +209,9 @@ describe('filters', () => {
 
   it('filters with date literals relative to the clock, and with date and datetime values', async () => {
     expect(await count('SELECT COUNT() FROM Case WHERE CreatedDate = LAST_N_DAYS:30')).toBe(
-      one("SELECT COUNT(*) FROM \"Case\" WHERE CreatedDate >= '2026-10-16T00:00:00.000+0000' AND CreatedDate < '2026-11-16T00:00:00.000+0000' AND IsDeleted = 0"),
+      one(
+        "SELECT COUNT(*) FROM \"Case\" WHERE CreatedDate >= '2026-10-16T00:00:00.000+0000' AND CreatedDate < '2026-11-16T00:00:00.000+0000' AND IsDeleted = 0",
+      ),
     );
     expect(await count('SELECT COUNT() FROM Opportunity WHERE CloseDate = THIS_MONTH')).toBe(
       one("SELECT COUNT(*) FROM Opportunity WHERE CloseDate >= '2026-11-01' AND CloseDate < '2026-12-01' AND IsDeleted = 0"),
@@ -205,13 +223,13 @@ describe('filters', () => {
       one("SELECT COUNT(*) FROM Opportunity WHERE CloseDate BETWEEN '2026-01-01' AND '2026-06-30' AND IsDeleted = 0"),
     );
     expect(await count('SELECT COUNT() FROM Case WHERE CreatedDate > 2026-11-01T12:00:00+02:00')).toBe(
-      one("SELECT COUNT(*) FROM \"Case\" WHERE CreatedDate > '2026-11-01T10:00:00.000+0000' AND IsDeleted = 0"),
+      one('SELECT COUNT(*) FROM "Case" WHERE CreatedDate > \'2026-11-01T10:00:00.000+0000\' AND IsDeleted = 0'),
     );
   });
 
   it('filters through semi-joins and anti-joins', async () => {
     expect(await count("SELECT COUNT() FROM Account WHERE Id IN (SELECT AccountId FROM Case WHERE Status = 'Escalated')")).toBe(
-      one("SELECT COUNT(DISTINCT AccountId) FROM \"Case\" WHERE Status = 'Escalated' AND IsDeleted = 0"),
+      one('SELECT COUNT(DISTINCT AccountId) FROM "Case" WHERE Status = \'Escalated\' AND IsDeleted = 0'),
     );
     expect(await count('SELECT COUNT() FROM Account WHERE Id NOT IN (SELECT AccountId FROM Contact)')).toBe(
       one('SELECT COUNT(*) FROM Account a WHERE a.IsDeleted = 0 AND NOT EXISTS (SELECT 1 FROM Contact c WHERE c.AccountId = a.Id AND c.IsDeleted = 0)'),
@@ -273,7 +291,9 @@ describe('ordering and paging', () => {
   });
 
   it('shows deleted records, and their cascaded children, only to queryAll', async () => {
-    const accountId = one<string>("SELECT AccountId FROM Contact WHERE IsDeleted = 0 AND AccountId IN (SELECT Id FROM Account WHERE Type = 'Prospect') LIMIT 1");
+    const accountId = one<string>(
+      "SELECT AccountId FROM Contact WHERE IsDeleted = 0 AND AccountId IN (SELECT Id FROM Account WHERE Type = 'Prospect') LIMIT 1",
+    );
     const contacts = one<number>('SELECT COUNT(*) FROM Contact WHERE AccountId = ? AND IsDeleted = 0', accountId);
     expect((await org.api(`/sobjects/Account/${accountId}`, { method: 'DELETE' })).status).toBe(204);
     expect(await count(`SELECT COUNT() FROM Account WHERE Id = '${accountId}'`)).toBe(0);
@@ -305,7 +325,12 @@ describe('errors', () => {
   });
 
   it('reports malformed SOQL', async () => {
-    for (const bad of ['SELECT FROM Account', 'SELECT Id FROM Account WHERE Name =', "SELECT Id FROM Account WHERE Name = 'a' AND Type = 'b' OR Type = 'c'", 'SELECT Id, Id FROM Account']) {
+    for (const bad of [
+      'SELECT FROM Account',
+      'SELECT Id FROM Account WHERE Name =',
+      "SELECT Id FROM Account WHERE Name = 'a' AND Type = 'b' OR Type = 'c'",
+      'SELECT Id, Id FROM Account',
+    ]) {
       const { status, body } = await org.query(bad);
       expect(status, bad).toBe(400);
       expect(body[0].errorCode, bad).toBe('MALFORMED_QUERY');

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../subgraphs/crm/src/connectors/csv.js';
 import { SalesforceClient } from '../../../subgraphs/crm/src/connectors/salesforceClient.js';
+import type { NativeCallLabel, NativeCallObserver } from '../../../lib/observability/nativeCalls.js';
 
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 
@@ -18,7 +19,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function stub(handler: Handler) {
+async function stub(handler: Handler, observer?: NativeCallObserver) {
   const requests: { method: string; path: string; body: string; headers: http.IncomingHttpHeaders }[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -50,6 +51,7 @@ async function stub(handler: Handler) {
     bulkPollDelayMs: 5,
     bulkPollMaxDelayMs: 20,
     bulkQueryTimeoutMs: 300,
+    observer,
   });
   cleanups.push(() => client.close());
   return { url, requests, client };
@@ -62,7 +64,12 @@ function json(res: http.ServerResponse, status: number, body: unknown) {
 
 function csv(res: http.ServerResponse, text: string, locator: string, count: number, gzip = false) {
   const payload = gzip ? gzipSync(text) : Buffer.from(text);
-  res.writeHead(200, { 'content-type': 'text/csv', 'sforce-locator': locator, 'sforce-numberofrecords': String(count), ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+  res.writeHead(200, {
+    'content-type': 'text/csv',
+    'sforce-locator': locator,
+    'sforce-numberofrecords': String(count),
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  });
   res.end(payload);
 }
 
@@ -88,9 +95,31 @@ describe('SalesforceClient.bulkQuery', () => {
       { Id: '001A', Name: 'Acme, "the" first', 'Account.ERP_Number__c': null },
       { Id: '001B', Name: 'Line\nbreak', 'Account.ERP_Number__c': 'C00042' },
     ]);
-    expect(JSON.parse(requests[0]!.body)).toEqual({ operation: 'query', query: 'SELECT Id, Name, Account.ERP_Number__c FROM Contact', contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' });
+    expect(JSON.parse(requests[0]!.body)).toEqual({
+      operation: 'query',
+      query: 'SELECT Id, Name, Account.ERP_Number__c FROM Contact',
+      contentType: 'CSV',
+      columnDelimiter: 'COMMA',
+      lineEnding: 'LF',
+    });
     expect(requests.find((r) => r.path.endsWith('/results'))!.headers).toMatchObject({ accept: 'text/csv', 'accept-encoding': 'gzip' });
     expect(client.callStats().calls).toEqual({ 'oauth.token': 1, 'bulkQuery.create': 1, 'bulkQuery.status': 3, 'bulkQuery.results': 2 });
+  });
+
+  it('labels every call of the job with the queried sObject for metrics and logs, though its URLs name only the job', async () => {
+    const labels: NativeCallLabel[] = [];
+    const observer: NativeCallObserver = { call: (label, send) => (labels.push(label), send({ headers: {} })) };
+    const { client } = await stub((req, _body, res) => {
+      if (req.method === 'POST') return json(res, 200, info('UploadComplete'));
+      if (req.url === `/services/data/v60.0/jobs/query/${JOB}`) return json(res, 200, info('JobComplete'));
+      return csv(res, '"Id"\n"003A"\n', 'null', 1);
+    }, observer);
+    await client.bulkQuery('SELECT Id FROM CampaignMember WHERE Contact.Account.ERP_Customer_Number__c != null');
+    expect(labels.filter((l) => l.object !== 'oauth')).toEqual([
+      { object: 'CampaignMember', method: 'bulkQuery.create' },
+      { object: 'CampaignMember', method: 'bulkQuery.status' },
+      { object: 'CampaignMember', method: 'bulkQuery.results' },
+    ]);
   });
 
   it('answers no rows for a result set that holds only the header', async () => {
@@ -107,7 +136,11 @@ describe('SalesforceClient.bulkQuery', () => {
       if (req.method === 'POST') return json(res, 200, info('UploadComplete'));
       json(res, 200, info('Failed', { errorMessage: 'InvalidBatch : Failed to process query' }));
     });
-    await expect(client.bulkQuery('SELECT Id FROM Account')).rejects.toMatchObject({ name: 'SalesforceError', errorCode: 'BULK_QUERY_FAILED', message: expect.stringContaining('Failed to process query') });
+    await expect(client.bulkQuery('SELECT Id FROM Account')).rejects.toMatchObject({
+      name: 'SalesforceError',
+      errorCode: 'BULK_QUERY_FAILED',
+      message: expect.stringContaining('Failed to process query'),
+    });
     expect(requests.some((r) => r.path.includes('/results'))).toBe(false);
   });
 
@@ -117,7 +150,10 @@ describe('SalesforceClient.bulkQuery', () => {
       if (req.method === 'PATCH') return json(res, 200, info('Aborted'));
       json(res, 200, info('InProgress'));
     });
-    await expect(client.bulkQuery('SELECT Id FROM Account')).rejects.toMatchObject({ name: 'SalesforceUnavailableError', message: expect.stringContaining('aborted') });
+    await expect(client.bulkQuery('SELECT Id FROM Account')).rejects.toMatchObject({
+      name: 'SalesforceUnavailableError',
+      message: expect.stringContaining('aborted'),
+    });
     const abort = requests.find((r) => r.method === 'PATCH')!;
     expect(abort.path).toBe(`/services/data/v60.0/jobs/query/${JOB}`);
     expect(JSON.parse(abort.body)).toEqual({ state: 'Aborted' });
@@ -126,7 +162,9 @@ describe('SalesforceClient.bulkQuery', () => {
   });
 
   it('passes on Salesforce’s refusal of the job', async () => {
-    const { client } = await stub((_req, _body, res) => json(res, 400, [{ errorCode: 'INVALID_FIELD', message: "No such column 'Nmae' on entity 'Account'." }]));
+    const { client } = await stub((_req, _body, res) =>
+      json(res, 400, [{ errorCode: 'INVALID_FIELD', message: "No such column 'Nmae' on entity 'Account'." }]),
+    );
     await expect(client.bulkQuery('SELECT Nmae FROM Account')).rejects.toMatchObject({ name: 'SalesforceError', status: 400, errorCode: 'INVALID_FIELD' });
     expect(client.callStats().calls['bulkQuery.create']).toBe(1);
   });
@@ -137,7 +175,10 @@ describe('SalesforceClient.bulkQuery', () => {
       if (req.url?.endsWith('/results')) return csv(res, '"Id","Name"\n"001A"\n', 'null', 1);
       json(res, 200, info('JobComplete'));
     });
-    await expect(client.bulkQuery('SELECT Id, Name FROM Account')).rejects.toMatchObject({ name: 'SalesforceUnavailableError', message: expect.stringContaining('line 2') });
+    await expect(client.bulkQuery('SELECT Id, Name FROM Account')).rejects.toMatchObject({
+      name: 'SalesforceUnavailableError',
+      message: expect.stringContaining('line 2'),
+    });
   });
 });
 

@@ -104,7 +104,7 @@ describe('accountsByErpNumber', () => {
   });
 
   it('finds a value that needs escaping exactly, and only it', async () => {
-    const tricky = "Q'1\\ \"x\"\n100%_";
+    const tricky = 'Q\'1\\ "x"\n100%_';
     const created = await client.create('Account', { Name: "O'Brien \\ 100% _Holdings", ERP_Customer_Number__c: tricky.slice(0, 20) });
     const [found] = await connector.accountsByErpNumber([tricky.slice(0, 20)]);
     expect(found!.map((a) => a.id)).toEqual([expect.stringMatching(new RegExp(`^${created.id.slice(0, 15)}`))]);

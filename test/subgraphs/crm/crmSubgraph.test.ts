@@ -42,7 +42,11 @@ const CUSTOMER = `... on Customer {
 
 describe('Customer entities', () => {
   it('MATCHED: the one account carrying the ERP number, and everything read from it', async () => {
-    const company = matched.find((c) => world.cases.some((k) => k.accountId === c.crmAccountId && k.status !== 'Closed') && world.opportunities.some((o) => o.accountId === c.crmAccountId && isOpenStage(o.stage)))!;
+    const company = matched.find(
+      (c) =>
+        world.cases.some((k) => k.accountId === c.crmAccountId && k.status !== 'Closed') &&
+        world.opportunities.some((o) => o.accountId === c.crmAccountId && isOpenStage(o.stage)),
+    )!;
     const [customer] = await entities(crm.url, CUSTOMER, [{ __typename: 'Customer', number: company.erpNumber }]);
     const owner = employeeByEmail.get(company.ownerEmail)!;
     expect(customer).toMatchObject({
@@ -88,7 +92,16 @@ describe('Customer entities', () => {
     expect(conflicted.length).toBeGreaterThan(0);
     const company = conflicted[0]!;
     const [customer] = await entities(crm.url, CUSTOMER, [{ __typename: 'Customer', number: company.erpNumber }]);
-    expect(customer).toMatchObject({ crmIdentity: 'CONFLICT', account: null, accountId: null, segment: null, owner: null, contacts: [], openOpportunities: [], openCases: [] });
+    expect(customer).toMatchObject({
+      crmIdentity: 'CONFLICT',
+      account: null,
+      accountId: null,
+      segment: null,
+      owner: null,
+      contacts: [],
+      openOpportunities: [],
+      openCases: [],
+    });
     expect(customer.crmAccounts.map((a: { id: string }) => a.id).sort()).toEqual([company.crmAccountId, company.conflictingCrmAccountId].sort());
   });
 });
@@ -103,7 +116,14 @@ describe('other entities', () => {
       { __typename: 'Account', id: salesforceId('Account', 777_777) },
       { __typename: 'Account', id: "x' OR Id != '" },
     ]);
-    expect(rows[0]).toMatchObject({ id: company.crmAccountId, name: company.name, segment: company.segment, erpCustomerNumber: company.erpNumber, customer: { number: company.erpNumber, crmIdentity: 'MATCHED' }, owner: { email: company.ownerEmail } });
+    expect(rows[0]).toMatchObject({
+      id: company.crmAccountId,
+      name: company.name,
+      segment: company.segment,
+      erpCustomerNumber: company.erpNumber,
+      customer: { number: company.erpNumber, crmIdentity: 'MATCHED' },
+      owner: { email: company.ownerEmail },
+    });
     expect(rows[1]).toMatchObject({ id: prospect.crmAccountId, erpCustomerNumber: null, customer: null });
     expect(rows[2]).toBeNull();
     expect(rows[3]).toBeNull();
@@ -116,7 +136,13 @@ describe('other entities', () => {
       { __typename: 'User', id: rep.crmUserId },
       { __typename: 'User', id: salesforceId('User', 4242) },
     ]);
-    expect(users[0]).toMatchObject({ id: rep.crmUserId, name: rep.name, email: rep.workEmail, territory: rep.territory, employee: { workEmail: rep.workEmail } });
+    expect(users[0]).toMatchObject({
+      id: rep.crmUserId,
+      name: rep.name,
+      email: rep.workEmail,
+      territory: rep.territory,
+      employee: { workEmail: rep.workEmail },
+    });
     expect(users[1]).toBeNull();
     const employees = await entities(crm.url, '... on Employee { workEmail crmUser { id email } }', [
       { __typename: 'Employee', workEmail: rep.workEmail },
@@ -136,7 +162,10 @@ describe('other entities', () => {
       `... on Product { sku
         priceBookEntries { id priceBookName isStandardPriceBook isActive unitPrice { amount currencyCode } }
         openQuoteLines { id quantity discountPercent unitPrice { amount } totalPrice { amount } quote { id name status opportunity { id } account { id } } } }`,
-      [{ __typename: 'Product', sku: product.sku }, { __typename: 'Product', sku: component.sku }],
+      [
+        { __typename: 'Product', sku: product.sku },
+        { __typename: 'Product', sku: component.sku },
+      ],
     );
     const standard = rows[0].priceBookEntries.find((e: { isStandardPriceBook: boolean }) => e.isStandardPriceBook);
     expect(standard.unitPrice).toEqual({ amount: product.listPrice, currencyCode: 'EUR' });
@@ -146,13 +175,25 @@ describe('other entities', () => {
 
   it('Opportunity by id, with account and owner', async () => {
     const opp = world.opportunities.find((o) => o.stage === 'Closed Won')!;
-    const [row, unknown] = await entities(crm.url, '... on Opportunity { id name stage probability closeDate isClosed isWon amount { amount currencyCode } account { id } owner { email } }', [
-      { __typename: 'Opportunity', id: opp.id },
-      { __typename: 'Opportunity', id: salesforceId('Opportunity', 888_888) },
-    ]);
+    const [row, unknown] = await entities(
+      crm.url,
+      '... on Opportunity { id name stage probability closeDate isClosed isWon amount { amount currencyCode } account { id } owner { email } }',
+      [
+        { __typename: 'Opportunity', id: opp.id },
+        { __typename: 'Opportunity', id: salesforceId('Opportunity', 888_888) },
+      ],
+    );
     expect(row).toEqual({
-      id: opp.id, name: opp.name, stage: opp.stage, probability: opp.probability, closeDate: opp.closeDate, isClosed: true, isWon: true,
-      amount: { amount: opp.amount, currencyCode: 'EUR' }, account: { id: opp.accountId }, owner: { email: opp.ownerEmail },
+      id: opp.id,
+      name: opp.name,
+      stage: opp.stage,
+      probability: opp.probability,
+      closeDate: opp.closeDate,
+      isClosed: true,
+      isWon: true,
+      amount: { amount: opp.amount, currencyCode: 'EUR' },
+      account: { id: opp.accountId },
+      owner: { email: opp.ownerEmail },
     });
     expect(unknown).toBeNull();
   });
@@ -168,7 +209,12 @@ describe('other entities', () => {
       { __typename: 'SalesOrder', number: 'S99997', customerNumber: null, clientOrderRef: null },
       { __typename: 'SalesOrder', number: 'S99996', customerNumber: erpOnly[0]!.erpNumber, clientOrderRef: salesforceId('Account', 1) },
     ]);
-    expect(rows[0]).toEqual({ number: order.number, account: { id: company.crmAccountId }, accountOwner: { email: company.ownerEmail }, opportunity: { id: order.clientOrderRef, stage: 'Closed Won' } });
+    expect(rows[0]).toEqual({
+      number: order.number,
+      account: { id: company.crmAccountId },
+      accountOwner: { email: company.ownerEmail },
+      opportunity: { id: order.clientOrderRef, stage: 'Closed Won' },
+    });
     expect(rows[1]!.opportunity).toEqual({ id: order.clientOrderRef, stage: 'Closed Won' });
     expect(rows[2]).toEqual({ number: 'S99999', account: null, accountOwner: null, opportunity: null });
     expect(rows[3]).toEqual({ number: 'S99997', account: null, accountOwner: null, opportunity: null });
@@ -176,10 +222,32 @@ describe('other entities', () => {
   });
 
   it('SalesOrder whose client_order_ref is a quote id reaches the quote’s opportunity', async () => {
-    const quotes = await graphql(crm.url, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { openQuoteLines { quote { id opportunity { id } } } } } }`, {
-      r: world.products.filter((p) => p.saleOk).map((p) => ({ __typename: 'Product', sku: p.sku })),
-    });
-    const quote = (quotes.data?._entities as any[]).flatMap((p) => p.openQuoteLines).map((l) => l.quote).find((q) => q.opportunity);
+    const quotes = await graphql(
+      crm.url,
+      `
+        query ($r: [_Any!]!) {
+          _entities(representations: $r) {
+            ... on Product {
+              openQuoteLines {
+                quote {
+                  id
+                  opportunity {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+      {
+        r: world.products.filter((p) => p.saleOk).map((p) => ({ __typename: 'Product', sku: p.sku })),
+      },
+    );
+    const quote = (quotes.data?._entities as any[])
+      .flatMap((p) => p.openQuoteLines)
+      .map((l) => l.quote)
+      .find((q) => q.opportunity);
     if (!quote) return; // the seed has no open quotes with an opportunity: nothing to follow
     const [row] = await entities(crm.url, '... on SalesOrder { opportunity { id } }', [
       { __typename: 'SalesOrder', number: 'S00001', customerNumber: null, clientOrderRef: quote.id },
@@ -206,7 +274,11 @@ describe('native calls', () => {
 
   async function callsFor(count: number): Promise<Record<string, number>> {
     emulator.calls.reset();
-    const rows = await entities(crm.url, selection, customers.slice(0, count).map((c) => ({ __typename: 'Customer', number: c.erpNumber })));
+    const rows = await entities(
+      crm.url,
+      selection,
+      customers.slice(0, count).map((c) => ({ __typename: 'Customer', number: c.erpNumber })),
+    );
     expect(rows).toHaveLength(count);
     const { calls } = emulator.calls.snapshot() as { calls: Record<string, number> };
     return Object.fromEntries(Object.entries(calls).filter(([k]) => k !== 'oauth.token'));

@@ -32,7 +32,13 @@ export async function startEmulator(options: { dailyApiLimit?: number } = {}): P
 
 export function crmConfig(loginUrl: string): CrmSubgraphConfig {
   // No cross-request cache: these tests count native calls per query and exhaust API limits on purpose.
-  return loadCrmConfig({ SALESFORCE_LOGIN_URL: loginUrl, CRM_SUBGRAPH_PORT: '0', SALESFORCE_TIMEOUT_MS: '5000', INTERNAL_SHARED_SECRET: INTERNAL_SECRET, CACHE_MODE: 'off' });
+  return loadCrmConfig({
+    SALESFORCE_LOGIN_URL: loginUrl,
+    CRM_SUBGRAPH_PORT: '0',
+    SALESFORCE_TIMEOUT_MS: '5000',
+    INTERNAL_SHARED_SECRET: INTERNAL_SECRET,
+    CACHE_MODE: 'off',
+  });
 }
 
 export function salesforceClient(loginUrl: string): SalesforceClient {

@@ -86,9 +86,15 @@ describe('SalesforceClient', () => {
     const server = await started((req, body, res) => {
       if (req.url === '/services/oauth2/token') return token(res, server.url);
       if (req.url?.startsWith('/services/data/v60.0/query?q=')) {
-        return json(res, 200, { totalSize: 3, done: false, nextRecordsUrl: '/services/data/v60.0/query/01g-2', records: [{ Id: 'a' }, { Id: 'b' }] }, { 'Sforce-Limit-Info': 'api-usage=7/15000' });
+        return json(
+          res,
+          200,
+          { totalSize: 3, done: false, nextRecordsUrl: '/services/data/v60.0/query/01g-2', records: [{ Id: 'a' }, { Id: 'b' }] },
+          { 'Sforce-Limit-Info': 'api-usage=7/15000' },
+        );
       }
-      if (req.url === '/services/data/v60.0/query/01g-2') return json(res, 200, { totalSize: 3, done: true, records: [{ Id: 'c' }] }, { 'Sforce-Limit-Info': 'api-usage=8/15000' });
+      if (req.url === '/services/data/v60.0/query/01g-2')
+        return json(res, 200, { totalSize: 3, done: true, records: [{ Id: 'c' }] }, { 'Sforce-Limit-Info': 'api-usage=8/15000' });
       json(res, 404, [{ errorCode: 'NOT_FOUND', message: `unexpected ${req.url}` }]);
     });
     const client = clientFor(server);
@@ -97,7 +103,11 @@ describe('SalesforceClient', () => {
     const login = server.requests[0]!;
     expect(login.method).toBe('POST');
     expect(Object.fromEntries(new URLSearchParams(login.body))).toEqual({
-      grant_type: 'password', client_id: 'id', client_secret: 'secret', username: 'u@example.com', password: 'pw',
+      grant_type: 'password',
+      client_id: 'id',
+      client_secret: 'secret',
+      username: 'u@example.com',
+      password: 'pw',
     });
     expect(server.requests[1]!.auth).toMatch(/^Bearer token-/);
     expect(decodeURIComponent(server.requests[1]!.path.split('q=')[1]!.replace(/\+/g, ' '))).toBe('SELECT Id FROM Account');
@@ -138,7 +148,9 @@ describe('SalesforceClient', () => {
       if (req.url === '/services/oauth2/token') return token(res, server.url);
       json(res, 400, [{ message: "No such column 'Foo' on entity 'Account'", errorCode: 'INVALID_FIELD', fields: ['Foo'] }]);
     });
-    const error = await clientFor(server).query('SELECT Foo FROM Account').catch((e: unknown) => e);
+    const error = await clientFor(server)
+      .query('SELECT Foo FROM Account')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SalesforceError);
     expect(error).toMatchObject({ status: 400, errorCode: 'INVALID_FIELD', fields: ['Foo'] });
 
@@ -172,7 +184,9 @@ describe('SalesforceClient', () => {
     await gone.close();
     const refused = new SalesforceClient({ loginUrl: goneUrl, apiVersion: '60.0', clientId: 'a', clientSecret: 'b', username: 'c', password: 'd' });
     cleanups.push(() => refused.close());
-    await expect(refused.query('SELECT Id FROM Account')).rejects.toThrow(/^Salesforce at http:\/\/127\.0\.0\.1:\d+ did not answer POST \/services\/oauth2\/token: ECONNREFUSED/);
+    await expect(refused.query('SELECT Id FROM Account')).rejects.toThrow(
+      /^Salesforce at http:\/\/127\.0\.0\.1:\d+ did not answer POST \/services\/oauth2\/token: ECONNREFUSED/,
+    );
 
     const slow = await started(() => {});
     await expect(clientFor(slow, 100).query('SELECT Id FROM Account')).rejects.toThrow(/did not answer .*timed out after 100 ms/);
@@ -184,7 +198,11 @@ describe('SalesforceClient', () => {
       const { ids, fields } = JSON.parse(body) as { ids: string[]; fields: string[] };
       expect(fields).toEqual(['Id', 'Name']);
       expect(req.url).toBe('/services/data/v60.0/composite/sobjects/Account');
-      json(res, 200, ids.map((id) => (id.endsWith('x') ? null : { attributes: { type: 'Account' }, Id: id, Name: `n${id}` })));
+      json(
+        res,
+        200,
+        ids.map((id) => (id.endsWith('x') ? null : { attributes: { type: 'Account' }, Id: id, Name: `n${id}` })),
+      );
     });
     const client = clientFor(server);
     const ids = Array.from({ length: COMPOSITE_READ_MAX_IDS + 5 }, (_, i) => (i % 7 === 0 ? `${i}x` : String(i)));
@@ -204,6 +222,9 @@ describe('SalesforceClient', () => {
     const client = clientFor(server);
     await expect(client.upsert('Account', 'ERP_Customer_Number__c', 'C/1 ?', { Name: 'x' })).resolves.toMatchObject({ created: true });
     expect(server.requests.at(-1)).toMatchObject({ method: 'PATCH', path: '/services/data/v60.0/sobjects/Account/ERP_Customer_Number__c/C%2F1%20%3F' });
-    await expect(client.upsert('Account', 'ERP_Customer_Number__c', 'DUP', { Name: 'x' })).rejects.toMatchObject({ status: 300, errorCode: 'MULTIPLE_CHOICES' });
+    await expect(client.upsert('Account', 'ERP_Customer_Number__c', 'DUP', { Name: 'x' })).rejects.toMatchObject({
+      status: 300,
+      errorCode: 'MULTIPLE_CHOICES',
+    });
   });
 });

@@ -7,7 +7,7 @@ describe('SOQL literals', () => {
   it('keeps a quote-breaking value inside one literal', () => {
     expect(soqlString("' OR Name != '")).toBe("'\\' OR Name != \\''");
     expect(soqlString('a\\b')).toBe("'a\\\\b'");
-    expect(soqlString('line\nnext\r\t\b\f"x"')).toBe("'line\\nnext\\r\\t\\b\\f\\\"x\\\"'");
+    expect(soqlString('line\nnext\r\t\b\f"x"')).toBe('\'line\\nnext\\r\\t\\b\\f\\"x\\"\'');
     expect(soqlString("\\' OR Id != '")).toBe("'\\\\\\' OR Id != \\''");
   });
 

@@ -6,7 +6,14 @@ describe('loadErpConfig', () => {
     expect(loadErpConfig({})).toEqual({
       port: 4001,
       host: '127.0.0.1',
-      odoo: { url: 'http://127.0.0.1:8069', db: 'odoo', login: 'admin', apiKey: '0123456789abcdef0123456789abcdef01234567', timeoutMs: 30000, resilience: { retryAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 2000, breakerFailures: 5, breakerHalfOpenAfterMs: 10000 } },
+      odoo: {
+        url: 'http://127.0.0.1:8069',
+        db: 'odoo',
+        login: 'admin',
+        apiKey: '0123456789abcdef0123456789abcdef01234567',
+        timeoutMs: 30000,
+        resilience: { retryAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 2000, breakerFailures: 5, breakerHalfOpenAfterMs: 10000 },
+      },
       development: true,
       // The cross-request cache (lib/cache): in memory without REDIS_URL, and the ERP change poll.
       cache: { mode: 'memory', redisUrl: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },
@@ -32,7 +39,14 @@ describe('loadErpConfig', () => {
     expect(config).toEqual({
       port: 0,
       host: '0.0.0.0',
-      odoo: { url: 'https://erp.example.com', db: 'prod', login: 'integration@example.com', apiKey: 'k'.repeat(40), timeoutMs: 5000, resilience: { retryAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 2000, breakerFailures: 5, breakerHalfOpenAfterMs: 10000 } },
+      odoo: {
+        url: 'https://erp.example.com',
+        db: 'prod',
+        login: 'integration@example.com',
+        apiKey: 'k'.repeat(40),
+        timeoutMs: 5000,
+        resilience: { retryAttempts: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 2000, breakerFailures: 5, breakerHalfOpenAfterMs: 10000 },
+      },
       development: false,
       internalSecret: 's'.repeat(40),
       cache: { mode: 'memory', redisUrl: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },

@@ -78,8 +78,14 @@ describe('totals by key', () => {
   });
 
   it('counts ERP tickets per product and finds tickets by CRM case id', async () => {
-    const ticket = emulator.db.prepare(`SELECT x_crm_case_id AS caseId, product_id AS productId FROM helpdesk_ticket LIMIT 1`).get() as { caseId: string; productId: number };
-    const [[found, none], [count, zero]] = await Promise.all([connector.ticketsByCaseId([ticket.caseId, 'no-such-case']), connector.ticketCountByProductId([ticket.productId, 999_999])]);
+    const ticket = emulator.db.prepare(`SELECT x_crm_case_id AS caseId, product_id AS productId FROM helpdesk_ticket LIMIT 1`).get() as {
+      caseId: string;
+      productId: number;
+    };
+    const [[found, none], [count, zero]] = await Promise.all([
+      connector.ticketsByCaseId([ticket.caseId, 'no-such-case']),
+      connector.ticketCountByProductId([ticket.productId, 999_999]),
+    ]);
     expect(nativeCalls()).toEqual({ 'helpdesk.ticket.search_read': 1, 'helpdesk.ticket.read_group': 1 });
     expect(found).toHaveLength(1);
     expect(found![0]!.crmCaseId).toBe(ticket.caseId);

@@ -7,7 +7,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOdooEmulator, type OdooEmulator } from '../../../emulators/odoo/server.js';
 import { buildWorld, type WorldSalesOrder } from '../../../emulators/seed/world.js';
-import { createErpConnector, ErpNotFoundError, type ErpConnector, type PartnerRecord, type ProductRecord } from '../../../subgraphs/erp/src/connectors/erpConnector.js';
+import {
+  createErpConnector,
+  ErpNotFoundError,
+  type ErpConnector,
+  type PartnerRecord,
+  type ProductRecord,
+} from '../../../subgraphs/erp/src/connectors/erpConnector.js';
 import { createOdooClient, type OdooClient } from '../../../subgraphs/erp/src/connectors/odooClient.js';
 import { ODOO_API_KEY, ODOO_DB, ODOO_LOGIN, tempDir } from './helpers.js';
 
@@ -99,7 +105,15 @@ describe('products, BOMs and BOM lines', () => {
     expect(nativeCalls()).toEqual({ 'product.product.search_read': 1 });
     expect(results[1]).toBeInstanceOf(ErpNotFoundError);
     const [c, f] = [record(results[0]!), record(results[2]!)];
-    expect(f).toMatchObject({ sku: finished.sku, name: finished.name, category: finished.category, unitOfMeasure: 'Units', listPrice: finished.listPrice, saleable: true, currencyCode: 'EUR' });
+    expect(f).toMatchObject({
+      sku: finished.sku,
+      name: finished.name,
+      category: finished.category,
+      unitOfMeasure: 'Units',
+      listPrice: finished.listPrice,
+      saleable: true,
+      currencyCode: 'EUR',
+    });
     expect(f.cost).toBeCloseTo(finished.cost, 2);
     expect(f.stockOnHand).toBe(Object.values(finished.stock).reduce((s, n) => s + n, 0));
     expect(c).toMatchObject({ sku: component.sku, saleable: false, unitOfMeasure: component.uom });
@@ -142,7 +156,13 @@ describe('sales orders and lines', () => {
     expect(nativeCalls()).toEqual({ 'sale.order.search_read': 1 });
     expect(results[1]).toBeInstanceOf(ErpNotFoundError);
     const [p, r] = [record(results[0]!), record(results[2]!)];
-    expect(p).toMatchObject({ number: plain.number, state: 'draft', clientOrderRef: null, currencyCode: 'EUR', orderedAt: `${plain.dateOrder.replace(' ', 'T')}Z` });
+    expect(p).toMatchObject({
+      number: plain.number,
+      state: 'draft',
+      clientOrderRef: null,
+      currencyCode: 'EUR',
+      orderedAt: `${plain.dateOrder.replace(' ', 'T')}Z`,
+    });
     expect(r).toMatchObject({ number: withRef.number, state: 'sale', clientOrderRef: withRef.clientOrderRef });
   });
 
@@ -175,7 +195,9 @@ describe('sales orders and lines', () => {
     for (const [i, order] of [picked[1]!, picked[0]!].entries()) {
       const lines = lists[i]!;
       const products = (await connector.productsById(lines.map((l) => l.productId!))).map(record);
-      expect(lines.map((l, j) => [products[j]!.sku, l.quantity, l.unitPrice, l.discountPercent])).toEqual(order.lines.map((l) => [l.sku, l.quantity, l.priceUnit, l.discount]));
+      expect(lines.map((l, j) => [products[j]!.sku, l.quantity, l.unitPrice, l.discountPercent])).toEqual(
+        order.lines.map((l) => [l.sku, l.quantity, l.priceUnit, l.discount]),
+      );
     }
   });
 });
@@ -253,10 +275,20 @@ describe('pages', () => {
 
   it('pages products by SKU and orders newest first', async () => {
     const products = await connector.productsPage({ offset: 0, first: 5 });
-    expect(products.records.map((p) => p.sku)).toEqual(world.products.map((p) => p.sku).sort().slice(0, 5));
+    expect(products.records.map((p) => p.sku)).toEqual(
+      world.products
+        .map((p) => p.sku)
+        .sort()
+        .slice(0, 5),
+    );
     expect(await connector.countProducts()).toBe(world.products.length);
     const latest = await connector.ordersPage({ offset: 0, first: 4 });
-    expect(latest.records.map((o) => o.number)).toEqual([...orders].sort(newestFirst).slice(0, 4).map((o) => o.number));
+    expect(latest.records.map((o) => o.number)).toEqual(
+      [...orders]
+        .sort(newestFirst)
+        .slice(0, 4)
+        .map((o) => o.number),
+    );
     expect(await connector.countOrders()).toBe(orders.length);
   });
 });

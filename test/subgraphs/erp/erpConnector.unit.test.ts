@@ -132,7 +132,10 @@ describe('one-to-many batches', () => {
   it('leaves section and note lines out of order lines', async () => {
     const odoo = scriptedOdoo(() => []);
     await createErpConnector(odoo.client).orderLinesByOrderId([1]);
-    expect(odoo.calls[0]!.args[0]).toEqual([['order_id', 'in', [1]], ['display_type', '=', false]]);
+    expect(odoo.calls[0]!.args[0]).toEqual([
+      ['order_id', 'in', [1]],
+      ['display_type', '=', false],
+    ]);
   });
 });
 
@@ -147,7 +150,15 @@ describe('balanceDueByPartnerId', () => {
       {
         model: 'account.move',
         method: 'read_group',
-        args: [[['partner_id', 'in', [3, 5, 8]], ['move_type', '=', 'out_invoice'], ['state', '=', 'posted']], ['amount_residual:sum'], ['partner_id']],
+        args: [
+          [
+            ['partner_id', 'in', [3, 5, 8]],
+            ['move_type', '=', 'out_invoice'],
+            ['state', '=', 'posted'],
+          ],
+          ['amount_residual:sum'],
+          ['partner_id'],
+        ],
         kwargs: { lazy: false },
       },
     ]);
@@ -169,16 +180,31 @@ describe('pages', () => {
 describe('values Odoo should never send', () => {
   it('names the model and field of a value of the wrong shape', async () => {
     const odoo = scriptedOdoo(() => [partner(3, 'C00003', { credit_limit: 'lots' })]);
-    const error = await createErpConnector(odoo.client).customersByNumber(['C00003']).catch((e: unknown) => e);
+    const error = await createErpConnector(odoo.client)
+      .customersByNumber(['C00003'])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OdooProtocolError);
     expect((error as Error).message).toBe('Expected res.partner.credit_limit to be a number, but Odoo answered "lots" (record 3).');
   });
 
   it('refuses an order state it does not know instead of guessing', async () => {
     const odoo = scriptedOdoo(() => [
-      { id: 1, name: 'S00001', partner_id: [1, 'A'], state: 'done', date_order: '2026-01-01 00:00:00', amount_untaxed: 0, amount_total: 0, currency_id: [1, 'EUR'], user_id: false, client_order_ref: false },
+      {
+        id: 1,
+        name: 'S00001',
+        partner_id: [1, 'A'],
+        state: 'done',
+        date_order: '2026-01-01 00:00:00',
+        amount_untaxed: 0,
+        amount_total: 0,
+        currency_id: [1, 'EUR'],
+        user_id: false,
+        client_order_ref: false,
+      },
     ]);
-    const error = await createErpConnector(odoo.client).ordersByNumber(['S00001']).catch((e: unknown) => e);
+    const error = await createErpConnector(odoo.client)
+      .ordersByNumber(['S00001'])
+      .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/Expected sale.order.state to be one of "draft", "sent", "sale", "cancel", but Odoo answered "done"/);
   });
 });

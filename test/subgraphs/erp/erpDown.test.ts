@@ -38,7 +38,12 @@ it('answers a root field with an error naming the ERP', async () => {
 it('answers every entity of an _entities batch with the same named error', async () => {
   const { data, errors } = await subgraph.query(
     `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { legalName } ... on Product { name } } }`,
-    { r: [{ __typename: 'Customer', number: 'C00001' }, { __typename: 'Product', sku: 'CP-100' }] },
+    {
+      r: [
+        { __typename: 'Customer', number: 'C00001' },
+        { __typename: 'Product', sku: 'CP-100' },
+      ],
+    },
   );
   expect(data).toEqual({ _entities: [null, null] });
   expect(errors!.map((e) => e.extensions?.code)).toEqual(['NATIVE_SYSTEM_UNAVAILABLE', 'NATIVE_SYSTEM_UNAVAILABLE']);

@@ -65,7 +65,11 @@ const odoo17 = (exchange: Exchange, res: ServerResponse) => {
     return reply(res, {
       jsonrpc: '2.0',
       id: 1,
-      error: { code: 200, message: 'Odoo Server Error', data: { name: 'odoo.exceptions.AccessDenied', message: 'Access Denied', arguments: ['Access Denied'], context: {} } },
+      error: {
+        code: 200,
+        message: 'Odoo Server Error',
+        data: { name: 'odoo.exceptions.AccessDenied', message: 'Access Denied', arguments: ['Access Denied'], context: {} },
+      },
     });
   }
   if (model === 'no.such.model') {
@@ -75,7 +79,13 @@ const odoo17 = (exchange: Exchange, res: ServerResponse) => {
       error: {
         code: 200,
         message: 'Odoo Server Error',
-        data: { name: 'odoo.exceptions.UserError', debug: '...', message: "Object no.such.model doesn't exist", arguments: ["Object no.such.model doesn't exist"], context: {} },
+        data: {
+          name: 'odoo.exceptions.UserError',
+          debug: '...',
+          message: "Object no.such.model doesn't exist",
+          arguments: ["Object no.such.model doesn't exist"],
+          context: {},
+        },
       },
     });
   }
@@ -164,6 +174,8 @@ describe('the Odoo JSON-RPC client', () => {
   });
 
   it('refuses a URL that is not http(s)', () => {
-    expect(() => createOdooClient({ url: 'ftp://odoo', db: 'odoo', login: 'admin', apiKey: KEY })).toThrow(/Expected the Odoo URL to use http or https, but got "ftp:"/);
+    expect(() => createOdooClient({ url: 'ftp://odoo', db: 'odoo', login: 'admin', apiKey: KEY })).toThrow(
+      /Expected the Odoo URL to use http or https, but got "ftp:"/,
+    );
   });
 });

@@ -158,7 +158,10 @@ describe('circuit breaker', () => {
 
 describe('the fault API', () => {
   it('is set and cleared over HTTP, and refuses a malformed rule with a sentence', async () => {
-    const put = await fetch(`${odoo.url}/__emulator/faults`, { method: 'PUT', body: JSON.stringify([{ match: { model: 'res.partner' }, fault: 'http5xx', status: 502 }]) });
+    const put = await fetch(`${odoo.url}/__emulator/faults`, {
+      method: 'PUT',
+      body: JSON.stringify([{ match: { model: 'res.partner' }, fault: 'http5xx', status: 502 }]),
+    });
     expect(put.status).toBe(200);
     expect((await (await fetch(`${odoo.url}/__emulator/faults`)).json()).rules).toHaveLength(1);
     const bad = await fetch(`${odoo.url}/__emulator/faults`, { method: 'PUT', body: JSON.stringify([{ fault: 'explode' }]) });

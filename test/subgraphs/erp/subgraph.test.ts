@@ -82,7 +82,13 @@ describe('entities', () => {
       null,
       { __typename: 'Product', sku: product.sku, name: product.name, stockOnHand: Object.values(product.stock).reduce((s, n) => s + n, 0) },
       null,
-      { __typename: 'SalesOrder', number: order.number, customerNumber: companyByIndex.get(order.companyIndex)!.erpNumber, clientOrderRef: order.clientOrderRef, state: 'CONFIRMED' },
+      {
+        __typename: 'SalesOrder',
+        number: order.number,
+        customerNumber: companyByIndex.get(order.companyIndex)!.erpNumber,
+        clientOrderRef: order.clientOrderRef,
+        state: 'CONFIRMED',
+      },
       null,
       { __typename: 'Employee', workEmail: employee.workEmail, name: employee.name, jobTitle: employee.jobTitle, department: employee.department },
       null,
@@ -93,9 +99,12 @@ describe('entities', () => {
 
   it('batches a whole _entities request into one native call per model', async () => {
     const picked = customers.slice(0, 40);
-    const { data, errors } = await subgraph.query(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { number legalName balanceDue { amount } } } }`, {
-      r: picked.map((c) => ({ __typename: 'Customer', number: c.erpNumber })),
-    });
+    const { data, errors } = await subgraph.query(
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { number legalName balanceDue { amount } } } }`,
+      {
+        r: picked.map((c) => ({ __typename: 'Customer', number: c.erpNumber })),
+      },
+    );
     expect(errors).toBeUndefined();
     expect(data._entities.map((e: { number: string }) => e.number)).toEqual(picked.map((c) => c.erpNumber));
     expect(nativeCalls()).toEqual({ 'res.partner.search_read': 1, 'account.move.read_group': 1 });
@@ -161,7 +170,9 @@ describe('root fields', () => {
     expect(so.customerNumber).toBe(company.erpNumber);
     expect(so.customer).toEqual({ number: company.erpNumber, legalName: company.name });
     expect(so.salesperson).toEqual({ workEmail: salesperson.workEmail, name: salesperson.name, manager: { workEmail: salesperson.managerEmail } });
-    expect(so.lines.map((l: any) => [l.product.sku, l.quantity, l.unitPrice.amount, l.discountPercent])).toEqual(order.lines.map((l) => [l.sku, l.quantity, l.priceUnit, l.discount]));
+    expect(so.lines.map((l: any) => [l.product.sku, l.quantity, l.unitPrice.amount, l.discountPercent])).toEqual(
+      order.lines.map((l) => [l.sku, l.quantity, l.priceUnit, l.discount]),
+    );
     const untaxed = order.lines.reduce((s, l) => s + Math.round(l.quantity * l.priceUnit * (1 - l.discount / 100) * 100) / 100, 0);
     expect(so.amountUntaxed).toEqual({ amount: expect.closeTo(untaxed, 2), currencyCode: 'EUR' });
     expect(so.lines.reduce((s: number, l: any) => s + l.subtotal.amount, 0)).toBeCloseTo(untaxed, 2);
@@ -179,14 +190,25 @@ describe('root fields', () => {
     );
     expect(errors).toBeUndefined();
     const p = data.product;
-    expect(p).toMatchObject({ sku: product.sku, name: product.name, category: product.category, unitOfMeasure: 'Units', saleable: true, listPrice: { amount: product.listPrice, currencyCode: 'EUR' } });
+    expect(p).toMatchObject({
+      sku: product.sku,
+      name: product.name,
+      category: product.category,
+      unitOfMeasure: 'Units',
+      saleable: true,
+      listPrice: { amount: product.listPrice, currencyCode: 'EUR' },
+    });
     expect(p.cost.amount).toBeCloseTo(product.cost, 2);
     expect(p.billOfMaterials).toMatchObject({ quantity: 1, unitOfMeasure: 'Units', type: 'normal' });
-    expect(p.billOfMaterials.components.map((c: any) => [c.product.sku, c.quantity, c.unitOfMeasure])).toEqual(product.bom!.lines.map((l) => [l.sku, l.quantity, l.uom]));
+    expect(p.billOfMaterials.components.map((c: any) => [c.product.sku, c.quantity, c.unitOfMeasure])).toEqual(
+      product.bom!.lines.map((l) => [l.sku, l.quantity, l.uom]),
+    );
     for (const component of p.billOfMaterials.components) {
       const inWorld = world.products.find((w) => w.sku === component.product.sku)!;
       if (inWorld.bom) {
-        expect(component.product.billOfMaterials.components.map((c: any) => [c.product.sku, c.quantity, c.unitOfMeasure])).toEqual(inWorld.bom.lines.map((l) => [l.sku, l.quantity, l.uom]));
+        expect(component.product.billOfMaterials.components.map((c: any) => [c.product.sku, c.quantity, c.unitOfMeasure])).toEqual(
+          inWorld.bom.lines.map((l) => [l.sku, l.quantity, l.uom]),
+        );
       } else {
         expect(component.product.billOfMaterials).toBeNull();
       }
@@ -195,18 +217,29 @@ describe('root fields', () => {
 
   it('answers an employee by work e-mail, and null for an unknown one', async () => {
     const employee = world.employees.find((e) => e.managerEmail && e.department === 'Sales')!;
-    const { data, errors } = await subgraph.query(`query ($e: ID!) { employee(workEmail: $e) { workEmail name jobTitle department manager { workEmail } } nobody: employee(workEmail: "nobody@example.com") { name } }`, {
-      e: employee.workEmail,
-    });
+    const { data, errors } = await subgraph.query(
+      `query ($e: ID!) { employee(workEmail: $e) { workEmail name jobTitle department manager { workEmail } } nobody: employee(workEmail: "nobody@example.com") { name } }`,
+      {
+        e: employee.workEmail,
+      },
+    );
     expect(errors).toBeUndefined();
     expect(data).toEqual({
-      employee: { workEmail: employee.workEmail, name: employee.name, jobTitle: employee.jobTitle, department: employee.department, manager: { workEmail: employee.managerEmail } },
+      employee: {
+        workEmail: employee.workEmail,
+        name: employee.name,
+        jobTitle: employee.jobTitle,
+        department: employee.department,
+        manager: { workEmail: employee.managerEmail },
+      },
       nobody: null,
     });
   });
 
   it('answers unknown numbers and SKUs with null and no error, in one call per model', async () => {
-    const { data, errors } = await subgraph.query(`{ customer(number: "C99999") { number } product(sku: "NO-SUCH-SKU") { sku } salesOrder(number: "S99999") { number } }`);
+    const { data, errors } = await subgraph.query(
+      `{ customer(number: "C99999") { number } product(sku: "NO-SUCH-SKU") { sku } salesOrder(number: "S99999") { number } }`,
+    );
     expect(errors).toBeUndefined();
     expect(data).toEqual({ customer: null, product: null, salesOrder: null });
     expect(nativeCalls()).toEqual({ 'res.partner.search_read': 1, 'product.product.search_read': 1, 'sale.order.search_read': 1 });
@@ -224,7 +257,9 @@ describe('connections', () => {
     expect(edges[2].cursor).not.toBe('2');
 
     emulator.calls.reset();
-    const next = await subgraph.query(`query ($after: String) { customers(first: 3, after: $after) { totalCount nodes { number } } }`, { after: pageInfo.endCursor });
+    const next = await subgraph.query(`query ($after: String) { customers(first: 3, after: $after) { totalCount nodes { number } } }`, {
+      after: pageInfo.endCursor,
+    });
     expect(next.data.customers.nodes.map((n: any) => n.number)).toEqual(numbers.slice(3, 6));
     expect(next.data.customers.totalCount).toBe(numbers.length);
     expect(nativeCalls()).toEqual({ 'res.partner.search_read': 1, 'res.partner.search_count': 1 });
@@ -235,7 +270,10 @@ describe('connections', () => {
     let after = all.data.customers.pageInfo.endCursor;
     const seen: string[] = [];
     for (;;) {
-      const page = await subgraph.query(`query ($after: String) { customers(first: 100, after: $after) { nodes { number } pageInfo { hasNextPage endCursor } } }`, { after });
+      const page = await subgraph.query(
+        `query ($after: String) { customers(first: 100, after: $after) { nodes { number } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      );
       seen.push(...page.data.customers.nodes.map((n: any) => n.number));
       if (!page.data.customers.pageInfo.hasNextPage) break;
       after = page.data.customers.pageInfo.endCursor;
@@ -246,7 +284,9 @@ describe('connections', () => {
   it('pages products by SKU', async () => {
     const skus = world.products.map((p) => p.sku).sort();
     const first = await subgraph.query(`{ products(first: 4) { totalCount nodes { sku } pageInfo { endCursor } } }`);
-    const next = await subgraph.query(`query ($after: String) { products(first: 4, after: $after) { nodes { sku } } }`, { after: first.data.products.pageInfo.endCursor });
+    const next = await subgraph.query(`query ($after: String) { products(first: 4, after: $after) { nodes { sku } } }`, {
+      after: first.data.products.pageInfo.endCursor,
+    });
     expect(first.data.products.totalCount).toBe(world.products.length);
     expect([...first.data.products.nodes, ...next.data.products.nodes].map((n: any) => n.sku)).toEqual(skus.slice(0, 8));
   });
@@ -257,20 +297,33 @@ describe('connections', () => {
     expect(data.salesOrders.nodes.map((o: any) => o.number)).toEqual(newest.slice(0, 5).map((o) => o.number));
 
     const company = customers.find((c) => ordersOf(c.index).length >= 4)!;
-    const mine = await subgraph.query(`query ($n: ID) { salesOrders(first: 2, customerNumber: $n) { totalCount nodes { number customer { number } } pageInfo { hasNextPage endCursor } } }`, { n: company.erpNumber });
+    const mine = await subgraph.query(
+      `query ($n: ID) { salesOrders(first: 2, customerNumber: $n) { totalCount nodes { number customer { number } } pageInfo { hasNextPage endCursor } } }`,
+      { n: company.erpNumber },
+    );
     expect(mine.errors).toBeUndefined();
     expect(mine.data.salesOrders.totalCount).toBe(ordersOf(company.index).length);
-    expect(mine.data.salesOrders.nodes.map((o: any) => o.number)).toEqual(ordersOf(company.index).slice(0, 2).map((o) => o.number));
+    expect(mine.data.salesOrders.nodes.map((o: any) => o.number)).toEqual(
+      ordersOf(company.index)
+        .slice(0, 2)
+        .map((o) => o.number),
+    );
     expect(mine.data.salesOrders.nodes.every((o: any) => o.customer.number === company.erpNumber)).toBe(true);
     const rest = await subgraph.query(`query ($n: ID, $a: String) { salesOrders(first: 100, after: $a, customerNumber: $n) { nodes { number } } }`, {
       n: company.erpNumber,
       a: mine.data.salesOrders.pageInfo.endCursor,
     });
-    expect(rest.data.salesOrders.nodes.map((o: any) => o.number)).toEqual(ordersOf(company.index).slice(2).map((o) => o.number));
+    expect(rest.data.salesOrders.nodes.map((o: any) => o.number)).toEqual(
+      ordersOf(company.index)
+        .slice(2)
+        .map((o) => o.number),
+    );
   });
 
   it('answers an unknown customer’s orders with an empty page', async () => {
-    const { data, errors } = await subgraph.query(`{ salesOrders(customerNumber: "C99999") { totalCount nodes { number } pageInfo { hasNextPage endCursor } } }`);
+    const { data, errors } = await subgraph.query(
+      `{ salesOrders(customerNumber: "C99999") { totalCount nodes { number } pageInfo { hasNextPage endCursor } } }`,
+    );
     expect(errors).toBeUndefined();
     expect(data.salesOrders).toEqual({ totalCount: 0, nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });
@@ -279,7 +332,10 @@ describe('connections', () => {
     for (const field of ['customers', 'products', 'salesOrders']) {
       const { data, errors } = await subgraph.query(`{ ${field}(first: 500) { nodes { __typename } } }`);
       expect(data).toBeNull();
-      expect(errors![0]).toMatchObject({ message: 'Expected `first` to be between 0 and 100, but got 500.', extensions: { code: 'BAD_USER_INPUT', argumentName: 'first' } });
+      expect(errors![0]).toMatchObject({
+        message: 'Expected `first` to be between 0 and 100, but got 500.',
+        extensions: { code: 'BAD_USER_INPUT', argumentName: 'first' },
+      });
     }
     const negative = await subgraph.query(`{ customer(number: "C00001") { salesOrders(first: -1) { number } } }`);
     expect(negative.errors![0]).toMatchObject({ message: 'Expected `first` to be between 0 and 100, but got -1.', extensions: { code: 'BAD_USER_INPUT' } });
@@ -337,7 +393,11 @@ describe('native-call cost', () => {
     });
     for (const node of large.data.customers.nodes) {
       const company = customers.find((c) => c.erpNumber === node.number)!;
-      expect(node.salesOrders.map((o: any) => o.number)).toEqual(ordersOf(company.index).slice(0, 3).map((o) => o.number));
+      expect(node.salesOrders.map((o: any) => o.number)).toEqual(
+        ordersOf(company.index)
+          .slice(0, 3)
+          .map((o) => o.number),
+      );
       for (const o of node.salesOrders) expect(o.customer.number).toBe(node.number);
     }
   });

@@ -39,7 +39,10 @@ export interface TestProduct {
 export async function productsInBothSystems({ odoo, sf }: NativeClients): Promise<TestProduct[]> {
   const erp = await odoo.searchRead<{ default_code: string | false; list_price: number; qty_available: number }>(
     'product.product',
-    [['default_code', '!=', false], ['sale_ok', '=', true]],
+    [
+      ['default_code', '!=', false],
+      ['sale_ok', '=', true],
+    ],
     ['default_code', 'list_price', 'qty_available'],
   );
   const entries = await sf.query<{ Id: string; UnitPrice: number; Product2: { ProductCode: string } }>(
@@ -65,7 +68,9 @@ export interface TestCustomer {
 
 /** ERP customers whose number exactly one CRM account carries (no duplicates: the quote's account must be unambiguous). */
 export async function matchedCustomers({ odoo, sf }: NativeClients): Promise<TestCustomer[]> {
-  const accounts = await sf.query<{ Id: string; ERP_Customer_Number__c: string }>(`SELECT Id, ERP_Customer_Number__c FROM Account WHERE ERP_Customer_Number__c != null`);
+  const accounts = await sf.query<{ Id: string; ERP_Customer_Number__c: string }>(
+    `SELECT Id, ERP_Customer_Number__c FROM Account WHERE ERP_Customer_Number__c != null`,
+  );
   const count = new Map<string, number>();
   for (const a of accounts) count.set(a.ERP_Customer_Number__c, (count.get(a.ERP_Customer_Number__c) ?? 0) + 1);
   const partners = await odoo.searchRead<{ id: number; ref: string }>('res.partner', [['ref', '=like', 'C%']], ['ref'], { order: 'ref asc' });
@@ -130,20 +135,17 @@ export async function startFaultProxy(
       return;
     }
     // The Host header stays the proxy's, so a Salesforce instance_url points back through the proxy.
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        const parts: Buffer[] = [];
-        answer.on('data', (c: Buffer) => parts.push(c));
-        answer.on('end', () => {
-          if (decision === 'fail-after-forwarding') {
-            req.socket.destroy();
-            return;
-          }
-          res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(parts));
-        });
-      },
-    );
+    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      const parts: Buffer[] = [];
+      answer.on('data', (c: Buffer) => parts.push(c));
+      answer.on('end', () => {
+        if (decision === 'fail-after-forwarding') {
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(parts));
+      });
+    });
     forward.on('error', () => req.socket.destroy());
     forward.end(body);
   });

@@ -82,7 +82,9 @@ describe('WorkflowGuard', () => {
   it('runs nothing when the cross-process lock cannot be taken', async () => {
     const crossProcess: CrossProcessLock = { acquire: async () => Promise.reject(new Error('ECONNREFUSED')), close: async () => {} };
     const { guard, runs, work } = countingGuard({ crossProcess });
-    await expect(guard.run('k', work('k', 'done'), (r) => r)).rejects.toThrow(/Expected to take the cross-process lock for "k" in Redis, but it failed: ECONNREFUSED/);
+    await expect(guard.run('k', work('k', 'done'), (r) => r)).rejects.toThrow(
+      /Expected to take the cross-process lock for "k" in Redis, but it failed: ECONNREFUSED/,
+    );
     expect(runs).toEqual([]);
   });
 

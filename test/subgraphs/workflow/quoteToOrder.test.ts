@@ -31,7 +31,9 @@ function fakes(overrides: { erp?: Partial<Erp>; crm?: Partial<Crm> } = {}) {
     new Proxy(impl, {
       get(target, prop) {
         const value = (target as Record<string | symbol, unknown>)[prop];
-        return typeof value === 'function' ? (...args: unknown[]) => (calls.push(`${name}.${String(prop)}`), (value as (...a: unknown[]) => unknown)(...args)) : value;
+        return typeof value === 'function'
+          ? (...args: unknown[]) => (calls.push(`${name}.${String(prop)}`), (value as (...a: unknown[]) => unknown)(...args))
+          : value;
       },
     });
   const erp = {
@@ -56,7 +58,9 @@ const deps = (f: ReturnType<typeof fakes>) => ({ erp: f.erp, crm: f.crm, currenc
 
 describe('convertQuoteToSalesOrder (fakes)', () => {
   it('writes nothing and says so when the CRM cannot be read', async () => {
-    const f = fakes({ crm: { quote: async () => Promise.reject(new SalesforceUnreachableError('Salesforce at http://x did not answer GET /query: ECONNREFUSED.')) } });
+    const f = fakes({
+      crm: { quote: async () => Promise.reject(new SalesforceUnreachableError('Salesforce at http://x did not answer GET /query: ECONNREFUSED.')) },
+    });
     const result = await convertQuoteToSalesOrder(QUOTE.id, deps(f));
     expect(result.outcome).toBe('FAILED');
     expect(result.message).toMatch(/nothing was written to either system/);
@@ -93,7 +97,9 @@ describe('convertQuoteToSalesOrder (fakes)', () => {
   it('re-prices at the ERP list price and never writes the CRM before the ERP order is confirmed', async () => {
     const f = fakes();
     const result = await convertQuoteToSalesOrder(QUOTE.id, deps(f));
-    expect(result.lines).toEqual([{ sku: 'AC-100', quantity: 2, crmUnitPrice: { amount: 90, currencyCode: 'EUR' }, erpUnitPrice: { amount: 100, currencyCode: 'EUR' } }]);
+    expect(result.lines).toEqual([
+      { sku: 'AC-100', quantity: 2, crmUnitPrice: { amount: 90, currencyCode: 'EUR' }, erpUnitPrice: { amount: 100, currencyCode: 'EUR' } },
+    ]);
     const confirmAt = f.calls.indexOf('erp.confirmOrder');
     const firstCrmWrite = f.calls.indexOf('crm.setErpOrderNumber');
     expect(confirmAt).toBeGreaterThan(-1);

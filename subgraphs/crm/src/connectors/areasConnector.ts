@@ -224,8 +224,19 @@ const BULK_IN_LIST_CHARS = 90_000;
 const CAMPAIGN_FIELDS = ['Id', 'Name', 'Type', 'Status', 'StartDate', 'EndDate', 'IsActive', 'BudgetedCost', 'ActualCost', 'ExpectedRevenue', 'OwnerId'];
 const MEMBER_FIELDS = ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Status', 'HasResponded'];
 const LEAD_FIELDS = [
-  'Id', 'Name', 'Company', 'Title', 'Email', 'Status', 'LeadSource', 'IsConverted', 'ConvertedDate',
-  'ConvertedAccountId', 'ConvertedContactId', 'ConvertedOpportunityId', 'OwnerId',
+  'Id',
+  'Name',
+  'Company',
+  'Title',
+  'Email',
+  'Status',
+  'LeadSource',
+  'IsConverted',
+  'ConvertedDate',
+  'ConvertedAccountId',
+  'ConvertedContactId',
+  'ConvertedOpportunityId',
+  'OwnerId',
 ];
 const TASK_FIELDS = ['Id', 'Subject', 'Status', 'Priority', 'ActivityDate', 'IsClosed', 'OwnerId', 'AccountId', 'WhatId', 'WhoId'];
 const EVENT_FIELDS = ['Id', 'Subject', 'StartDateTime', 'DurationInMinutes', 'ActivityDate', 'OwnerId', 'AccountId', 'WhatId', 'WhoId'];
@@ -295,7 +306,12 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     readById(client, object, keys, fields, toRecord);
 
   /** Runs `statement` once per chunk of the keys' literals and hands every row to `each`. */
-  async function inChunks(keys: readonly string[], literal: (key: string) => string | null, statement: (inList: string) => string, each: (row: SObjectRecord) => void) {
+  async function inChunks(
+    keys: readonly string[],
+    literal: (key: string) => string | null,
+    statement: (inList: string) => string,
+    each: (row: SObjectRecord) => void,
+  ) {
     const literals = [...new Set(keys.map(literal).filter((l): l is string => l !== null))];
     if (literals.length === 0) return;
     const pages = await Promise.all(chunkLiterals(literals).map((chunk) => client.query(statement(soqlList(chunk)))));
@@ -326,7 +342,13 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
   }
 
   /** Aggregates grouped by the key: one number per key, 0 when Salesforce returned no group for it. */
-  async function counted(keys: readonly string[], literal: (key: string) => string | null, keyOf: (value: string) => string | null, statement: (inList: string) => string, keyField: string) {
+  async function counted(
+    keys: readonly string[],
+    literal: (key: string) => string | null,
+    keyOf: (value: string) => string | null,
+    statement: (inList: string) => string,
+    keyField: string,
+  ) {
     const byKey = new Map<string, number>();
     await inChunks(keys, literal, statement, (row) => {
       const key = aggregateKey(row, keyField);
@@ -358,18 +380,22 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     const totals = new Map<string, PipelineTotalRecord>();
     const keyOf = ownerKeyOf(by);
     const where = pipelineWhere(query);
-    await inChunks(owners, ownerLiteral(by), (list) =>
-      `SELECT ${by}, COUNT(Id) n, SUM(Amount) amount, SUM(ExpectedRevenue) expected FROM Opportunity WHERE ${by} IN ${list}${where ? ` AND ${where}` : ''} GROUP BY ${by}`,
-    (row) => {
-      const key = aggregateKey(row, by);
-      const c = key === null ? null : keyOf(key);
-      if (c === null) return;
-      const t = totals.get(c) ?? { opportunityCount: 0, amount: 0, expectedRevenue: 0 };
-      t.opportunityCount += count(row, 'n');
-      t.amount += sum(row, 'amount');
-      t.expectedRevenue += sum(row, 'expected');
-      totals.set(c, t);
-    });
+    await inChunks(
+      owners,
+      ownerLiteral(by),
+      (list) =>
+        `SELECT ${by}, COUNT(Id) n, SUM(Amount) amount, SUM(ExpectedRevenue) expected FROM Opportunity WHERE ${by} IN ${list}${where ? ` AND ${where}` : ''} GROUP BY ${by}`,
+      (row) => {
+        const key = aggregateKey(row, by);
+        const c = key === null ? null : keyOf(key);
+        if (c === null) return;
+        const t = totals.get(c) ?? { opportunityCount: 0, amount: 0, expectedRevenue: 0 };
+        t.opportunityCount += count(row, 'n');
+        t.amount += sum(row, 'amount');
+        t.expectedRevenue += sum(row, 'expected');
+        totals.set(c, t);
+      },
+    );
     return owners.map((o) => {
       const c = keyOf(o);
       return (c !== null && totals.get(c)) || { opportunityCount: 0, amount: 0, expectedRevenue: 0 };
@@ -412,10 +438,16 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     contactsById: (ids) => byId('Contact', ids, CONTACT_FIELDS, toContact),
 
     contactsByEmail: (emails) =>
-      grouped(emails, text, lower, (list) => `SELECT ${CONTACT_FIELDS.join(', ')} FROM Contact WHERE Email IN ${list} ORDER BY Id`, (r) => ({
-        key: str(r, 'Email'),
-        record: toContact(r),
-      })),
+      grouped(
+        emails,
+        text,
+        lower,
+        (list) => `SELECT ${CONTACT_FIELDS.join(', ')} FROM Contact WHERE Email IN ${list} ORDER BY Id`,
+        (r) => ({
+          key: str(r, 'Email'),
+          record: toContact(r),
+        }),
+      ),
 
     // --- quotes -----------------------------------------------------------------
     async quotes(filter, limit) {
@@ -429,16 +461,28 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     },
 
     quotesByAccountId: (ids) =>
-      grouped(ids, idLiteral('Account'), idOf('Account'), (list) => `SELECT ${QUOTE_FIELDS.join(', ')} FROM Quote WHERE AccountId IN ${list} ORDER BY CreatedDate DESC, Id`, (r) => {
-        const record = toQuote(r);
-        return { key: record.accountId, record };
-      }),
+      grouped(
+        ids,
+        idLiteral('Account'),
+        idOf('Account'),
+        (list) => `SELECT ${QUOTE_FIELDS.join(', ')} FROM Quote WHERE AccountId IN ${list} ORDER BY CreatedDate DESC, Id`,
+        (r) => {
+          const record = toQuote(r);
+          return { key: record.accountId, record };
+        },
+      ),
 
     quotesByOpportunityId: (ids) =>
-      grouped(ids, idLiteral('Opportunity'), idOf('Opportunity'), (list) => `SELECT ${QUOTE_FIELDS.join(', ')} FROM Quote WHERE OpportunityId IN ${list} ORDER BY CreatedDate DESC, Id`, (r) => {
-        const record = toQuote(r);
-        return { key: record.opportunityId, record };
-      }),
+      grouped(
+        ids,
+        idLiteral('Opportunity'),
+        idOf('Opportunity'),
+        (list) => `SELECT ${QUOTE_FIELDS.join(', ')} FROM Quote WHERE OpportunityId IN ${list} ORDER BY CreatedDate DESC, Id`,
+        (r) => {
+          const record = toQuote(r);
+          return { key: record.opportunityId, record };
+        },
+      ),
 
     quoteLinesByQuoteId: (ids) =>
       grouped(
@@ -460,7 +504,8 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       await inChunks(
         ids,
         idLiteral('QuoteLineItem'),
-        (list) => `SELECT Id, Quantity, UnitPrice, ListPrice, Discount, TotalPrice, Product2.ProductCode, QuoteId, ${OPEN_QUOTE_FIELDS.join(', ')} FROM QuoteLineItem WHERE Id IN ${list}`,
+        (list) =>
+          `SELECT Id, Quantity, UnitPrice, ListPrice, Discount, TotalPrice, Product2.ProductCode, QuoteId, ${OPEN_QUOTE_FIELDS.join(', ')} FROM QuoteLineItem WHERE Id IN ${list}`,
         (row) => {
           const line = toQuoteLine(row);
           found.set(line.id, line);
@@ -512,7 +557,13 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       ),
 
     openOpportunityCountByOwner: (by, owners) =>
-      counted(owners, ownerLiteral(by), ownerKeyOf(by), (list) => `SELECT ${by}, COUNT(Id) n FROM Opportunity WHERE ${by} IN ${list} AND IsClosed = false GROUP BY ${by}`, by),
+      counted(
+        owners,
+        ownerLiteral(by),
+        ownerKeyOf(by),
+        (list) => `SELECT ${by}, COUNT(Id) n FROM Opportunity WHERE ${by} IN ${list} AND IsClosed = false GROUP BY ${by}`,
+        by,
+      ),
 
     openOpportunitiesByOwner: (by, owners, limit) =>
       grouped(
@@ -540,20 +591,31 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       const literal = ownerLiteral(by);
       // Three aggregates, run together: tasks by state, overdue tasks, and the next 30 days' events.
       await Promise.all([
-        inChunks(owners, literal, (list) => `SELECT ${by}, IsClosed, COUNT(Id) n FROM Task WHERE ${by} IN ${list} GROUP BY ${by}, IsClosed`, (row) => {
-          const l = load(row);
-          if (!l) return;
-          if (row.IsClosed === true) l.completedTasks += count(row, 'n');
-          else l.openTasks += count(row, 'n');
-        }),
-        inChunks(owners, literal, (list) => `SELECT ${by}, COUNT(Id) n FROM Task WHERE ${by} IN ${list} AND IsClosed = false AND ActivityDate < TODAY GROUP BY ${by}`, (row) => {
-          const l = load(row);
-          if (l) l.overdueTasks += count(row, 'n');
-        }),
         inChunks(
           owners,
           literal,
-          (list) => `SELECT ${by}, COUNT(Id) n, SUM(DurationInMinutes) minutes FROM Event WHERE ${by} IN ${list} AND StartDateTime >= TODAY AND StartDateTime < NEXT_N_DAYS:30 GROUP BY ${by}`,
+          (list) => `SELECT ${by}, IsClosed, COUNT(Id) n FROM Task WHERE ${by} IN ${list} GROUP BY ${by}, IsClosed`,
+          (row) => {
+            const l = load(row);
+            if (!l) return;
+            if (row.IsClosed === true) l.completedTasks += count(row, 'n');
+            else l.openTasks += count(row, 'n');
+          },
+        ),
+        inChunks(
+          owners,
+          literal,
+          (list) => `SELECT ${by}, COUNT(Id) n FROM Task WHERE ${by} IN ${list} AND IsClosed = false AND ActivityDate < TODAY GROUP BY ${by}`,
+          (row) => {
+            const l = load(row);
+            if (l) l.overdueTasks += count(row, 'n');
+          },
+        ),
+        inChunks(
+          owners,
+          literal,
+          (list) =>
+            `SELECT ${by}, COUNT(Id) n, SUM(DurationInMinutes) minutes FROM Event WHERE ${by} IN ${list} AND StartDateTime >= TODAY AND StartDateTime < NEXT_N_DAYS:30 GROUP BY ${by}`,
           (row) => {
             const l = load(row);
             if (!l) return;
@@ -587,39 +649,75 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
         if (c === null) return null;
         let r = results.get(c);
         if (!r) {
-          r = { memberCount: 0, contactMemberCount: 0, leadMemberCount: 0, respondedCount: 0, convertedLeadCount: 0, opportunityCount: 0, wonOpportunityCount: 0, wonOpportunityAmount: 0 };
+          r = {
+            memberCount: 0,
+            contactMemberCount: 0,
+            leadMemberCount: 0,
+            respondedCount: 0,
+            convertedLeadCount: 0,
+            opportunityCount: 0,
+            wonOpportunityCount: 0,
+            wonOpportunityAmount: 0,
+          };
           results.set(c, r);
         }
         return r;
       };
       const literal = idLiteral('Campaign');
       await Promise.all([
-        inChunks(ids, literal, (list) => `SELECT CampaignId, HasResponded, COUNT(Id) n, COUNT(ContactId) contacts, COUNT(LeadId) leads FROM CampaignMember WHERE CampaignId IN ${list} GROUP BY CampaignId, HasResponded`, (row) => {
-          const r = of(row);
-          if (!r) return;
-          const n = count(row, 'n');
-          r.memberCount += n;
-          r.contactMemberCount += count(row, 'contacts');
-          r.leadMemberCount += count(row, 'leads');
-          if (row.HasResponded === true) r.respondedCount += n;
-        }),
-        inChunks(ids, literal, (list) => `SELECT CampaignId, COUNT(Id) n FROM CampaignMember WHERE CampaignId IN ${list} AND Lead.IsConverted = true GROUP BY CampaignId`, (row) => {
-          const r = of(row);
-          if (r) r.convertedLeadCount += count(row, 'n');
-        }),
-        inChunks(ids, literal, (list) => `SELECT CampaignId, IsWon, COUNT(Id) n, SUM(Amount) amount FROM Opportunity WHERE CampaignId IN ${list} GROUP BY CampaignId, IsWon`, (row) => {
-          const r = of(row);
-          if (!r) return;
-          r.opportunityCount += count(row, 'n');
-          if (row.IsWon === true) {
-            r.wonOpportunityCount += count(row, 'n');
-            r.wonOpportunityAmount += sum(row, 'amount');
-          }
-        }),
+        inChunks(
+          ids,
+          literal,
+          (list) =>
+            `SELECT CampaignId, HasResponded, COUNT(Id) n, COUNT(ContactId) contacts, COUNT(LeadId) leads FROM CampaignMember WHERE CampaignId IN ${list} GROUP BY CampaignId, HasResponded`,
+          (row) => {
+            const r = of(row);
+            if (!r) return;
+            const n = count(row, 'n');
+            r.memberCount += n;
+            r.contactMemberCount += count(row, 'contacts');
+            r.leadMemberCount += count(row, 'leads');
+            if (row.HasResponded === true) r.respondedCount += n;
+          },
+        ),
+        inChunks(
+          ids,
+          literal,
+          (list) => `SELECT CampaignId, COUNT(Id) n FROM CampaignMember WHERE CampaignId IN ${list} AND Lead.IsConverted = true GROUP BY CampaignId`,
+          (row) => {
+            const r = of(row);
+            if (r) r.convertedLeadCount += count(row, 'n');
+          },
+        ),
+        inChunks(
+          ids,
+          literal,
+          (list) => `SELECT CampaignId, IsWon, COUNT(Id) n, SUM(Amount) amount FROM Opportunity WHERE CampaignId IN ${list} GROUP BY CampaignId, IsWon`,
+          (row) => {
+            const r = of(row);
+            if (!r) return;
+            r.opportunityCount += count(row, 'n');
+            if (row.IsWon === true) {
+              r.wonOpportunityCount += count(row, 'n');
+              r.wonOpportunityAmount += sum(row, 'amount');
+            }
+          },
+        ),
       ]);
       return ids.map((id) => {
         const c = keyOf(id);
-        return (c !== null && results.get(c)) || { memberCount: 0, contactMemberCount: 0, leadMemberCount: 0, respondedCount: 0, convertedLeadCount: 0, opportunityCount: 0, wonOpportunityCount: 0, wonOpportunityAmount: 0 };
+        return (
+          (c !== null && results.get(c)) || {
+            memberCount: 0,
+            contactMemberCount: 0,
+            leadMemberCount: 0,
+            respondedCount: 0,
+            convertedLeadCount: 0,
+            opportunityCount: 0,
+            wonOpportunityCount: 0,
+            wonOpportunityAmount: 0,
+          }
+        );
       });
     },
 
@@ -641,7 +739,9 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       const lead = 'Lead.ConvertedAccount.ERP_Customer_Number__c';
       const answers = await Promise.all(
         chunkByLength(literals, BULK_IN_LIST_CHARS).map((chunk) =>
-          client.bulkQuery(`SELECT CampaignId, ${contact}, ${lead} FROM CampaignMember WHERE CampaignId IN ${soqlList(chunk)} AND (${contact} != null OR ${lead} != null)`),
+          client.bulkQuery(
+            `SELECT CampaignId, ${contact}, ${lead} FROM CampaignMember WHERE CampaignId IN ${soqlList(chunk)} AND (${contact} != null OR ${lead} != null)`,
+          ),
         ),
       );
       for (const rows of answers) {
@@ -661,7 +761,8 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
         ids,
         idLiteral('Campaign'),
         idOf('Campaign'),
-        (list) => `SELECT ${MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE CampaignId IN ${list} ORDER BY Id${ids.length === 1 ? ` LIMIT ${positive(limit)}` : ''}`,
+        (list) =>
+          `SELECT ${MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE CampaignId IN ${list} ORDER BY Id${ids.length === 1 ? ` LIMIT ${positive(limit)}` : ''}`,
         (r) => {
           const record = toMember(r);
           return { key: record.campaignId, record };
@@ -669,16 +770,28 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       ),
 
     membersByContactId: (ids) =>
-      grouped(ids, idLiteral('Contact'), idOf('Contact'), (list) => `SELECT ${MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE ContactId IN ${list} ORDER BY Id`, (r) => {
-        const record = toMember(r);
-        return { key: record.contactId, record };
-      }),
+      grouped(
+        ids,
+        idLiteral('Contact'),
+        idOf('Contact'),
+        (list) => `SELECT ${MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE ContactId IN ${list} ORDER BY Id`,
+        (r) => {
+          const record = toMember(r);
+          return { key: record.contactId, record };
+        },
+      ),
 
     membersByLeadId: (ids) =>
-      grouped(ids, idLiteral('Lead'), idOf('Lead'), (list) => `SELECT ${MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE LeadId IN ${list} ORDER BY Id`, (r) => {
-        const record = toMember(r);
-        return { key: record.leadId, record };
-      }),
+      grouped(
+        ids,
+        idLiteral('Lead'),
+        idOf('Lead'),
+        (list) => `SELECT ${MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE LeadId IN ${list} ORDER BY Id`,
+        (r) => {
+          const record = toMember(r);
+          return { key: record.leadId, record };
+        },
+      ),
 
     async campaignIdsByAccountId(accountIds) {
       const keyOf = idOf('Account');
@@ -692,13 +805,17 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       };
       // GROUP BY gives each (campaign, account) pair once, however many members link them.
       await Promise.all([
-        inChunks(accountIds, idLiteral('Account'), (list) => `SELECT CampaignId, Contact.AccountId FROM CampaignMember WHERE Contact.AccountId IN ${list} GROUP BY CampaignId, Contact.AccountId`, (row) =>
-          add(str(row, 'AccountId'), id18(row, 'CampaignId', 'Campaign')),
+        inChunks(
+          accountIds,
+          idLiteral('Account'),
+          (list) => `SELECT CampaignId, Contact.AccountId FROM CampaignMember WHERE Contact.AccountId IN ${list} GROUP BY CampaignId, Contact.AccountId`,
+          (row) => add(str(row, 'AccountId'), id18(row, 'CampaignId', 'Campaign')),
         ),
         inChunks(
           accountIds,
           idLiteral('Account'),
-          (list) => `SELECT CampaignId, Lead.ConvertedAccountId FROM CampaignMember WHERE Lead.ConvertedAccountId IN ${list} GROUP BY CampaignId, Lead.ConvertedAccountId`,
+          (list) =>
+            `SELECT CampaignId, Lead.ConvertedAccountId FROM CampaignMember WHERE Lead.ConvertedAccountId IN ${list} GROUP BY CampaignId, Lead.ConvertedAccountId`,
           (row) => add(str(row, 'ConvertedAccountId'), id18(row, 'CampaignId', 'Campaign')),
         ),
       ]);
@@ -714,15 +831,23 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       const where: string[] = [];
       if (filter.status) where.push(`Status = ${soqlString(filter.status)}`);
       if (filter.converted !== null && filter.converted !== undefined) where.push(`IsConverted = ${filter.converted}`);
-      const rows = await client.query(`SELECT ${LEAD_FIELDS.join(', ')} FROM Lead${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY CreatedDate DESC, Id LIMIT ${positive(limit)}`);
+      const rows = await client.query(
+        `SELECT ${LEAD_FIELDS.join(', ')} FROM Lead${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY CreatedDate DESC, Id LIMIT ${positive(limit)}`,
+      );
       return rows.map(toLead);
     },
 
     leadsByConvertedAccountId: (ids) =>
-      grouped(ids, idLiteral('Account'), idOf('Account'), (list) => `SELECT ${LEAD_FIELDS.join(', ')} FROM Lead WHERE ConvertedAccountId IN ${list} ORDER BY ConvertedDate, Id`, (r) => {
-        const record = toLead(r);
-        return { key: record.convertedAccountId, record };
-      }),
+      grouped(
+        ids,
+        idLiteral('Account'),
+        idOf('Account'),
+        (list) => `SELECT ${LEAD_FIELDS.join(', ')} FROM Lead WHERE ConvertedAccountId IN ${list} ORDER BY ConvertedDate, Id`,
+        (r) => {
+          const record = toLead(r);
+          return { key: record.convertedAccountId, record };
+        },
+      ),
 
     async leadFunnel() {
       const rows = await client.query('SELECT Status, COUNT(Id) n FROM Lead GROUP BY Status ORDER BY Status');
@@ -730,23 +855,37 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     },
 
     opportunitiesByCampaignId: (ids) =>
-      grouped(ids, idLiteral('Campaign'), idOf('Campaign'), (list) => `SELECT ${opportunitySelect} FROM Opportunity WHERE CampaignId IN ${list} ORDER BY CloseDate DESC, Id`, (r) => {
-        const record = toOpportunity(r);
-        return { key: record.campaignId ?? null, record };
-      }),
+      grouped(
+        ids,
+        idLiteral('Campaign'),
+        idOf('Campaign'),
+        (list) => `SELECT ${opportunitySelect} FROM Opportunity WHERE CampaignId IN ${list} ORDER BY CloseDate DESC, Id`,
+        (r) => {
+          const record = toOpportunity(r);
+          return { key: record.campaignId ?? null, record };
+        },
+      ),
 
     // --- sales process ------------------------------------------------------------
     async opportunities(filter, limit) {
       const where = opportunityWhere(filter);
-      const rows = await client.query(`SELECT ${opportunitySelect} FROM Opportunity${where ? ` WHERE ${where}` : ''} ORDER BY CloseDate, Id LIMIT ${positive(limit)}`);
+      const rows = await client.query(
+        `SELECT ${opportunitySelect} FROM Opportunity${where ? ` WHERE ${where}` : ''} ORDER BY CloseDate, Id LIMIT ${positive(limit)}`,
+      );
       return rows.map(toOpportunity);
     },
 
     opportunitiesByAccountId: (ids) =>
-      grouped(ids, idLiteral('Account'), idOf('Account'), (list) => `SELECT ${opportunitySelect} FROM Opportunity WHERE AccountId IN ${list} ORDER BY CloseDate, Id`, (r) => {
-        const record = toOpportunity(r);
-        return { key: record.accountId, record };
-      }),
+      grouped(
+        ids,
+        idLiteral('Account'),
+        idOf('Account'),
+        (list) => `SELECT ${opportunitySelect} FROM Opportunity WHERE AccountId IN ${list} ORDER BY CloseDate, Id`,
+        (r) => {
+          const record = toOpportunity(r);
+          return { key: record.accountId, record };
+        },
+      ),
 
     async opportunitiesByStage(filter) {
       const where = opportunityWhere(filter);
@@ -760,14 +899,20 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     async stageSummaryByAccountId(ids) {
       const keyOf = idOf('Account');
       const byAccount = new Map<string, StageSummaryRecord[]>();
-      await inChunks(ids, idLiteral('Account'), (list) => `SELECT AccountId, StageName, IsClosed, IsWon, COUNT(Id) n, SUM(Amount) amount FROM Opportunity WHERE AccountId IN ${list} GROUP BY AccountId, StageName, IsClosed, IsWon ORDER BY AccountId, StageName`, (r) => {
-        const key = aggregateKey(r, 'AccountId');
-        const c = key === null ? null : keyOf(key);
-        if (c === null) return;
-        const list = byAccount.get(c) ?? [];
-        list.push(toStageSummary(r));
-        byAccount.set(c, list);
-      });
+      await inChunks(
+        ids,
+        idLiteral('Account'),
+        (list) =>
+          `SELECT AccountId, StageName, IsClosed, IsWon, COUNT(Id) n, SUM(Amount) amount FROM Opportunity WHERE AccountId IN ${list} GROUP BY AccountId, StageName, IsClosed, IsWon ORDER BY AccountId, StageName`,
+        (r) => {
+          const key = aggregateKey(r, 'AccountId');
+          const c = key === null ? null : keyOf(key);
+          if (c === null) return;
+          const list = byAccount.get(c) ?? [];
+          list.push(toStageSummary(r));
+          byAccount.set(c, list);
+        },
+      );
       return ids.map((id) => {
         const c = keyOf(id);
         return c === null ? [] : (byAccount.get(c) ?? []);
@@ -775,7 +920,10 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     },
 
     async pipelineBuckets(query) {
-      const dims = query.period === 'YEAR' ? ['CALENDAR_YEAR(CloseDate)'] : ['CALENDAR_YEAR(CloseDate)', query.period === 'QUARTER' ? 'CALENDAR_QUARTER(CloseDate)' : 'CALENDAR_MONTH(CloseDate)'];
+      const dims =
+        query.period === 'YEAR'
+          ? ['CALENDAR_YEAR(CloseDate)']
+          : ['CALENDAR_YEAR(CloseDate)', query.period === 'QUARTER' ? 'CALENDAR_QUARTER(CloseDate)' : 'CALENDAR_MONTH(CloseDate)'];
       const filter = [pipelineWhere(query), query.ownerEmail ? `Owner.Email = ${soqlString(query.ownerEmail)}` : ''].filter(Boolean).join(' AND ');
       // Salesforce refuses an aggregate of more than 2,000 groups. One small aggregate first tells
       // how many groups a period can hold (owners × stages) and which periods there are; the
@@ -842,14 +990,26 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       const literal = field === 'WhatId' ? (v: string) => (normalizeSalesforceId(v) === null ? null : soqlId(v)) : idLiteral(object);
       const keyOf = field === 'WhatId' ? normalizeSalesforceId : idOf(object);
       const [tasks, events] = await Promise.all([
-        grouped(ids, literal, keyOf, (list) => taskSelect(`${field} IN ${list}${openOnly ? ' AND IsClosed = false' : ''}`), (r) => {
-          const record = toTask(r);
-          return { key: field === 'OwnerId' ? record.ownerId : field === 'AccountId' ? record.accountId : record.whatId, record };
-        }),
-        grouped(ids, literal, keyOf, (list) => eventSelect(`${field} IN ${list}${openOnly ? ' AND StartDateTime >= TODAY' : ''}`), (r) => {
-          const record = toEvent(r);
-          return { key: field === 'OwnerId' ? record.ownerId : field === 'AccountId' ? record.accountId : record.whatId, record };
-        }),
+        grouped(
+          ids,
+          literal,
+          keyOf,
+          (list) => taskSelect(`${field} IN ${list}${openOnly ? ' AND IsClosed = false' : ''}`),
+          (r) => {
+            const record = toTask(r);
+            return { key: field === 'OwnerId' ? record.ownerId : field === 'AccountId' ? record.accountId : record.whatId, record };
+          },
+        ),
+        grouped(
+          ids,
+          literal,
+          keyOf,
+          (list) => eventSelect(`${field} IN ${list}${openOnly ? ' AND StartDateTime >= TODAY' : ''}`),
+          (r) => {
+            const record = toEvent(r);
+            return { key: field === 'OwnerId' ? record.ownerId : field === 'AccountId' ? record.accountId : record.whatId, record };
+          },
+        ),
       ]);
       return ids.map((_, i) => mergeActivities(tasks[i]!, events[i]!));
     },
@@ -860,10 +1020,15 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       (async () => {
         const keyOf = idOf('Case');
         const found = new Map<string, CaseRecord>();
-        await inChunks(ids, idLiteral('Case'), (list) => `SELECT ${CASE_FIELDS.join(', ')} FROM Case WHERE Id IN ${list}`, (row) => {
-          const c = toCase(row);
-          found.set(c.id, c);
-        });
+        await inChunks(
+          ids,
+          idLiteral('Case'),
+          (list) => `SELECT ${CASE_FIELDS.join(', ')} FROM Case WHERE Id IN ${list}`,
+          (row) => {
+            const c = toCase(row);
+            found.set(c.id, c);
+          },
+        );
         return ids.map((id) => {
           const c = keyOf(id);
           if (c === null) return new CrmNotFoundError('Case', id, 'it is not a 15- or 18-character Case id');
@@ -873,7 +1038,9 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
 
     async cases(filter, limit) {
       const where = caseWhere(filter);
-      const rows = await client.query(`SELECT ${CASE_FIELDS.join(', ')} FROM Case${where ? ` WHERE ${where}` : ''} ORDER BY CreatedDate DESC, Id LIMIT ${positive(limit)}`);
+      const rows = await client.query(
+        `SELECT ${CASE_FIELDS.join(', ')} FROM Case${where ? ` WHERE ${where}` : ''} ORDER BY CreatedDate DESC, Id LIMIT ${positive(limit)}`,
+      );
       return rows.map(toCase);
     },
 
@@ -884,11 +1051,18 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
         keys,
         isId ? idLiteral(object) : text,
         isId ? idOf(object) : exact,
-        (list) => `SELECT ${CASE_FIELDS.join(', ')} FROM Case WHERE ${field} IN ${list}${openOnly ? ' AND IsClosed = false' : ''} ORDER BY CreatedDate DESC, Id`,
+        (list) =>
+          `SELECT ${CASE_FIELDS.join(', ')} FROM Case WHERE ${field} IN ${list}${openOnly ? ' AND IsClosed = false' : ''} ORDER BY CreatedDate DESC, Id`,
         (r) => {
           const record = toCase(r);
           const key =
-            field === 'AccountId' ? record.accountId : field === 'ContactId' ? (record.contactId ?? null) : field === 'ERP_Order_Number__c' ? (record.erpOrderNumber ?? null) : record.productSku;
+            field === 'AccountId'
+              ? record.accountId
+              : field === 'ContactId'
+                ? (record.contactId ?? null)
+                : field === 'ERP_Order_Number__c'
+                  ? (record.erpOrderNumber ?? null)
+                  : record.productSku;
           return { key, record };
         },
       );
@@ -1031,7 +1205,9 @@ function sum(r: SObjectRecord, alias: string): number {
 }
 
 function aggregateError(r: SObjectRecord, field: string, expected: string): SalesforceUnavailableError {
-  return new SalesforceUnavailableError(`Expected AggregateResult.${field} to be ${expected}, but Salesforce answered ${JSON.stringify(r[field])?.slice(0, 100) ?? 'nothing'}.`);
+  return new SalesforceUnavailableError(
+    `Expected AggregateResult.${field} to be ${expected}, but Salesforce answered ${JSON.stringify(r[field])?.slice(0, 100) ?? 'nothing'}.`,
+  );
 }
 
 function toStageSummary(r: SObjectRecord): StageSummaryRecord {

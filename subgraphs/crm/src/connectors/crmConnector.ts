@@ -177,10 +177,56 @@ export const USER_FIELDS = ['Id', 'Name', 'Email', 'Title', 'Territory__c', 'IsA
 export const ACCOUNT_FIELDS = ['Id', 'Name', 'Type', 'Industry', 'Segment__c', 'ERP_Customer_Number__c', 'OwnerId'];
 /** The owner read through the relationship, so an account or opportunity query needs no second call for it. */
 export const OWNER_FIELDS = USER_FIELDS.map((f) => `Owner.${f}`);
-export const OPPORTUNITY_FIELDS = ['Id', 'Name', 'StageName', 'Amount', 'Probability', 'CloseDate', 'IsClosed', 'IsWon', 'AccountId', 'OwnerId', 'ERP_Order_Number__c', 'Type', 'LeadSource', 'NextStep', 'ExpectedRevenue', 'CampaignId'];
+export const OPPORTUNITY_FIELDS = [
+  'Id',
+  'Name',
+  'StageName',
+  'Amount',
+  'Probability',
+  'CloseDate',
+  'IsClosed',
+  'IsWon',
+  'AccountId',
+  'OwnerId',
+  'ERP_Order_Number__c',
+  'Type',
+  'LeadSource',
+  'NextStep',
+  'ExpectedRevenue',
+  'CampaignId',
+];
 export const CONTACT_FIELDS = ['Id', 'AccountId', 'Name', 'FirstName', 'LastName', 'Email', 'Phone', 'Title'];
-export const CASE_FIELDS = ['Id', 'AccountId', 'CaseNumber', 'Subject', 'Status', 'Priority', 'Origin', 'CreatedDate', 'Product_SKU__c', 'Description', 'IsClosed', 'ClosedDate', 'ContactId', 'OwnerId', 'ERP_Order_Number__c', 'Account.ERP_Customer_Number__c'];
-export const QUOTE_FIELDS = ['Id', 'Name', 'Status', 'ExpirationDate', 'TotalPrice', 'OpportunityId', 'AccountId', 'QuoteNumber', 'ContactId', 'Pricebook2Id', 'ERP_Order_Number__c'];
+export const CASE_FIELDS = [
+  'Id',
+  'AccountId',
+  'CaseNumber',
+  'Subject',
+  'Status',
+  'Priority',
+  'Origin',
+  'CreatedDate',
+  'Product_SKU__c',
+  'Description',
+  'IsClosed',
+  'ClosedDate',
+  'ContactId',
+  'OwnerId',
+  'ERP_Order_Number__c',
+  'Account.ERP_Customer_Number__c',
+];
+export const QUOTE_FIELDS = [
+  'Id',
+  'Name',
+  'Status',
+  'ExpirationDate',
+  'TotalPrice',
+  'OpportunityId',
+  'AccountId',
+  'QuoteNumber',
+  'ContactId',
+  'Pricebook2Id',
+  'ERP_Order_Number__c',
+];
 
 /**
  * Reads records of one object by id in one composite call, in key order matched by id.
@@ -263,8 +309,7 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
         textLiteral,
         // The external id is the identity: compared exactly, never loosened.
         exact,
-        (list) =>
-          `SELECT ${[...ACCOUNT_FIELDS, ...OWNER_FIELDS].join(', ')} FROM Account WHERE ERP_Customer_Number__c IN ${list} ORDER BY Id`,
+        (list) => `SELECT ${[...ACCOUNT_FIELDS, ...OWNER_FIELDS].join(', ')} FROM Account WHERE ERP_Customer_Number__c IN ${list} ORDER BY Id`,
         (r) => ({ key: str(r, 'ERP_Customer_Number__c'), record: toAccount(r) }),
       ),
 
@@ -506,7 +551,7 @@ export function toCase(r: SObjectRecord): CaseRecord {
     contactId: id18(r, 'ContactId', 'Contact'),
     ownerId: id18(r, 'OwnerId', 'User'),
     erpOrderNumber: str(r, 'ERP_Order_Number__c'),
-    customerNumber: 'Account' in r ? (parent(r, 'Account')?.ERP_Customer_Number__c as string | null | undefined) ?? null : undefined,
+    customerNumber: 'Account' in r ? ((parent(r, 'Account')?.ERP_Customer_Number__c as string | null | undefined) ?? null) : undefined,
   };
 }
 

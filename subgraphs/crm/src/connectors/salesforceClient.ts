@@ -13,7 +13,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import { gunzipSync } from 'node:zlib';
-import { createNativeCallPolicy, retryAfterMs, type BreakerSnapshot, type FailureClass, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
+import {
+  createNativeCallPolicy,
+  retryAfterMs,
+  type BreakerSnapshot,
+  type FailureClass,
+  type NativeCallPolicy,
+  type ResilienceSettings,
+} from '../../../../lib/resilience.js';
 import { UNOBSERVED, type NativeCallLabel, type NativeCallObserver } from '../../../../lib/observability/nativeCalls.js';
 import { salesforceObjectOf } from '../../../../lib/observability/salesforceLabels.js';
 import { parseCsv } from './csv.js';
@@ -57,9 +64,16 @@ export const DEFAULT_SALESFORCE_RESILIENCE: ResilienceSettings = {
  * a write whose answer was lost may well have happened.
  */
 export const SALESFORCE_READ_KINDS: ReadonlySet<string> = new Set([
-  'query', 'queryMore', 'composite_read', 'retrieve', 'describe', 'limits',
+  'query',
+  'queryMore',
+  'composite_read',
+  'retrieve',
+  'describe',
+  'limits',
   // A Bulk API 2.0 query job only reads; creating it twice costs a job, never a duplicate record.
-  'bulkQuery.create', 'bulkQuery.status', 'bulkQuery.results',
+  'bulkQuery.create',
+  'bulkQuery.status',
+  'bulkQuery.results',
 ]);
 
 // Private: a refusal (bad field, missing record) says nothing about Salesforce's
@@ -179,6 +193,8 @@ export class SalesforceClient {
   private readonly counts = new Map<string, number>();
   /** The sObject of each `nextRecordsUrl` being followed: a locator does not name it, and metrics and logs do. */
   private readonly pagedObjects = new Map<string, string>();
+  // The sObject of each Bulk API job in flight, by job id: its URLs name only the job.
+  private readonly bulkJobObjects = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly options: SalesforceClientOptions) {
@@ -191,7 +207,11 @@ export class SalesforceClient {
     const maxSockets = options.maxSockets ?? 16;
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
-    this.policy = createNativeCallPolicy({ systemLabel: 'CRM (Salesforce)', settings: options.resilience ?? DEFAULT_SALESFORCE_RESILIENCE, classify: classifySalesforceFailure });
+    this.policy = createNativeCallPolicy({
+      systemLabel: 'CRM (Salesforce)',
+      settings: options.resilience ?? DEFAULT_SALESFORCE_RESILIENCE,
+      classify: classifySalesforceFailure,
+    });
   }
 
   /** The circuit breaker's state, for health checks. */
@@ -209,7 +229,8 @@ export class SalesforceClient {
     const answer = await this.sendObserved({ object: 'versions', method: 'list' }, 'GET', url, { accept: 'application/json' }, undefined, timeoutMs);
     const versions = this.interpret<{ version?: unknown }[]>(answer, 'GET /services/data/');
     const newest = Array.isArray(versions) ? versions.at(-1)?.version : undefined;
-    if (typeof newest !== 'string') throw new SalesforceUnavailableError(`Expected Salesforce to list its API versions at ${url.href}, but got ${JSON.stringify(versions)?.slice(0, 200)}.`);
+    if (typeof newest !== 'string')
+      throw new SalesforceUnavailableError(`Expected Salesforce to list its API versions at ${url.href}, but got ${JSON.stringify(versions)?.slice(0, 200)}.`);
     return newest;
   }
 
@@ -233,7 +254,9 @@ export class SalesforceClient {
     const records = [...this.checkPage(page).records];
     while (!page.done) {
       if (!page.nextRecordsUrl) {
-        throw new SalesforceUnavailableError('Salesforce answered a query page with done=false but no nextRecordsUrl, so the rest of the result cannot be fetched.');
+        throw new SalesforceUnavailableError(
+          'Salesforce answered a query page with done=false but no nextRecordsUrl, so the rest of the result cannot be fetched.',
+        );
       }
       const next = page.nextRecordsUrl;
       this.pagedObjects.set(next, salesforceObjectOf(`?q=${encodeURIComponent(soql)}`));
@@ -262,16 +285,48 @@ export class SalesforceClient {
    */
   async bulkQuery(soql: string): Promise<BulkQueryRow[]> {
     const jobs = `${this.dataPath}/jobs/query`;
-    const job = await this.api<BulkQueryJobInfo>('bulkQuery.create', 'POST', jobs, { operation: 'query', query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' });
+    const job = await this.api<BulkQueryJobInfo>('bulkQuery.create', 'POST', jobs, {
+      operation: 'query',
+      query: soql,
+      contentType: 'CSV',
+      columnDelimiter: 'COMMA',
+      lineEnding: 'LF',
+    });
     if (typeof job?.id !== 'string' || !/^[A-Za-z0-9]{15,18}$/.test(job.id)) {
-      throw new SalesforceUnavailableError(`Expected Salesforce to answer a new Bulk API 2.0 query job with its id, but got ${JSON.stringify(job)?.slice(0, 200)}.`);
+      throw new SalesforceUnavailableError(
+        `Expected Salesforce to answer a new Bulk API 2.0 query job with its id, but got ${JSON.stringify(job)?.slice(0, 200)}.`,
+      );
     }
-    await this.awaitBulkQueryJob(job.id);
+    this.bulkJobObjects.set(job.id, salesforceObjectOf(`?q=${encodeURIComponent(soql)}`));
+    try {
+      return await this.bulkQueryResults(jobs, job.id);
+    } finally {
+      this.bulkJobObjects.delete(job.id);
+    }
+  }
+
+  // Private: the metric label's sObject for a Bulk API call: the query's, from the job's body or id.
+  private bulkJobObject(pathAndQuery: string, body: unknown): string | undefined {
+    const query = (body as { query?: unknown } | undefined)?.query;
+    if (typeof query === 'string' && /\/jobs\/query$/.test(pathAndQuery)) return salesforceObjectOf(`?q=${encodeURIComponent(query)}`);
+    const id = /\/jobs\/query\/([A-Za-z0-9]+)/.exec(pathAndQuery)?.[1];
+    return id === undefined ? undefined : this.bulkJobObjects.get(id);
+  }
+
+  // Private: waits for the job, then reads every result set.
+  private async bulkQueryResults(jobs: string, jobId: string): Promise<BulkQueryRow[]> {
+    await this.awaitBulkQueryJob(jobId);
     const rows: BulkQueryRow[] = [];
     let locator: string | null = null;
     do {
-      const answer: CsvAnswer = await this.api<CsvAnswer>('bulkQuery.results', 'GET', `${jobs}/${job.id}/results${locator ? `?locator=${encodeURIComponent(locator)}` : ''}`, undefined, 'csv');
-      rows.push(...csvRecords(answer.text, `the results of Bulk API 2.0 query job ${job.id}`));
+      const answer: CsvAnswer = await this.api<CsvAnswer>(
+        'bulkQuery.results',
+        'GET',
+        `${jobs}/${jobId}/results${locator ? `?locator=${encodeURIComponent(locator)}` : ''}`,
+        undefined,
+        'csv',
+      );
+      rows.push(...csvRecords(answer.text, `the results of Bulk API 2.0 query job ${jobId}`));
       const next = answer.headers['sforce-locator'];
       // The last set says so with the string "null".
       locator = typeof next === 'string' && next !== '' && next !== 'null' ? next : null;
@@ -355,7 +410,13 @@ export class SalesforceClient {
     if (this.closed) throw new SalesforceUnavailableError('The Salesforce client was closed; no further calls can be made.');
     const poll = async (session: Session) => {
       const url = new URL(`/cometd-lite/events?replayId=${replayId}&waitMs=${waitMs}`, session.instanceUrl);
-      const answer = await this.send('GET', url, { authorization: `Bearer ${session.accessToken}`, accept: 'application/json' }, undefined, waitMs + this.timeoutMs);
+      const answer = await this.send(
+        'GET',
+        url,
+        { authorization: `Bearer ${session.accessToken}`, accept: 'application/json' },
+        undefined,
+        waitMs + this.timeoutMs,
+      );
       return this.interpret<ChangeEventBatch>(answer, 'GET /cometd-lite/events');
     };
     const session = await this.authenticate();
@@ -387,10 +448,16 @@ export class SalesforceClient {
       if (state === 'JobComplete') return;
       if (state === 'Failed' || state === 'Aborted') {
         const reason = typeof info.errorMessage === 'string' && info.errorMessage !== '' ? info.errorMessage : 'Salesforce gave no reason';
-        throw new SalesforceError(400, state === 'Failed' ? 'BULK_QUERY_FAILED' : 'BULK_QUERY_ABORTED', `Bulk API 2.0 query job ${id} ended ${state} instead of JobComplete: ${reason}.`);
+        throw new SalesforceError(
+          400,
+          state === 'Failed' ? 'BULK_QUERY_FAILED' : 'BULK_QUERY_ABORTED',
+          `Bulk API 2.0 query job ${id} ended ${state} instead of JobComplete: ${reason}.`,
+        );
       }
       if (state !== 'UploadComplete' && state !== 'InProgress') {
-        throw new SalesforceUnavailableError(`Expected a Bulk API 2.0 query job state (UploadComplete, InProgress, JobComplete, Failed or Aborted) for job ${id}, but got ${JSON.stringify(state)}.`);
+        throw new SalesforceUnavailableError(
+          `Expected a Bulk API 2.0 query job state (UploadComplete, InProgress, JobComplete, Failed or Aborted) for job ${id}, but got ${JSON.stringify(state)}.`,
+        );
       }
       if (Date.now() + delay > deadline) {
         // Best effort: nobody will read this job, so it should not keep using the org's resources.
@@ -437,7 +504,13 @@ export class SalesforceClient {
       headers['content-type'] = 'application/json';
     }
     this.count(kind);
-    const answer = await this.sendObserved({ object: this.pagedObjects.get(pathAndQuery) ?? salesforceObjectOf(pathAndQuery), method: kind }, method, url, headers, payload);
+    const answer = await this.sendObserved(
+      { object: this.pagedObjects.get(pathAndQuery) ?? this.bulkJobObject(pathAndQuery, body) ?? salesforceObjectOf(pathAndQuery), method: kind },
+      method,
+      url,
+      headers,
+      payload,
+    );
     const limit = answer.headers['sforce-limit-info'];
     if (typeof limit === 'string') this.limitInfo = parseLimitInfo(limit);
     if (as === 'csv' && answer.status === 200) return { text: answer.body, headers: answer.headers } as T;
@@ -466,10 +539,18 @@ export class SalesforceClient {
       password: this.options.password,
     }).toString();
     this.count('oauth.token');
-    const answer = await this.sendObserved({ object: 'oauth', method: 'token' }, 'POST', url, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, form);
+    const answer = await this.sendObserved(
+      { object: 'oauth', method: 'token' },
+      'POST',
+      url,
+      { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      form,
+    );
     const token = this.interpret<{ access_token?: unknown; instance_url?: unknown }>(answer, 'POST /services/oauth2/token');
     if (typeof token?.access_token !== 'string' || token.access_token === '') {
-      throw new SalesforceUnavailableError(`Expected the Salesforce token endpoint to answer with an access_token, but got ${JSON.stringify(token)?.slice(0, 200)}.`);
+      throw new SalesforceUnavailableError(
+        `Expected the Salesforce token endpoint to answer with an access_token, but got ${JSON.stringify(token)?.slice(0, 200)}.`,
+      );
     }
     const instanceUrl = typeof token.instance_url === 'string' && token.instance_url !== '' ? token.instance_url : this.loginUrl.origin;
     return { accessToken: token.access_token, instanceUrl };
@@ -505,7 +586,14 @@ export class SalesforceClient {
   }
 
   /** `send`, counted, timed and logged as `label`, with the request id (and traceparent) added to the headers. */
-  private sendObserved(label: NativeCallLabel, method: string, url: URL, headers: Record<string, string>, payload?: string, timeoutMs = this.timeoutMs): Promise<HttpAnswer> {
+  private sendObserved(
+    label: NativeCallLabel,
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    payload?: string,
+    timeoutMs = this.timeoutMs,
+  ): Promise<HttpAnswer> {
     return (this.options.observer ?? UNOBSERVED).call(label, async (exchange) => {
       const answer = await this.send(method, url, { ...headers, ...exchange.headers }, payload, timeoutMs);
       exchange.status = answer.status;

@@ -114,10 +114,25 @@ export interface ErpAreasConnector {
 type Domain = unknown[];
 
 const MOVE = 'account.move';
-const POSTED_CUSTOMER_INVOICES: Domain = [['move_type', '=', 'out_invoice'], ['state', '=', 'posted']];
+const POSTED_CUSTOMER_INVOICES: Domain = [
+  ['move_type', '=', 'out_invoice'],
+  ['state', '=', 'posted'],
+];
 const ORDER_LINE = 'sale.order.line';
 const TICKET = 'helpdesk.ticket';
-const TICKET_FIELDS = ['name', 'ticket_ref', 'partner_id', 'product_id', 'sale_order_id', 'stage_id', 'priority', 'create_date', 'close_date', 'x_crm_case_id', 'user_id'];
+const TICKET_FIELDS = [
+  'name',
+  'ticket_ref',
+  'partner_id',
+  'product_id',
+  'sale_order_id',
+  'stage_id',
+  'priority',
+  'create_date',
+  'close_date',
+  'x_crm_case_id',
+  'user_id',
+];
 const TICKET_ORDER = 'create_date desc, id desc';
 const GOAL_DEFINITION = 'Total Invoiced';
 
@@ -142,7 +157,14 @@ export function createErpAreasConnector(client: OdooClient): ErpAreasConnector {
   }
 
   /** One read_group grouped by a many2one and a month: a list of month totals per key. */
-  async function monthlySumBy(model: string, domain: Domain, groupField: string, dateField: string, sumField: string, keys: readonly number[]): Promise<MonthAmount[][]> {
+  async function monthlySumBy(
+    model: string,
+    domain: Domain,
+    groupField: string,
+    dateField: string,
+    sumField: string,
+    keys: readonly number[],
+  ): Promise<MonthAmount[][]> {
     const wanted = unique(keys);
     if (wanted.length === 0) return [];
     const month = `${dateField}:month`;
@@ -152,7 +174,9 @@ export function createErpAreasConnector(client: OdooClient): ErpAreasConnector {
       const start = g.rangeStart(month);
       return key && start ? [{ key: key.id, month: start.slice(0, 7), amount: g.number(sumField) }] : [];
     });
-    return matchMany(keys, rows, (r) => r.key).map((list) => list.sort((a, b) => a.month.localeCompare(b.month)).map(({ month: m, amount }) => ({ month: m, amount })));
+    return matchMany(keys, rows, (r) => r.key).map((list) =>
+      list.sort((a, b) => a.month.localeCompare(b.month)).map(({ month: m, amount }) => ({ month: m, amount })),
+    );
   }
 
   const goalsIn = (period: Period): Domain => [
@@ -168,7 +192,12 @@ export function createErpAreasConnector(client: OdooClient): ErpAreasConnector {
   const confirmedLinesIn = (period: Period | null): Domain => [
     ['state', '=', 'sale'],
     ['display_type', '=', false],
-    ...(period ? [['order_id.date_order', '>=', `${period.from} 00:00:00`], ['order_id.date_order', '<=', `${period.to} 23:59:59`]] : []),
+    ...(period
+      ? [
+          ['order_id.date_order', '>=', `${period.from} 00:00:00`],
+          ['order_id.date_order', '<=', `${period.to} 23:59:59`],
+        ]
+      : []),
   ];
 
   const ticketsBy = async <K extends string | number>(field: string, keys: readonly K[], keyOf: (t: TicketRecord) => K | null) => {
@@ -189,18 +218,24 @@ export function createErpAreasConnector(client: OdooClient): ErpAreasConnector {
       const wanted = unique(productIds);
       if (wanted.length === 0) return [];
       // Only internal locations hold stock on hand; customer and vendor locations are where goods went or came from.
-      const rows = await searchRead('stock.quant', [['product_id', 'in', wanted], ['location_id.usage', '=', 'internal']], ['product_id', 'location_id', 'quantity', 'reserved_quantity'], {
-        order: 'location_id, id',
-      });
-      const quants = rows.map(
-        (row): StockQuantRecord => ({
-          id: row.id(),
-          productId: row.requiredMany2one('product_id').id,
-          location: row.requiredMany2one('location_id').name,
-          quantity: row.number('quantity'),
-          reservedQuantity: row.number('reserved_quantity'),
-        }),
+      const rows = await searchRead(
+        'stock.quant',
+        [
+          ['product_id', 'in', wanted],
+          ['location_id.usage', '=', 'internal'],
+        ],
+        ['product_id', 'location_id', 'quantity', 'reserved_quantity'],
+        {
+          order: 'location_id, id',
+        },
       );
+      const quants = rows.map((row): StockQuantRecord => ({
+        id: row.id(),
+        productId: row.requiredMany2one('product_id').id,
+        location: row.requiredMany2one('location_id').name,
+        quantity: row.number('quantity'),
+        reservedQuantity: row.number('reserved_quantity'),
+      }));
       return matchMany(productIds, quants, (q) => q.productId);
     },
 
@@ -223,7 +258,12 @@ export function createErpAreasConnector(client: OdooClient): ErpAreasConnector {
     monthlyTargetByUserId: (period, userIds) =>
       monthlySumBy(
         'gamification.goal',
-        [['definition_id.name', '=', GOAL_DEFINITION], ['start_date', '<=', period.to], ['end_date', '>=', period.from], ['state', '!=', 'canceled']],
+        [
+          ['definition_id.name', '=', GOAL_DEFINITION],
+          ['start_date', '<=', period.to],
+          ['end_date', '>=', period.from],
+          ['state', '!=', 'canceled'],
+        ],
         'user_id',
         'start_date',
         'target_goal',
@@ -236,16 +276,27 @@ export function createErpAreasConnector(client: OdooClient): ErpAreasConnector {
     async salesByPartnerId(period, partnerIds) {
       const wanted = unique(partnerIds);
       if (wanted.length === 0) return [];
-      const groups = await readGroup(ORDER_LINE, [['order_partner_id', 'in', wanted], ...confirmedLinesIn(period)], ['price_subtotal:sum', 'margin:sum'], ['order_partner_id']);
+      const groups = await readGroup(
+        ORDER_LINE,
+        [['order_partner_id', 'in', wanted], ...confirmedLinesIn(period)],
+        ['price_subtotal:sum', 'margin:sum'],
+        ['order_partner_id'],
+      );
       const totals = new Map(groups.map((g) => [g.requiredMany2one('order_partner_id').id, toTotals(g)]));
       return partnerIds.map((id) => totals.get(id) ?? { revenue: 0, margin: 0 });
     },
 
     async topCustomersBySales(period, limit) {
-      const groups = await readGroup(ORDER_LINE, [['order_partner_id.ref', '!=', false], ...confirmedLinesIn(period)], ['price_subtotal:sum', 'margin:sum'], ['order_partner_id'], {
-        orderby: 'price_subtotal desc',
-        limit,
-      });
+      const groups = await readGroup(
+        ORDER_LINE,
+        [['order_partner_id.ref', '!=', false], ...confirmedLinesIn(period)],
+        ['price_subtotal:sum', 'margin:sum'],
+        ['order_partner_id'],
+        {
+          orderby: 'price_subtotal desc',
+          limit,
+        },
+      );
       return groups.map((g) => ({ partnerId: g.requiredMany2one('order_partner_id').id, ...toTotals(g) }));
     },
 
@@ -270,7 +321,15 @@ export function createErpAreasConnector(client: OdooClient): ErpAreasConnector {
     },
 
     async customerNumbers() {
-      const rows = await searchRead('res.partner', [['ref', '!=', false], ['customer_rank', '>', 0]], ['ref'], { order: 'ref' });
+      const rows = await searchRead(
+        'res.partner',
+        [
+          ['ref', '!=', false],
+          ['customer_rank', '>', 0],
+        ],
+        ['ref'],
+        { order: 'ref' },
+      );
       return [...new Set(rows.map((r) => r.requiredString('ref')))];
     },
   };
@@ -297,4 +356,3 @@ function toTicket(row: RowReader): TicketRecord {
     assignedUserId: row.many2one('user_id')?.id ?? null,
   };
 }
-

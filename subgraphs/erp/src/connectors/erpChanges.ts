@@ -49,9 +49,7 @@ export function createErpChangeFeed(client: OdooClient): ErpChangeFeed {
   return {
     async latestWriteDate() {
       // One model stands for all: the watermark only needs to be a time the ERP itself wrote.
-      const rows = await Promise.all(
-        Object.keys(WATCHED_MODELS).map((model) => searchRead(model, [], ['write_date'], { order: 'write_date desc', limit: 1 })),
-      );
+      const rows = await Promise.all(Object.keys(WATCHED_MODELS).map((model) => searchRead(model, [], ['write_date'], { order: 'write_date desc', limit: 1 })));
       const dates = rows.flatMap((r) => r.map((row) => row.write_date)).filter((d): d is string => typeof d === 'string');
       return dates.sort().at(-1) ?? null;
     },
@@ -71,7 +69,14 @@ export function createErpChangeFeed(client: OdooClient): ErpChangeFeed {
       );
       const changes = perModel.flat();
       // A quant names its product by id; the product is also cached by SKU, so read the SKUs (one call).
-      const productIds = [...new Set(changes.filter((c) => c.model === 'stock.quant').map((c) => c.keys.product_id).filter((id): id is number => typeof id === 'number'))];
+      const productIds = [
+        ...new Set(
+          changes
+            .filter((c) => c.model === 'stock.quant')
+            .map((c) => c.keys.product_id)
+            .filter((id): id is number => typeof id === 'number'),
+        ),
+      ];
       const skuByProductId = new Map<number, string | null>();
       if (productIds.length > 0) {
         const rows = rowsOf('product.product', 'read', await client.executeKw('product.product', 'read', [productIds], { fields: ['default_code'] }));

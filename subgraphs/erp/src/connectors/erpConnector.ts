@@ -172,7 +172,9 @@ export class ErpAmbiguousKeyError extends Error {
     readonly key: string | number,
     readonly ids: number[],
   ) {
-    super(`Expected one ${model} with ${field} ${JSON.stringify(key)}, but the ERP has ${ids.length} (ids ${ids.join(', ')}); the duplicates must be resolved in the ERP.`);
+    super(
+      `Expected one ${model} with ${field} ${JSON.stringify(key)}, but the ERP has ${ids.length} (ids ${ids.join(', ')}); the duplicates must be resolved in the ERP.`,
+    );
   }
 }
 
@@ -222,7 +224,18 @@ const PARTNER_FIELDS = ['ref', 'name', 'vat', 'email', 'phone', 'street', 'city'
 const CUSTOMER_DOMAIN: Domain = [['ref', '!=', false]];
 
 const PRODUCT = 'product.product';
-const PRODUCT_FIELDS = ['default_code', 'name', 'categ_id', 'uom_id', 'list_price', 'standard_price', 'qty_available', 'sale_ok', 'product_tmpl_id', 'currency_id'];
+const PRODUCT_FIELDS = [
+  'default_code',
+  'name',
+  'categ_id',
+  'uom_id',
+  'list_price',
+  'standard_price',
+  'qty_available',
+  'sale_ok',
+  'product_tmpl_id',
+  'currency_id',
+];
 const SKU_DOMAIN: Domain = [['default_code', '!=', false]];
 
 const BOM = 'mrp.bom';
@@ -237,8 +250,21 @@ const ORDER_LINE = 'sale.order.line';
 const ORDER_LINE_FIELDS = ['order_id', 'product_id', 'name', 'product_uom_qty', 'price_unit', 'discount', 'price_subtotal'];
 
 const MOVE = 'account.move';
-const INVOICE_FIELDS = ['name', 'partner_id', 'invoice_date', 'invoice_date_due', 'amount_total', 'amount_residual', 'payment_state', 'currency_id', 'invoice_origin'];
-const POSTED_CUSTOMER_INVOICES: Domain = [['move_type', '=', 'out_invoice'], ['state', '=', 'posted']];
+const INVOICE_FIELDS = [
+  'name',
+  'partner_id',
+  'invoice_date',
+  'invoice_date_due',
+  'amount_total',
+  'amount_residual',
+  'payment_state',
+  'currency_id',
+  'invoice_origin',
+];
+const POSTED_CUSTOMER_INVOICES: Domain = [
+  ['move_type', '=', 'out_invoice'],
+  ['state', '=', 'posted'],
+];
 
 const EMPLOYEE = 'hr.employee';
 const EMPLOYEE_FIELDS = ['name', 'work_email', 'job_title', 'department_id', 'parent_id', 'user_id'];
@@ -269,7 +295,12 @@ export function createErpConnector(client: OdooClient): ErpConnector {
   }
 
   // One-to-one by id: `read` drops missing ids, so match by id, never by position.
-  async function oneById<R extends { id: number }>(ids: readonly number[], model: string, fields: string[], toRecord: (row: RowReader) => R): Promise<(R | Error)[]> {
+  async function oneById<R extends { id: number }>(
+    ids: readonly number[],
+    model: string,
+    fields: string[],
+    toRecord: (row: RowReader) => R,
+  ): Promise<(R | Error)[]> {
     const wanted = unique(ids);
     if (wanted.length === 0) return [];
     const records = (await read(model, wanted, fields)).map(toRecord);
@@ -292,7 +323,14 @@ export function createErpConnector(client: OdooClient): ErpConnector {
     return matchMany(keys, records, keyOf);
   }
 
-  async function page<R>(model: string, domain: Domain, fields: string[], order: string, request: PageRequest, toRecord: (row: RowReader) => R): Promise<PageResult<R>> {
+  async function page<R>(
+    model: string,
+    domain: Domain,
+    fields: string[],
+    order: string,
+    request: PageRequest,
+    toRecord: (row: RowReader) => R,
+  ): Promise<PageResult<R>> {
     // One record past the page tells whether another page follows, without a count.
     const rows = await searchRead(model, domain, fields, { order, offset: request.offset, limit: request.first + 1 });
     return { records: rows.slice(0, request.first).map(toRecord), hasNextPage: rows.length > request.first };
@@ -322,7 +360,9 @@ export function createErpConnector(client: OdooClient): ErpConnector {
       const groups = rowsOf(
         MOVE,
         'read_group',
-        await client.executeKw(MOVE, 'read_group', [[['partner_id', 'in', wanted], ...POSTED_CUSTOMER_INVOICES], ['amount_residual:sum'], ['partner_id']], { lazy: false }),
+        await client.executeKw(MOVE, 'read_group', [[['partner_id', 'in', wanted], ...POSTED_CUSTOMER_INVOICES], ['amount_residual:sum'], ['partner_id']], {
+          lazy: false,
+        }),
       );
       const due = new Map<number, number>();
       for (const group of groups) {
@@ -460,7 +500,6 @@ function toEmployee(row: RowReader): EmployeeRecord {
 
 // --- matching results back to keys -------------------------------------------------
 
-
 function matchOne<K extends string | number, R extends { id: number }>(
   keys: readonly K[],
   records: R[],
@@ -477,8 +516,13 @@ function matchOne<K extends string | number, R extends { id: number }>(
   return keys.map((key) => {
     const found = byKey.get(key);
     if (!found) return new ErpNotFoundError(model, field, key);
-    if (found.length > 1) return new ErpAmbiguousKeyError(model, field, key, found.map((r) => r.id));
+    if (found.length > 1)
+      return new ErpAmbiguousKeyError(
+        model,
+        field,
+        key,
+        found.map((r) => r.id),
+      );
     return found[0]!;
   });
 }
-

@@ -12,7 +12,14 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { createNativeCallPolicy, retryAfterMs, type BreakerSnapshot, type FailureClass, type NativeCallPolicy, type ResilienceSettings } from '../../../../lib/resilience.js';
+import {
+  createNativeCallPolicy,
+  retryAfterMs,
+  type BreakerSnapshot,
+  type FailureClass,
+  type NativeCallPolicy,
+  type ResilienceSettings,
+} from '../../../../lib/resilience.js';
 import { UNOBSERVED, type NativeCallObserver, type NativeExchange, type NativeOutcome } from '../../../../lib/observability/nativeCalls.js';
 
 export interface OdooConnection {
@@ -50,7 +57,17 @@ export const DEFAULT_ODOO_RESILIENCE: ResilienceSettings = {
  * else (create, write, unlink, action_confirm, ...) is sent once: a write whose
  * answer was lost may well have happened.
  */
-export const ODOO_READ_METHODS: ReadonlySet<string> = new Set(['search_read', 'read', 'search', 'search_count', 'read_group', 'fields_get', 'name_search', 'name_get', 'default_get']);
+export const ODOO_READ_METHODS: ReadonlySet<string> = new Set([
+  'search_read',
+  'read',
+  'search',
+  'search_count',
+  'read_group',
+  'fields_get',
+  'name_search',
+  'name_get',
+  'default_get',
+]);
 
 /** One call of a model method, whatever the transport. */
 export interface OdooClient {

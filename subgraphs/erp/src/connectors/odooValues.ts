@@ -43,7 +43,8 @@ export class RowReader {
   /** A selection field that must hold one of the values this code knows. */
   oneOf<T extends string>(field: string, allowed: readonly T[]): T {
     const value = this.string(field);
-    if (value === null || !(allowed as readonly string[]).includes(value)) this.fail(field, value ?? false, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    if (value === null || !(allowed as readonly string[]).includes(value))
+      this.fail(field, value ?? false, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
     return value as T;
   }
 

@@ -38,7 +38,9 @@ export const BomComponent: BomComponentResolvers = {
     const product = await loaders.productsById.load(line.productId);
     // A BOM line always has a product, but the graph can only show one that has a SKU.
     if (!hasSku(product)) {
-      throw new Error(`Expected product.product ${product.id} ("${product.name}"), a component of mrp.bom ${line.bomId}, to have a SKU (default_code), but it has none.`);
+      throw new Error(
+        `Expected product.product ${product.id} ("${product.name}"), a component of mrp.bom ${line.bomId}, to have a SKU (default_code), but it has none.`,
+      );
     }
     return product;
   },

@@ -43,7 +43,9 @@ async function explode(product: ProductRecord, context: ErpContext, path: readon
   const { loaders } = context;
   // Odoo refuses cyclic BOMs when they are saved; a cycle here means data written around that check.
   if (path.includes(product.id)) {
-    throw new Error(`Expected the bills of materials below product.product ${product.id} ("${product.name}") to form a tree, but the product contains itself (via ${path.join(' → ')}).`);
+    throw new Error(
+      `Expected the bills of materials below product.product ${product.id} ("${product.name}") to form a tree, but the product contains itself (via ${path.join(' → ')}).`,
+    );
   }
   const bom = preferredBom(await loaders.bomsByProductTemplateId.load(product.productTemplateId), product.id);
   if (!bom) return null;

@@ -34,7 +34,8 @@ export const ReportQuery: QueryResolvers = {
   async customerProfitability(_, { from, to, first }, { connector, loaders, areas }) {
     const p = period(from, to);
     const size = first ?? 20;
-    if (!Number.isInteger(size) || size < 0 || size > MAX_ROWS) throw badUserInput(`Expected \`first\` to be between 0 and ${MAX_ROWS}, but got ${size}.`, 'first');
+    if (!Number.isInteger(size) || size < 0 || size > MAX_ROWS)
+      throw badUserInput(`Expected \`first\` to be between 0 and ${MAX_ROWS}, but got ${size}.`, 'first');
     if (size === 0) return [];
     const top = await connector.topCustomersBySales(p, size);
     // The ranking call already summed each row's sales: later loads of the same figures cost nothing.
@@ -51,7 +52,9 @@ export const SalesPerformance: SalesPerformanceResolvers = {
     const teams = [...(await context.areas.salesTeams())].sort((a, b) => a.id - b.id);
     // Every team's members in one batch: one read of hr.employee for the whole report.
     const membersByTeam = await Promise.all(
-      teams.map(async (team) => (await Promise.all(team.memberUserIds.map((id) => employeeOfUser(context, id)))).filter((e): e is EmployeeParent => e !== null)),
+      teams.map(async (team) =>
+        (await Promise.all(team.memberUserIds.map((id) => employeeOfUser(context, id)))).filter((e): e is EmployeeParent => e !== null),
+      ),
     );
     const rows: RepPerformanceParent[] = [];
     const seen = new Set<string>();
@@ -126,7 +129,12 @@ export const TeamPerformance: TeamPerformanceResolvers = {
     const team = await teamNamed(r.teamName, context);
     if (!team) return [];
     const invoiced = await context.areas.monthlyInvoicedByTeamId.load({ period: r.period, key: team.id });
-    return byMonth(months, months.map((month) => ({ month, amount: team.monthlyInvoicedTarget })), invoiced, team.currencyCode);
+    return byMonth(
+      months,
+      months.map((month) => ({ month, amount: team.monthlyInvoicedTarget })),
+      invoiced,
+      team.currencyCode,
+    );
   },
 };
 
@@ -137,10 +145,11 @@ export const CustomerProfitability: CustomerProfitabilityResolvers = {
   to: (r) => r.period.to,
   customer: (r, _, { loaders }) => customerByNumber(loaders, r.customerNumber),
   revenue: async (r, _, context) => figure(r, context, async (c) => (await sales(c, r.period, context)).revenue),
-  cost: async (r, _, context) => figure(r, context, async (c) => {
-    const s = await sales(c, r.period, context);
-    return s.revenue - s.margin;
-  }),
+  cost: async (r, _, context) =>
+    figure(r, context, async (c) => {
+      const s = await sales(c, r.period, context);
+      return s.revenue - s.margin;
+    }),
   margin: async (r, _, context) => figure(r, context, async (c) => (await sales(c, r.period, context)).margin),
   async marginPercent(r, _, context) {
     const customer = await customerByNumber(context.loaders, r.customerNumber);
@@ -163,7 +172,9 @@ export const Campaign: CampaignResolvers = {
     const revenue = await touchedRevenue(c, optionalPeriod(from, to), context);
     // Amounts in two currencies cannot be compared without a rate the graph does not have.
     if (revenue.currencyCode !== cost.currencyCode) {
-      throw new Error(`Expected the campaign's actual cost (${cost.currencyCode}) and the ERP revenue (${revenue.currencyCode}) in one currency, but they differ.`);
+      throw new Error(
+        `Expected the campaign's actual cost (${cost.currencyCode}) and the ERP revenue (${revenue.currencyCode}) in one currency, but they differ.`,
+      );
     }
     return Math.round(((revenue.amount - cost.amount) / cost.amount) * 10000) / 10000;
   },

@@ -22,7 +22,8 @@ export const CustomerService: CustomerResolvers = {
   },
   async recentOrders(c, { days }, { loaders }) {
     const span = days ?? 90;
-    if (!Number.isInteger(span) || span < 0 || span > MAX_DAYS) throw badUserInput(`Expected \`days\` to be between 0 and ${MAX_DAYS}, but got ${span}.`, 'days');
+    if (!Number.isInteger(span) || span < 0 || span > MAX_DAYS)
+      throw badUserInput(`Expected \`days\` to be between 0 and ${MAX_DAYS}, but got ${span}.`, 'days');
     const since = new Date(Date.now() - span * DAY_MS).toISOString();
     return (await loaders.ordersByPartnerId.load(c.id)).filter((o) => o.orderedAt >= since);
   },

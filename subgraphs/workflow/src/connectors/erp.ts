@@ -66,7 +66,10 @@ export function createErp(odoo: OdooRpc) {
 
     /** The customer whose ERP number (`ref`) this is; the lowest id when several claim it. */
     async customerByNumber(number: string): Promise<ErpCustomer | null> {
-      const rows = await odoo.searchRead<Record<string, unknown>>('res.partner', [['ref', '=', number]], ['name', 'ref', 'credit_limit'], { order: 'id asc', limit: 1 });
+      const rows = await odoo.searchRead<Record<string, unknown>>('res.partner', [['ref', '=', number]], ['name', 'ref', 'credit_limit'], {
+        order: 'id asc',
+        limit: 1,
+      });
       const row = rows[0];
       if (!row) return null;
       const limit = nullable(row.credit_limit as number | false);
@@ -77,12 +80,18 @@ export function createErp(odoo: OdooRpc) {
       if (skus.length === 0) return new Map();
       const rows = await odoo.searchRead<Record<string, unknown>>(
         'product.product',
-        [['default_code', 'in', skus], ['sale_ok', '=', true]],
+        [
+          ['default_code', 'in', skus],
+          ['sale_ok', '=', true],
+        ],
         ['default_code', 'list_price', 'qty_available'],
       );
       // Matched by SKU, never by position: Odoo promises no order.
       return new Map(
-        rows.map((r) => [r.default_code as string, { id: r.id as number, sku: r.default_code as string, listPrice: r.list_price as number, qtyAvailable: r.qty_available as number }]),
+        rows.map((r) => [
+          r.default_code as string,
+          { id: r.id as number, sku: r.default_code as string, listPrice: r.list_price as number, qtyAvailable: r.qty_available as number },
+        ]),
       );
     },
 
@@ -95,10 +104,23 @@ export function createErp(odoo: OdooRpc) {
       const [invoices, orders] = await Promise.all([
         odoo.searchRead<{ amount_residual: number }>(
           'account.move',
-          [['partner_id', '=', partnerId], ['move_type', '=', 'out_invoice'], ['state', '=', 'posted'], ['payment_state', 'not in', ['paid', 'in_payment', 'reversed']]],
+          [
+            ['partner_id', '=', partnerId],
+            ['move_type', '=', 'out_invoice'],
+            ['state', '=', 'posted'],
+            ['payment_state', 'not in', ['paid', 'in_payment', 'reversed']],
+          ],
           ['amount_residual'],
         ),
-        odoo.searchRead<{ amount_total: number }>('sale.order', [['partner_id', '=', partnerId], ['state', '=', 'sale'], ['invoice_status', '=', 'to invoice']], ['amount_total']),
+        odoo.searchRead<{ amount_total: number }>(
+          'sale.order',
+          [
+            ['partner_id', '=', partnerId],
+            ['state', '=', 'sale'],
+            ['invoice_status', '=', 'to invoice'],
+          ],
+          ['amount_total'],
+        ),
       ]);
       const sum = invoices.reduce((s, r) => s + (r.amount_residual || 0), 0) + orders.reduce((s, r) => s + (r.amount_total || 0), 0);
       return Math.round(sum * 100) / 100;
@@ -111,7 +133,11 @@ export function createErp(odoo: OdooRpc) {
           partner_id: vals.partnerId,
           client_order_ref: vals.clientOrderRef,
           origin: vals.origin,
-          order_line: vals.lines.map((l) => [0, 0, { product_id: l.productId, product_uom_qty: l.quantity, price_unit: l.unitPrice, ...(l.description ? { name: l.description } : {}) }]),
+          order_line: vals.lines.map((l) => [
+            0,
+            0,
+            { product_id: l.productId, product_uom_qty: l.quantity, price_unit: l.unitPrice, ...(l.description ? { name: l.description } : {}) },
+          ]),
         },
       ]);
     },
@@ -192,13 +218,22 @@ export function createErp(odoo: OdooRpc) {
     async approvers(ids: number[]): Promise<{ id: number; requestId: number; userId: number; status: string }[]> {
       if (ids.length === 0) return [];
       const rows = await odoo.executeKw<Record<string, unknown>[]>('approval.approver', 'read', [ids], { fields: ['request_id', 'user_id', 'status'] });
-      return rows.map((r) => ({ id: r.id as number, requestId: (r.request_id as [number, string])[0], userId: (r.user_id as [number, string])[0], status: r.status as string }));
+      return rows.map((r) => ({
+        id: r.id as number,
+        requestId: (r.request_id as [number, string])[0],
+        userId: (r.user_id as [number, string])[0],
+        status: r.status as string,
+      }));
     },
 
     /** Work e-mails of the employees linked to these users (`hr.employee.user_id`), by user id. */
     async workEmailsOfUsers(userIds: number[]): Promise<Map<number, string>> {
       if (userIds.length === 0) return new Map();
-      const rows = await odoo.searchRead<{ user_id: Many2one; work_email: string | false }>('hr.employee', [['user_id', 'in', userIds]], ['user_id', 'work_email']);
+      const rows = await odoo.searchRead<{ user_id: Many2one; work_email: string | false }>(
+        'hr.employee',
+        [['user_id', 'in', userIds]],
+        ['user_id', 'work_email'],
+      );
       const emails = new Map<number, string>();
       for (const r of rows) if (r.user_id && r.work_email) emails.set(r.user_id[0], r.work_email);
       return emails;
@@ -208,7 +243,10 @@ export function createErp(odoo: OdooRpc) {
     async approvalRequestsFor(reference: string, categoryName: string): Promise<{ id: number; status: string }[]> {
       const rows = await odoo.searchRead<{ id: number; request_status: string }>(
         'approval.request',
-        [['reference', '=', reference], ['category_id.name', '=', categoryName]],
+        [
+          ['reference', '=', reference],
+          ['category_id.name', '=', categoryName],
+        ],
         ['request_status'],
         { order: 'id desc' },
       );
@@ -219,7 +257,9 @@ export function createErp(odoo: OdooRpc) {
     async approvalCategory(name: string): Promise<number> {
       const [found] = await odoo.searchRead<{ id: number }>('approval.category', [['name', '=', name]], ['id'], { limit: 1 });
       if (found) return found.id;
-      return odoo.executeKw<number>('approval.category', 'create', [{ name, has_reference: 'required', has_amount: 'required', has_partner: 'required', approval_minimum: 1 }]);
+      return odoo.executeKw<number>('approval.category', 'create', [
+        { name, has_reference: 'required', has_amount: 'required', has_partner: 'required', approval_minimum: 1 },
+      ]);
     },
 
     /**
@@ -243,7 +283,16 @@ export function createErp(odoo: OdooRpc) {
       return null;
     },
 
-    async createApprovalRequest(vals: { name: string; categoryId: number; reference: string; partnerId: number; amount: number; reason: string; approverUserId: number | null; now: string }): Promise<number> {
+    async createApprovalRequest(vals: {
+      name: string;
+      categoryId: number;
+      reference: string;
+      partnerId: number;
+      amount: number;
+      reason: string;
+      approverUserId: number | null;
+      now: string;
+    }): Promise<number> {
       return odoo.executeKw<number>('approval.request', 'create', [
         {
           name: vals.name,

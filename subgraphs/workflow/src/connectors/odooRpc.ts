@@ -104,7 +104,10 @@ export class OdooRpc {
       const attempt = this.rpc('common', 'authenticate', [db, login, apiKey, {}], 'common.authenticate').then((uid) => {
         // Odoo answers `false`, not an error, for a wrong login or key.
         if (typeof uid !== 'number') {
-          throw new OdooRpcError('odoo.exceptions.AccessDenied', `Odoo refused login "${login}" on database "${db}": authenticate answered ${JSON.stringify(uid)} instead of a user id.`);
+          throw new OdooRpcError(
+            'odoo.exceptions.AccessDenied',
+            `Odoo refused login "${login}" on database "${db}": authenticate answered ${JSON.stringify(uid)} instead of a user id.`,
+          );
         }
         return uid;
       });
@@ -147,13 +150,16 @@ export class OdooRpc {
     try {
       envelope = JSON.parse(text) as typeof envelope;
     } catch (cause) {
-      throw new OdooUnreachableError(`Expected Odoo to answer ${what} with a JSON-RPC body, but got HTTP ${status}: ${JSON.stringify(text.slice(0, 120))}.`, { cause });
+      throw new OdooUnreachableError(`Expected Odoo to answer ${what} with a JSON-RPC body, but got HTTP ${status}: ${JSON.stringify(text.slice(0, 120))}.`, {
+        cause,
+      });
     }
     if (envelope.error) {
       const data = envelope.error.data ?? {};
       throw new OdooRpcError(data.name ?? 'unknown', data.message || envelope.error.message || `Odoo refused ${what} without a message.`);
     }
-    if (!('result' in envelope)) throw new OdooUnreachableError(`Expected Odoo to answer ${what} with "result" or "error", but got ${JSON.stringify(text.slice(0, 120))}.`);
+    if (!('result' in envelope))
+      throw new OdooUnreachableError(`Expected Odoo to answer ${what} with "result" or "error", but got ${JSON.stringify(text.slice(0, 120))}.`);
     return envelope.result;
   }
 }

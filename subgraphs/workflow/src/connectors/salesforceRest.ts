@@ -107,7 +107,9 @@ export class SalesforceRest {
   /** Upsert by external id: 201 `created: true`, 200 `created: false`; several matches arrive as a SalesforceRestError MULTIPLE_CHOICES. */
   async upsert(sobject: string, externalIdField: string, value: string, fields: SObject): Promise<{ id: string; created: boolean }> {
     if (!API_NAME.test(sobject) || !API_NAME.test(externalIdField)) {
-      throw new TypeError(`Expected API names for the sObject and its external id field, but got ${JSON.stringify(sobject)} and ${JSON.stringify(externalIdField)}.`);
+      throw new TypeError(
+        `Expected API names for the sObject and its external id field, but got ${JSON.stringify(sobject)} and ${JSON.stringify(externalIdField)}.`,
+      );
     }
     const answer = await this.call<{ id?: string; created?: boolean } | undefined>(
       'PATCH',
@@ -168,7 +170,10 @@ export class SalesforceRest {
         }).toString();
         const answer = await this.http('POST', url, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, form);
         const token = this.interpret<{ access_token?: string; instance_url?: string }>(answer, 'POST /services/oauth2/token');
-        if (!token?.access_token) throw new SalesforceUnreachableError(`Expected the Salesforce token endpoint to answer with an access_token, but got ${JSON.stringify(token).slice(0, 200)}.`);
+        if (!token?.access_token)
+          throw new SalesforceUnreachableError(
+            `Expected the Salesforce token endpoint to answer with an access_token, but got ${JSON.stringify(token).slice(0, 200)}.`,
+          );
         return { accessToken: token.access_token, instanceUrl: token.instance_url || url.origin };
       })();
       this.session = attempt;
@@ -200,7 +205,8 @@ export class SalesforceRest {
       const response = await fetch(url, { method, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
       return { status: response.status, body: await response.text() };
     } catch (cause) {
-      const detail = cause instanceof Error && cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : cause instanceof Error ? cause.message : String(cause);
+      const detail =
+        cause instanceof Error && cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : cause instanceof Error ? cause.message : String(cause);
       throw new SalesforceUnreachableError(`Salesforce at ${url.origin} did not answer ${method} ${url.pathname}: ${detail}.`, { cause });
     }
   }
@@ -212,10 +218,13 @@ export class SalesforceRest {
     try {
       parsed = JSON.parse(body);
     } catch {
-      throw new SalesforceUnreachableError(`Salesforce answered ${what} with HTTP ${status} and a body that is not JSON: ${JSON.stringify(body.slice(0, 200))}.`);
+      throw new SalesforceUnreachableError(
+        `Salesforce answered ${what} with HTTP ${status} and a body that is not JSON: ${JSON.stringify(body.slice(0, 200))}.`,
+      );
     }
     if (status >= 200 && status < 300) return parsed as T;
-    const first = (Array.isArray(parsed) ? parsed[0] : parsed) as { errorCode?: string; message?: string; error?: string; error_description?: string } | undefined;
+    const first = (Array.isArray(parsed) ? parsed[0] : parsed) as
+      { errorCode?: string; message?: string; error?: string; error_description?: string } | undefined;
     const code = first?.errorCode ?? first?.error ?? (status === 300 ? 'MULTIPLE_CHOICES' : `HTTP_${status}`);
     const message = first?.message ?? first?.error_description ?? JSON.stringify(parsed).slice(0, 300);
     if (status >= 500) throw new SalesforceUnreachableError(`Salesforce failed ${what} with HTTP ${status} ${code}: ${message}`);

@@ -34,7 +34,8 @@ async function native<T>(work: () => Promise<T>): Promise<T> {
 
 export const resolvers: Resolvers = {
   Query: {
-    approvals: (_parent, args, ctx) => native(() => listApprovals({ status: args.status ?? 'PENDING', system: args.system ?? null, first: args.first ?? 100 }, ctx)),
+    approvals: (_parent, args, ctx) =>
+      native(() => listApprovals({ status: args.status ?? 'PENDING', system: args.system ?? null, first: args.first ?? 100 }, ctx)),
   },
   Mutation: {
     convertQuoteToSalesOrder: (_parent, { quoteId, onCreditLimitExceeded }, ctx) => {
@@ -66,7 +67,9 @@ export const resolvers: Resolvers = {
     approve: (_parent, { id, comment }, ctx) => native(() => decideApproval(id, 'Approve', comment ?? null, ctx)),
     reject: (_parent, { id, comment }, ctx) => {
       if (comment.trim() === '') {
-        throw new GraphQLError('Expected a comment saying why the approval is rejected, but it is empty.', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'comment' } });
+        throw new GraphQLError('Expected a comment saying why the approval is rejected, but it is empty.', {
+          extensions: { code: 'BAD_USER_INPUT', argumentName: 'comment' },
+        });
       }
       return native(() => decideApproval(id, 'Reject', comment, ctx));
     },

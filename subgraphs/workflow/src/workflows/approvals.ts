@@ -118,14 +118,22 @@ export async function decideApproval(id: string, action: 'Approve' | 'Reject', c
   if (parsed.system === 'ERP') {
     const request = await deps.erp.approvalRequest(parsed.requestId);
     if (!request) throw notFound(`Expected an ERP approval request ${parsed.requestId}, but the ERP has none.`);
-    if (request.status !== 'pending') throw conflict(`Expected ERP approval request ${parsed.requestId} to be pending, but it is ${request.status}; it was decided already.`);
+    if (request.status !== 'pending')
+      throw conflict(`Expected ERP approval request ${parsed.requestId} to be pending, but it is ${request.status}; it was decided already.`);
     const pending = (await deps.erp.approvers(request.approverIds)).filter((a) => a.status === 'pending');
     if (pending.length === 0) throw conflict(`Expected ERP approval request ${parsed.requestId} to have an approver still to decide, but none is pending.`);
-    await deps.erp.decideApprovers(pending.map((a) => a.id), action === 'Approve' ? 'approved' : 'refused');
+    await deps.erp.decideApprovers(
+      pending.map((a) => a.id),
+      action === 'Approve' ? 'approved' : 'refused',
+    );
     if (comment) await deps.erp.postNote('approval.request', request.id, comment);
     const after = await deps.erp.approvalRequest(parsed.requestId);
     const [approval] = await erpApprovals([after ?? request], deps.erp, deps.currencyCode);
-    return { approval: approval!, action, message: `ERP approval request ${parsed.requestId} was ${action === 'Approve' ? 'approved' : 'refused'} in the ERP; it is now ${after?.status ?? 'unknown'}.` };
+    return {
+      approval: approval!,
+      action,
+      message: `ERP approval request ${parsed.requestId} was ${action === 'Approve' ? 'approved' : 'refused'} in the ERP; it is now ${after?.status ?? 'unknown'}.`,
+    };
   }
   const [item] = await deps.crm.workitems(1, [parsed.workitemId]);
   if (!item) throw conflict(`Expected a pending CRM approval work item ${parsed.workitemId}, but the CRM has none: it does not exist or was decided already.`);

@@ -45,9 +45,12 @@ export function nextCustomerNumber(highest: string | null): string {
 export function validateCustomerInput(input: CreateCustomerInput, idempotencyKey: string): void {
   const bad = (message: string, argumentName: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argumentName } });
   if (!/^[\x21-\x7e]{8,100}$/.test(idempotencyKey)) {
-    throw bad(`Expected idempotencyKey to be 8 to 100 printable characters without spaces (a UUID is ideal), but got ${JSON.stringify(idempotencyKey)}.`, 'idempotencyKey');
+    throw bad(
+      `Expected idempotencyKey to be 8 to 100 printable characters without spaces (a UUID is ideal), but got ${JSON.stringify(idempotencyKey)}.`,
+      'idempotencyKey',
+    );
   }
-  if (input.name.trim() === '') throw bad('Expected input.name to be the customer\'s name, but it is empty.', 'input');
+  if (input.name.trim() === '') throw bad("Expected input.name to be the customer's name, but it is empty.", 'input');
   if (input.countryCode != null && !/^[A-Za-z]{2}$/.test(input.countryCode)) {
     throw bad(`Expected input.countryCode to be an ISO 3166 two-letter code such as DE, but got ${JSON.stringify(input.countryCode)}.`, 'input');
   }
@@ -133,7 +136,13 @@ export async function createCustomer(input: CreateCustomerInput, idempotencyKey:
   if (input.segment) fields.Segment__c = input.segment;
   try {
     const { id, created } = await crm.upsertAccountByErpNumber(customerNumber, fields);
-    step('CRM', 'Account.upsert ERP_Customer_Number__c', created ? 'DONE' : 'ALREADY_DONE', id || customerNumber, created ? 'Account created.' : 'Account existed and was updated.');
+    step(
+      'CRM',
+      'Account.upsert ERP_Customer_Number__c',
+      created ? 'DONE' : 'ALREADY_DONE',
+      id || customerNumber,
+      created ? 'Account created.' : 'Account existed and was updated.',
+    );
     return finish('COMPLETED', `Customer ${customerNumber} exists in the ERP and as CRM account ${id || '(id not returned)'}.`, id || null);
   } catch (error) {
     step('CRM', 'Account.upsert ERP_Customer_Number__c', 'FAILED', customerNumber, describeFailure(error));

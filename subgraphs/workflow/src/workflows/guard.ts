@@ -93,7 +93,12 @@ export class WorkflowGuard<R> {
       release = await lock.acquire(key, this.options.lockTtlMs, this.options.lockTtlMs);
     } catch (error) {
       // Fail closed: running without the lock could write twice.
-      throw error instanceof LockUnavailableError ? error : new LockUnavailableError(`Expected to take the cross-process lock for "${key}" in Redis, but it failed: ${error instanceof Error ? error.message : String(error)}. Nothing was written; try again.`, { cause: error });
+      throw error instanceof LockUnavailableError
+        ? error
+        : new LockUnavailableError(
+            `Expected to take the cross-process lock for "${key}" in Redis, but it failed: ${error instanceof Error ? error.message : String(error)}. Nothing was written; try again.`,
+            { cause: error },
+          );
     }
     try {
       return await work();
@@ -133,7 +138,9 @@ export async function createRedisLock(url: string, prefix = 'workflow:lock:'): P
           };
         }
         if (Date.now() + delay > deadline) {
-          throw new LockUnavailableError(`Expected to take the workflow lock "${key}" within ${waitMs} ms, but another process still holds it. Nothing was written; try again.`);
+          throw new LockUnavailableError(
+            `Expected to take the workflow lock "${key}" within ${waitMs} ms, but another process still holds it. Nothing was written; try again.`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

@@ -120,20 +120,40 @@ export async function convertQuoteToSalesOrder(quoteId: string, deps: QuoteToOrd
     existing = await erp.ordersByClientRef(quoteId);
   } catch (error) {
     run.step('ERP', 'sale.order.search client_order_ref', 'FAILED', quoteId, describeFailure(error));
-    return run.finish('FAILED', 'ERP_UNAVAILABLE', `The ERP could not be searched for an earlier order of this quote, so nothing was written: ${describeFailure(error)}`);
+    return run.finish(
+      'FAILED',
+      'ERP_UNAVAILABLE',
+      `The ERP could not be searched for an earlier order of this quote, so nothing was written: ${describeFailure(error)}`,
+    );
   }
   const live = existing.filter((o) => o.state !== 'cancel');
   if (live.length === 0 && existing.length > 0) {
     run.order = existing[0]!;
     run.step('ERP', 'sale.order.search client_order_ref', 'DONE', run.order.number, 'The order for this quote was cancelled in the ERP.');
-    return run.finish('REFUSED', 'ERP_ORDER_CANCELLED', `ERP order ${run.order.number} for this quote was cancelled in the ERP; a cancelled order is not re-created automatically, and nothing was written.`);
+    return run.finish(
+      'REFUSED',
+      'ERP_ORDER_CANCELLED',
+      `ERP order ${run.order.number} for this quote was cancelled in the ERP; a cancelled order is not re-created automatically, and nothing was written.`,
+    );
   }
   // Should two orders ever exist (a multi-replica race without Redis), the oldest one is the order; the others are reported.
   run.order = live.find((o) => o.state === 'sale') ?? live[0] ?? null;
   if (live.length > 1) {
-    run.step('ERP', 'sale.order.search client_order_ref', 'FAILED', live.map((o) => o.number).join(', '), `Expected at most one ERP order for this quote, but found ${live.length}; ${run.order!.number} is used, the others need a person to cancel them.`);
+    run.step(
+      'ERP',
+      'sale.order.search client_order_ref',
+      'FAILED',
+      live.map((o) => o.number).join(', '),
+      `Expected at most one ERP order for this quote, but found ${live.length}; ${run.order!.number} is used, the others need a person to cancel them.`,
+    );
   } else {
-    run.step('ERP', 'sale.order.search client_order_ref', 'DONE', run.order?.number ?? null, run.order ? `Found from an earlier run (${run.order.state}).` : 'No earlier order.');
+    run.step(
+      'ERP',
+      'sale.order.search client_order_ref',
+      'DONE',
+      run.order?.number ?? null,
+      run.order ? `Found from an earlier run (${run.order.state}).` : 'No earlier order.',
+    );
   }
 
   if (run.order?.state !== 'sale') {
@@ -175,7 +195,13 @@ export async function convertQuoteToSalesOrder(quoteId: string, deps: QuoteToOrd
       const now = await erp.order(order.id).catch(() => null);
       if (now?.state === 'sale') {
         run.order = now;
-        run.step('ERP', 'sale.order.action_confirm', 'DONE', order.number, `The call failed (${describeFailure(error)}) but the ERP shows the order confirmed.`);
+        run.step(
+          'ERP',
+          'sale.order.action_confirm',
+          'DONE',
+          order.number,
+          `The call failed (${describeFailure(error)}) but the ERP shows the order confirmed.`,
+        );
       } else {
         run.step('ERP', 'sale.order.action_confirm', 'FAILED', order.number, describeFailure(error));
         run.step('CRM', 'Quote.update ERP_Order_Number__c', 'NOT_ATTEMPTED', quote.id);
@@ -206,11 +232,17 @@ async function checkBeforeWriting(
   // With a draft from an earlier run in the ERP, a refusal leaves that draft: the result is then INCOMPLETE, not a clean refusal.
   const refuse = (reason: QuoteConversionReason, message: string) => run.finish(run.order ? 'INCOMPLETE' : 'REFUSED', reason, message);
   if (!quote.erpCustomerNumber) {
-    return refuse('CUSTOMER_NOT_IN_ERP', `Expected the quote's account to carry an ERP customer number (ERP_Customer_Number__c), but it carries none; ${nothing}.`);
+    return refuse(
+      'CUSTOMER_NOT_IN_ERP',
+      `Expected the quote's account to carry an ERP customer number (ERP_Customer_Number__c), but it carries none; ${nothing}.`,
+    );
   }
   const lines = quote.lines.filter((l) => l.sku);
   if (lines.length === 0) {
-    return refuse('QUOTE_HAS_NO_LINES', `Expected the quote to have at least one line with a product SKU, but it has ${quote.lines.length} line(s) and none names a product; ${nothing}.`);
+    return refuse(
+      'QUOTE_HAS_NO_LINES',
+      `Expected the quote to have at least one line with a product SKU, but it has ${quote.lines.length} line(s) and none names a product; ${nothing}.`,
+    );
   }
   let customer: ErpCustomer | null;
   let products: Map<string, ErpProduct>;
@@ -218,7 +250,11 @@ async function checkBeforeWriting(
     [customer, products] = await Promise.all([erp.customerByNumber(quote.erpCustomerNumber), erp.productsBySku([...new Set(lines.map((l) => l.sku!))])]);
   } catch (error) {
     run.step('ERP', 'check customer, products and stock', 'FAILED', quote.erpCustomerNumber, describeFailure(error));
-    return run.finish(run.order ? 'INCOMPLETE' : 'FAILED', 'ERP_UNAVAILABLE', `The ERP could not be read for the checks, so ${nothing}: ${describeFailure(error)}`);
+    return run.finish(
+      run.order ? 'INCOMPLETE' : 'FAILED',
+      'ERP_UNAVAILABLE',
+      `The ERP could not be read for the checks, so ${nothing}: ${describeFailure(error)}`,
+    );
   }
   run.lines = quote.lines.map((l) => ({
     sku: l.sku ?? '(no product)',
@@ -228,13 +264,19 @@ async function checkBeforeWriting(
   }));
   if (!customer) {
     run.step('ERP', 'check customer', 'FAILED', quote.erpCustomerNumber, 'No ERP customer has this number.');
-    return refuse('CUSTOMER_NOT_IN_ERP', `Expected an ERP customer numbered ${quote.erpCustomerNumber} (from the quote's account), but the ERP has none; ${nothing}.`);
+    return refuse(
+      'CUSTOMER_NOT_IN_ERP',
+      `Expected an ERP customer numbered ${quote.erpCustomerNumber} (from the quote's account), but the ERP has none; ${nothing}.`,
+    );
   }
   run.step('ERP', 'check customer', 'DONE', customer.number, customer.name);
   const unknown = [...new Set(lines.map((l) => l.sku!).filter((sku) => !products.has(sku)))];
   if (unknown.length > 0) {
     run.step('ERP', 'check products', 'FAILED', unknown.join(', '), 'Not sold in the ERP.');
-    return refuse('PRODUCT_NOT_IN_ERP', `Expected every quoted SKU to be a product sold in the ERP, but ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not; ${nothing}.`);
+    return refuse(
+      'PRODUCT_NOT_IN_ERP',
+      `Expected every quoted SKU to be a product sold in the ERP, but ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not; ${nothing}.`,
+    );
   }
   // Stock is checked per SKU over all lines: two lines of one product draw on one stock.
   const wanted = new Map<string, number>();
@@ -251,7 +293,13 @@ async function checkBeforeWriting(
   return { customer, products };
 }
 
-async function createDraft(run: Run, quote: CrmQuote, customer: ErpCustomer, products: Map<string, ErpProduct>, erp: Erp): Promise<QuoteConversionResult | null> {
+async function createDraft(
+  run: Run,
+  quote: CrmQuote,
+  customer: ErpCustomer,
+  products: Map<string, ErpProduct>,
+  erp: Erp,
+): Promise<QuoteConversionResult | null> {
   const lines = quote.lines
     .filter((l) => l.sku)
     .map((l) => ({ productId: products.get(l.sku!)!.id, quantity: l.quantity, unitPrice: products.get(l.sku!)!.listPrice }));
@@ -278,7 +326,11 @@ async function createDraft(run: Run, quote: CrmQuote, customer: ErpCustomer, pro
         `Creating the ERP order failed and the ERP could not be read back, so it is unknown whether a draft order exists for this quote (${describeFailure(error)}). The CRM was not updated. Converting again finds such a draft by the quote id and never creates a second order.`,
       );
     }
-    return run.finish(error instanceof OdooRpcError ? 'REFUSED' : 'FAILED', error instanceof OdooRpcError ? null : 'ERP_UNAVAILABLE', `The ERP did not create the order, and holds none for this quote; nothing was written: ${describeFailure(error)}`);
+    return run.finish(
+      error instanceof OdooRpcError ? 'REFUSED' : 'FAILED',
+      error instanceof OdooRpcError ? null : 'ERP_UNAVAILABLE',
+      `The ERP did not create the order, and holds none for this quote; nothing was written: ${describeFailure(error)}`,
+    );
   }
 }
 
@@ -305,10 +357,26 @@ async function settleRace(run: Run, erp: Erp): Promise<QuoteConversionResult | n
   run.order = winner;
   try {
     await erp.deleteDraftOrder(mine.id);
-    run.step('ERP', 'sale.order.unlink', 'COMPENSATED', mine.number, `Another run created ${winner.number} for this quote at the same time; this run's draft was removed and ${winner.number} is the order.`);
+    run.step(
+      'ERP',
+      'sale.order.unlink',
+      'COMPENSATED',
+      mine.number,
+      `Another run created ${winner.number} for this quote at the same time; this run's draft was removed and ${winner.number} is the order.`,
+    );
   } catch (error) {
-    run.step('ERP', 'sale.order.unlink', 'FAILED', mine.number, `Another run created ${winner.number} for this quote at the same time, and removing this run's duplicate draft failed: ${describeFailure(error)}`);
-    return run.finish('INCOMPLETE', 'ERP_UNAVAILABLE', `Two runs created an order for this quote at the same time; ${winner.number} is the order, but duplicate draft ${mine.number} could not be removed (${describeFailure(error)}). Converting again removes it.`);
+    run.step(
+      'ERP',
+      'sale.order.unlink',
+      'FAILED',
+      mine.number,
+      `Another run created ${winner.number} for this quote at the same time, and removing this run's duplicate draft failed: ${describeFailure(error)}`,
+    );
+    return run.finish(
+      'INCOMPLETE',
+      'ERP_UNAVAILABLE',
+      `Two runs created an order for this quote at the same time; ${winner.number} is the order, but duplicate draft ${mine.number} could not be removed (${describeFailure(error)}). Converting again removes it.`,
+    );
   }
   return null;
 }
@@ -319,7 +387,11 @@ async function checkCredit(run: Run, customer: ErpCustomer, order: ErpOrder, erp
     openBalance = await erp.openBalance(customer.id);
   } catch (error) {
     run.step('ERP', 'check credit', 'FAILED', customer.number, describeFailure(error));
-    return run.finish('INCOMPLETE', 'ERP_UNAVAILABLE', `ERP order ${order.number} exists as an unconfirmed draft; the credit check could not read the ERP (${describeFailure(error)}). The CRM was not updated. Converting again re-checks and confirms this draft.`);
+    return run.finish(
+      'INCOMPLETE',
+      'ERP_UNAVAILABLE',
+      `ERP order ${order.number} exists as an unconfirmed draft; the credit check could not read the ERP (${describeFailure(error)}). The CRM was not updated. Converting again re-checks and confirms this draft.`,
+    );
   }
   const passed = customer.creditLimit === null || openBalance + order.amountTotal <= customer.creditLimit;
   run.credit = {
@@ -329,7 +401,14 @@ async function checkCredit(run: Run, customer: ErpCustomer, order: ErpOrder, erp
     passed,
   };
   // The customer's balance and limit are finance data (finance:read): they go to the scoped `credit` field and the log, not into sentences.
-  deps.log('info', 'quoteToOrder.credit', { quoteId: run.quoteId, customer: customer.number, creditLimit: customer.creditLimit, openBalance, orderTotal: order.amountTotal, passed });
+  deps.log('info', 'quoteToOrder.credit', {
+    quoteId: run.quoteId,
+    customer: customer.number,
+    creditLimit: customer.creditLimit,
+    openBalance,
+    orderTotal: order.amountTotal,
+    passed,
+  });
   if (passed) {
     run.step('ERP', 'check credit', 'DONE', customer.number, 'Open balance plus this order is within the credit limit.');
     return null;
@@ -345,10 +424,18 @@ async function checkCredit(run: Run, customer: ErpCustomer, order: ErpOrder, erp
     run.step('ERP', 'sale.order.unlink', 'COMPENSATED', order.number, 'The draft was removed because the credit check refused the order.');
     const number = order.number;
     run.order = null;
-    return run.finish('REFUSED', 'CREDIT_LIMIT_EXCEEDED', `Expected the order to fit the customer's credit limit, but the ${numbers}; draft ${number} was removed again, so the ERP holds no order for this quote and the CRM was not changed.`);
+    return run.finish(
+      'REFUSED',
+      'CREDIT_LIMIT_EXCEEDED',
+      `Expected the order to fit the customer's credit limit, but the ${numbers}; draft ${number} was removed again, so the ERP holds no order for this quote and the CRM was not changed.`,
+    );
   } catch (error) {
     run.step('ERP', 'sale.order.unlink', 'FAILED', order.number, describeFailure(error));
-    return run.finish('INCOMPLETE', 'CREDIT_LIMIT_EXCEEDED', `The credit check refused the order (${numbers}), but removing draft ${order.number} failed (${describeFailure(error)}): the ERP still holds it unconfirmed. Converting again re-checks credit and removes or confirms it.`);
+    return run.finish(
+      'INCOMPLETE',
+      'CREDIT_LIMIT_EXCEEDED',
+      `The credit check refused the order (${numbers}), but removing draft ${order.number} failed (${describeFailure(error)}): the ERP still holds it unconfirmed. Converting again re-checks credit and removes or confirms it.`,
+    );
   }
 }
 
@@ -367,9 +454,16 @@ async function overCreditApproval(run: Run, customer: ErpCustomer, order: ErpOrd
     existing = await erp.approvalRequestsFor(order.number, CREDIT_APPROVAL_CATEGORY);
   } catch (error) {
     run.step('ERP', 'approval.request.search', 'FAILED', order.number, describeFailure(error));
-    return run.finish('INCOMPLETE', 'ERP_UNAVAILABLE', `ERP order ${order.number} exists as an unconfirmed draft over the credit limit, and its approvals could not be read (${describeFailure(error)}). Converting again decides it.`);
+    return run.finish(
+      'INCOMPLETE',
+      'ERP_UNAVAILABLE',
+      `ERP order ${order.number} exists as an unconfirmed draft over the credit limit, and its approvals could not be read (${describeFailure(error)}). Converting again decides it.`,
+    );
   }
-  const decisive = existing.find((r) => r.status === 'approved') ?? existing.find((r) => r.status === 'pending' || r.status === 'new') ?? existing.find((r) => r.status === 'refused');
+  const decisive =
+    existing.find((r) => r.status === 'approved') ??
+    existing.find((r) => r.status === 'pending' || r.status === 'new') ??
+    existing.find((r) => r.status === 'refused');
   if (decisive?.status === 'approved') {
     run.step('ERP', 'check credit', 'DONE', customer.number, `${numbers}, but ERP approval request ${decisive.id} approved this order.`);
     return null;
@@ -377,7 +471,11 @@ async function overCreditApproval(run: Run, customer: ErpCustomer, order: ErpOrd
   if (decisive && decisive.status !== 'refused') {
     run.step('ERP', 'check credit', 'FAILED', customer.number, numbers);
     run.step('ERP', 'approval.request.create', 'ALREADY_DONE', `erp:approval.request:${decisive.id}`, 'Still waiting for a decision.');
-    return run.finish('AWAITING_APPROVAL', 'CREDIT_LIMIT_EXCEEDED', `ERP order ${order.number} is a draft waiting for approval request ${decisive.id} (over the credit limit); the CRM was not updated. Converting again after the approval confirms it.`);
+    return run.finish(
+      'AWAITING_APPROVAL',
+      'CREDIT_LIMIT_EXCEEDED',
+      `ERP order ${order.number} is a draft waiting for approval request ${decisive.id} (over the credit limit); the CRM was not updated. Converting again after the approval confirms it.`,
+    );
   }
   if (decisive || policy !== 'REQUEST_APPROVAL') return 'none';
   run.step('ERP', 'check credit', 'FAILED', customer.number, numbers);
@@ -394,11 +492,27 @@ async function overCreditApproval(run: Run, customer: ErpCustomer, order: ErpOrd
       approverUserId: approver,
       now: new Date().toISOString().slice(0, 19).replace('T', ' '),
     });
-    run.step('ERP', 'approval.request.create', 'DONE', `erp:approval.request:${id}`, approver ? `For user ${approver}, the salesperson's manager (or sales team leader).` : 'Neither a manager nor a sales team leader was found for the salesperson: the request has no approver yet.');
-    return run.finish('AWAITING_APPROVAL', 'CREDIT_LIMIT_EXCEEDED', `ERP order ${order.number} is kept as a draft and approval request ${id} asks to accept it over the credit limit; the CRM was not updated. Converting again after the approval confirms it.`);
+    run.step(
+      'ERP',
+      'approval.request.create',
+      'DONE',
+      `erp:approval.request:${id}`,
+      approver
+        ? `For user ${approver}, the salesperson's manager (or sales team leader).`
+        : 'Neither a manager nor a sales team leader was found for the salesperson: the request has no approver yet.',
+    );
+    return run.finish(
+      'AWAITING_APPROVAL',
+      'CREDIT_LIMIT_EXCEEDED',
+      `ERP order ${order.number} is kept as a draft and approval request ${id} asks to accept it over the credit limit; the CRM was not updated. Converting again after the approval confirms it.`,
+    );
   } catch (error) {
     run.step('ERP', 'approval.request.create', 'FAILED', order.number, describeFailure(error));
-    return run.finish('INCOMPLETE', 'CREDIT_LIMIT_EXCEEDED', `ERP order ${order.number} is an unconfirmed draft over the credit limit, and requesting its approval failed (${describeFailure(error)}). Converting again requests it.`);
+    return run.finish(
+      'INCOMPLETE',
+      'CREDIT_LIMIT_EXCEEDED',
+      `ERP order ${order.number} is an unconfirmed draft over the credit limit, and requesting its approval failed (${describeFailure(error)}). Converting again requests it.`,
+    );
   }
 }
 
@@ -434,5 +548,9 @@ async function writeBack(run: Run, quote: CrmQuote, crm: Crm): Promise<QuoteConv
       `ERP order ${number} exists and is confirmed, but the CRM was not fully updated with its number (${failures.join('; ')}). Converting the quote again writes the number back; it does not create another order.`,
     );
   }
-  return run.finish('COMPLETED', null, `ERP order ${number} is confirmed for quote ${quote.quoteNumber ?? quote.id}, and the quote and its opportunity carry its number.`);
+  return run.finish(
+    'COMPLETED',
+    null,
+    `ERP order ${number} is confirmed for quote ${quote.quoteNumber ?? quote.id}, and the quote and its opportunity carry its number.`,
+  );
 }

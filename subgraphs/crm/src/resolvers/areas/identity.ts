@@ -37,7 +37,8 @@ export const IdentityReport: IdentityReportResolvers = {
   unmatchedAccountCount: (_report, _args, context) => context.areas.run((c) => c.unmatchedAccountCount()),
   conflicts: (_report, _args, context) => conflicts(context),
   conflictCount: async (_report, _args, context) => (await conflicts(context)).length,
-  missingFromCrm: async (report, args, context) => (await missingFromCrm(report.erpCustomerNumbers, context)).slice(0, Math.max(0, args.first)).map((number) => ({ number })),
+  missingFromCrm: async (report, args, context) =>
+    (await missingFromCrm(report.erpCustomerNumbers, context)).slice(0, Math.max(0, args.first)).map((number) => ({ number })),
   missingFromCrmCount: async (report, _args, context) => (await missingFromCrm(report.erpCustomerNumbers, context)).length,
 };
 

@@ -67,7 +67,8 @@ export const Lead: LeadResolvers = {
   __resolveReference: (ref, context) => orNull(context.areas.leadById.load(ref.id)),
   convertedAccount: (lead, _args, context) => (lead.convertedAccountId ? orNull(context.loaders.accountById.load(lead.convertedAccountId)) : null),
   convertedContact: (lead, _args, context) => (lead.convertedContactId ? orNull(context.areas.contactById.load(lead.convertedContactId)) : null),
-  convertedOpportunity: (lead, _args, context) => (lead.convertedOpportunityId ? orNull(context.loaders.opportunityById.load(lead.convertedOpportunityId)) : null),
+  convertedOpportunity: (lead, _args, context) =>
+    lead.convertedOpportunityId ? orNull(context.loaders.opportunityById.load(lead.convertedOpportunityId)) : null,
   owner: (lead, _args, context) => ownerOf(lead, context),
   campaignMemberships: (lead, _args, context) => context.areas.membersByLeadId.load(lead.id),
 };

@@ -78,7 +78,15 @@ export const PriceBookEntry: PriceBookEntryResolvers = {
   priceBook: async (entry, _args, context) => {
     const book = (await context.areas.priceBooks()).find((b) => b.id === entry.priceBookId);
     // Inactive books are not in the list; the entry still names its book.
-    return book ?? { id: entry.priceBookId ?? entry.id, name: entry.priceBookName, isStandard: entry.isStandardPriceBook, isActive: false, segment: entry.priceBookSegment ?? null };
+    return (
+      book ?? {
+        id: entry.priceBookId ?? entry.id,
+        name: entry.priceBookName,
+        isStandard: entry.isStandardPriceBook,
+        isActive: false,
+        segment: entry.priceBookSegment ?? null,
+      }
+    );
   },
 };
 
@@ -145,4 +153,3 @@ export const Customer: CustomerResolvers = {
 export const Opportunity: OpportunityResolvers = {
   quotes: (opportunity, _args, context) => context.areas.quotesByOpportunityId.load(opportunity.id),
 };
-

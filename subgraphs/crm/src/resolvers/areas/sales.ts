@@ -63,7 +63,8 @@ export const Opportunity: OpportunityResolvers = {
 export const Account: AccountResolvers = {
   opportunities: async (account, args, context) => (await context.areas.opportunitiesByAccountId.load(account.id)).slice(0, args.first),
   opportunitiesByStage: (account, _args, context) => context.areas.stageSummaryByAccountId.load(account.id),
-  activities: async (account, args, context) => (await context.areas.activitiesByAccountId.load({ key: account.id, openOnly: args.openOnly })).slice(0, args.first),
+  activities: async (account, args, context) =>
+    (await context.areas.activitiesByAccountId.load({ key: account.id, openOnly: args.openOnly })).slice(0, args.first),
 };
 
 export const Customer: CustomerResolvers = {

@@ -23,7 +23,8 @@ export const User: UserResolvers = {
   ownedAccounts: (user, args, context) => context.areas.accountsByOwner.load({ by: 'OwnerId', owner: user.id, limit: args.first }),
   openOpportunityCount: (user, _args, context) => context.areas.openOpportunityCountByOwner.load({ by: 'OwnerId', owner: user.id }),
   openOpportunities: (user, args, context) => context.areas.openOpportunitiesByOwner.load({ by: 'OwnerId', owner: user.id, limit: args.first }),
-  pipeline: (user, args, context) => context.areas.pipelineByOwner.load({ by: 'OwnerId', owner: user.id, from: args.from, to: args.to, openOnly: args.openOnly }),
+  pipeline: (user, args, context) =>
+    context.areas.pipelineByOwner.load({ by: 'OwnerId', owner: user.id, from: args.from, to: args.to, openOnly: args.openOnly }),
   activityLoad: (user, _args, context) => context.areas.activityLoadByOwner.load({ by: 'OwnerId', owner: user.id }),
   activities: async (user, args, context) => (await context.areas.activitiesByOwnerId.load({ key: user.id, openOnly: args.openOnly })).slice(0, args.first),
 };
