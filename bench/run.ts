@@ -21,6 +21,7 @@
  *
  *   npm run bench -- [--smoke] [--latency 10] [--duration 10] [--connections 10]
  *                    [--only gateway-cold,gateway-warm] [--scenarios catalog] [--out dir] [--skip-large]
+ *                    [--gateway-heap-mib 192]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +52,7 @@ const { values: flags } = parseArgs({
     scenarios: { type: 'string' },
     out: { type: 'string' },
     'skip-large': { type: 'boolean', default: false },
+    'gateway-heap-mib': { type: 'string', default: '192' },
   },
 });
 
@@ -62,6 +64,9 @@ const connections = positive('connections', flags.connections ?? (smoke ? '3' : 
 const smokeRequests = 12;
 // Requests sent one at a time after the load, for the latency the plan itself costs (no queueing).
 const sequentialRequests = smoke ? 3 : 20;
+// Every gateway process (ours, stock, Hive) runs with this V8 old-space limit, as the README
+// recommends deploying a replica; 0 leaves Node's default, which lets the heap grow far past its live set.
+const gatewayHeapMiB = positive('gateway-heap-mib', flags['gateway-heap-mib']!, true);
 // The large seed takes a minute to build; the smoke run (CI) leaves it out.
 const compareSeeds = !smoke && !flags['skip-large'];
 const outDir = resolve(repoRoot, flags.out ?? (smoke ? 'bench/results/smoke' : 'bench/results'));
@@ -225,6 +230,7 @@ async function main(): Promise<void> {
       nativeLatencyMs: latencyMs,
       load: smoke ? { requestsPerCell: smokeRequests, connections } : { durationSeconds: durationS, connections },
       warmCache: redis ? 'redis' : 'memory',
+      gatewayHeapMiB,
       seed: 'small',
     };
     writeResults({
@@ -520,7 +526,8 @@ function rssMiB(pid: number): number {
 }
 
 function spawnGateway(kind: GatewayKind, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'bench/gatewayProcess.ts'), kind], {
+  const heap = gatewayHeapMiB > 0 ? [`--max-old-space-size=${gatewayHeapMiB}`] : [];
+  const child = spawn(process.execPath, [...heap, '--import', 'tsx', resolve(repoRoot, 'bench/gatewayProcess.ts'), kind], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -578,7 +585,7 @@ function markdown({ meta, scenarios: list, setups, rows, targets, seedRows, note
   const lines = [
     `# Benchmark results${meta.smoke ? ' (smoke run: too few requests for the numbers to mean much)' : ''}`,
     '',
-    `${meta.date} · Node ${meta.node} · ${meta.cpu} · ${meta.nativeLatencyMs} ms injected per native call · load ${JSON.stringify(meta.load)} · warm cache: ${meta.warmCache}`,
+    `${meta.date} · Node ${meta.node} · ${meta.cpu} · ${meta.nativeLatencyMs} ms injected per native call · load ${JSON.stringify(meta.load)} · warm cache: ${meta.warmCache} · each gateway process: ${meta.gatewayHeapMiB ? `--max-old-space-size=${meta.gatewayHeapMiB}` : "Node's default heap"}`,
     '',
     'Setups:',
     '',

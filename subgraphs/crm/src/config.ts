@@ -9,33 +9,10 @@ import { readSettings } from '../../../lib/config/index.js';
 import { readCacheSettings } from '../../../lib/cache/settings.js';
 import { readObservabilitySettings, type ObservabilitySettings } from '../../../lib/observability/settings.js';
 import type { CacheSettings } from '../../../lib/cache/types.js';
-import { readResilienceSettings, type ResilienceSettings } from '../../../lib/resilience.js';
+import { readSalesforceConnection, type SalesforceConnection } from '../../../lib/nativeConnections.js';
 
-export interface SalesforceConfig {
-  /** Where OAuth tokens are requested (a real org uses https://login.salesforce.com or its My Domain). Defaults to http://127.0.0.1:8070, the emulator. */
-  loginUrl: string;
-  /** REST API version, e.g. `60.0`. Defaults to 60.0. */
-  apiVersion: string;
-  /** Connected app consumer key. Defaults to erp-crm-graph. */
-  clientId: string;
-  /** Connected app consumer secret. Defaults to dev-secret. Never logged. */
-  clientSecret: string;
-  /** Integration user. Defaults to integration@example.com. */
-  username: string;
-  /** Integration user's password (with security token appended for a real org). Defaults to dev-password. Never logged. */
-  password: string;
-  /** Time allowed for one Salesforce HTTP exchange, in milliseconds. Defaults to 30000. */
-  timeoutMs: number;
-  /**
-   * Retries of reads and the CRM's circuit breaker (lib/resilience.ts):
-   * `SALESFORCE_RETRY_ATTEMPTS` tries per read, the first included (defaults to 3; 1 turns retries off),
-   * `SALESFORCE_RETRY_BASE_MS` first backoff (defaults to 200), `SALESFORCE_RETRY_MAX_MS` longest wait
-   * before a retry, Retry-After included (defaults to 5000), `SALESFORCE_BREAKER_FAILURES` consecutive
-   * failures that open the circuit (defaults to 5), `SALESFORCE_BREAKER_HALF_OPEN_MS` how long it stays
-   * open before a trial call (defaults to 30000).
-   */
-  resilience: ResilienceSettings;
-}
+/** How the CRM subgraph reaches Salesforce (`SALESFORCE_*`). */
+export type SalesforceConfig = SalesforceConnection;
 
 export interface CrmSubgraphConfig {
   /** Port to listen on; 0 picks a free one. Defaults to 4002. */
@@ -77,16 +54,7 @@ export function loadCrmConfig(env: Env = process.env): CrmSubgraphConfig {
   return {
     port: s.get('CRM_SUBGRAPH_PORT'),
     host: s.get('CRM_SUBGRAPH_HOST'),
-    salesforce: {
-      loginUrl: s.get('SALESFORCE_LOGIN_URL'),
-      apiVersion: s.get('SALESFORCE_API_VERSION'),
-      clientId: s.get('SALESFORCE_CLIENT_ID'),
-      clientSecret: s.get('SALESFORCE_CLIENT_SECRET'),
-      username: s.get('SALESFORCE_USERNAME'),
-      password: s.get('SALESFORCE_PASSWORD'),
-      timeoutMs: s.get('SALESFORCE_TIMEOUT_MS'),
-      resilience: readResilienceSettings(s, 'SALESFORCE'),
-    },
+    salesforce: readSalesforceConnection(s),
     currencyCode: s.get('CRM_CURRENCY'),
     development: !s.production,
     internalSecret: internalSharedSecret(env),

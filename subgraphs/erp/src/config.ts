@@ -9,7 +9,8 @@ import { readSettings } from '../../../lib/config/index.js';
 import { readCacheSettings } from '../../../lib/cache/settings.js';
 import { readObservabilitySettings, type ObservabilitySettings } from '../../../lib/observability/settings.js';
 import type { CacheSettings } from '../../../lib/cache/types.js';
-import { readResilienceSettings, type ResilienceSettings } from '../../../lib/resilience.js';
+import type { ResilienceSettings } from '../../../lib/resilience.js';
+import { readOdooConnection } from '../../../lib/nativeConnections.js';
 
 export interface OdooSettings {
   /** Base URL of the Odoo server (`ODOO_URL`). Defaults to http://127.0.0.1:8069. */
@@ -68,15 +69,7 @@ export function loadErpConfig(env: NodeJS.ProcessEnv = process.env): ErpSubgraph
   return {
     port: s.get('ERP_SUBGRAPH_PORT'),
     host: s.get('ERP_SUBGRAPH_HOST'),
-    odoo: {
-      url: s.get('ODOO_URL'),
-      db: s.get('ODOO_DB'),
-      login: s.get('ODOO_LOGIN'),
-      // A secret: the reader never quotes it in an error.
-      apiKey: s.get('ODOO_API_KEY'),
-      timeoutMs: s.get('ODOO_TIMEOUT_MS'),
-      resilience: readResilienceSettings(s, 'ODOO'),
-    },
+    odoo: readOdooConnection(s),
     development: !s.production,
     internalSecret: internalSharedSecret(env),
     observability: readObservabilitySettings(env),

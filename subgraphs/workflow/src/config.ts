@@ -4,44 +4,16 @@
  * credentials; each is validated at start-up and a bad value stops the process
  * with a message naming the variable.
  */
-import { readResilienceSettings, type ResilienceSettings } from '../../../lib/resilience.js';
+import { readOdooConnection, readSalesforceConnection, type OdooConnection, type SalesforceConnection } from '../../../lib/nativeConnections.js';
 import { internalSharedSecret } from '../../../lib/settings.js';
 import { readSettings } from '../../../lib/config/index.js';
 import { readObservabilitySettings, type ObservabilitySettings } from '../../../lib/observability/settings.js';
 
-export interface WorkflowOdooSettings {
-  /** Base URL of the Odoo server (`ODOO_URL`). Defaults to http://127.0.0.1:8069. */
-  url: string;
-  /** Database name (`ODOO_DB`). Defaults to odoo. */
-  db: string;
-  /** Login of the integration user (`ODOO_LOGIN`). Defaults to admin. */
-  login: string;
-  /** That user's API key (`ODOO_API_KEY`). Never logged. Defaults to the emulator's development key. */
-  apiKey: string;
-  /** Time allowed for one Odoo HTTP exchange, in ms (`ODOO_TIMEOUT_MS`). Defaults to 30000. */
-  timeoutMs: number;
-  /** Retries of reads and the ERP circuit breaker: the ERP subgraph's `ODOO_RETRY_*` / `ODOO_BREAKER_*` settings and defaults. */
-  resilience: ResilienceSettings;
-}
+/** Odoo, reached with the ERP subgraph's settings (`ODOO_*`). */
+export type WorkflowOdooSettings = OdooConnection;
 
-export interface WorkflowSalesforceSettings {
-  /** Where OAuth tokens are requested (`SALESFORCE_LOGIN_URL`). Defaults to http://127.0.0.1:8070, the emulator. */
-  loginUrl: string;
-  /** REST API version (`SALESFORCE_API_VERSION`). Defaults to 60.0. */
-  apiVersion: string;
-  /** Connected app consumer key (`SALESFORCE_CLIENT_ID`). Defaults to erp-crm-graph. */
-  clientId: string;
-  /** Connected app secret (`SALESFORCE_CLIENT_SECRET`). Never logged. Defaults to dev-secret. */
-  clientSecret: string;
-  /** Integration user (`SALESFORCE_USERNAME`). Defaults to integration@example.com. */
-  username: string;
-  /** Its password (`SALESFORCE_PASSWORD`). Never logged. Defaults to dev-password. */
-  password: string;
-  /** Time allowed for one Salesforce HTTP exchange, in ms (`SALESFORCE_TIMEOUT_MS`). Defaults to 30000. */
-  timeoutMs: number;
-  /** Retries of GETs and the CRM circuit breaker: the CRM subgraph's `SALESFORCE_RETRY_*` / `SALESFORCE_BREAKER_*` settings and defaults. */
-  resilience: ResilienceSettings;
-}
+/** Salesforce, reached with the CRM subgraph's settings (`SALESFORCE_*`). */
+export type WorkflowSalesforceSettings = SalesforceConnection;
 
 export interface WorkflowSubgraphConfig {
   /** Port to listen on (`WORKFLOW_SUBGRAPH_PORT`); 0 picks a free one. Defaults to 4003. */
@@ -85,24 +57,8 @@ export function loadWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
   return {
     port: s.get('WORKFLOW_SUBGRAPH_PORT'),
     host: s.get('WORKFLOW_SUBGRAPH_HOST'),
-    odoo: {
-      url: s.get('ODOO_URL'),
-      db: s.get('ODOO_DB'),
-      login: s.get('ODOO_LOGIN'),
-      apiKey: s.get('ODOO_API_KEY'),
-      timeoutMs: s.get('ODOO_TIMEOUT_MS'),
-      resilience: readResilienceSettings(s, 'ODOO'),
-    },
-    salesforce: {
-      loginUrl: s.get('SALESFORCE_LOGIN_URL'),
-      apiVersion: s.get('SALESFORCE_API_VERSION'),
-      clientId: s.get('SALESFORCE_CLIENT_ID'),
-      clientSecret: s.get('SALESFORCE_CLIENT_SECRET'),
-      username: s.get('SALESFORCE_USERNAME'),
-      password: s.get('SALESFORCE_PASSWORD'),
-      timeoutMs: s.get('SALESFORCE_TIMEOUT_MS'),
-      resilience: readResilienceSettings(s, 'SALESFORCE'),
-    },
+    odoo: readOdooConnection(s),
+    salesforce: readSalesforceConnection(s),
     currencyCode: s.get('WORKFLOW_CURRENCY'),
     redisUrl: s.get('REDIS_URL'),
     lockPrefix: s.get('WORKFLOW_LOCK_PREFIX'),
