@@ -35,6 +35,12 @@ const connectorRule = [
   'Connectors speak the native protocol only; GraphQL shapes belong to resolvers.',
 ];
 
+/** lib/ is shared by every component, so it imports none of them. */
+const libRule = [
+  ['**/gateway/**', '**/subgraphs/**', '**/emulators/**', '**/scripts/**', '**/bench/**', '**/test/**'],
+  'lib/ is shared by every component and imports none of them.',
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', '**/__generated__/', 'bench/results/', 'test/results/', 'coverage/'] },
   js.configs.recommended,
@@ -61,13 +67,9 @@ export default tseslint.config(
     boundary([`subgraphs/${name}/src/connectors/**/*.ts`], subgraphRule(name), connectorRule),
   ]),
   // Shared code depends on nothing above it.
-  boundary(
-    ['lib/**/*.ts'],
-    [
-      ['**/gateway/**', '**/subgraphs/**', '**/emulators/**', '**/scripts/**', '**/bench/**', '**/test/**'],
-      'lib/ is shared by every component and imports none of them.',
-    ],
-  ),
+  boundary(['lib/**/*.ts'], libRule),
+  // The native clients shared by the subgraphs' connectors (lib/native) are connectors too: native protocols only.
+  boundary(['lib/native/**/*.ts'], libRule, connectorRule),
   // The emulators stand in for other vendors' systems: they know nothing of the product.
   boundary(
     ['emulators/**/*.ts'],

@@ -15,7 +15,7 @@ import type { FieldSource } from '../gateway/src/graphMap.js';
 import { MODELS } from '../emulators/odoo/models.js';
 import { registry } from '../emulators/salesforce/metadata.js';
 import { createErpConnector, type ErpConnector } from '../subgraphs/erp/src/connectors/erpConnector.js';
-import type { OdooClient } from '../subgraphs/erp/src/connectors/odooClient.js';
+import type { OdooClient } from '../lib/native/odooClient.js';
 
 const { map } = buildGraphMap(readSubgraphSchemaFiles(), readFileSync(resolve(repoRoot, 'schema/supergraph.graphql'), 'utf8'));
 

@@ -45,6 +45,9 @@ const qtyOnHand = (productIdExpr: string, a: string) =>
 const orderField = (field: string) => (a: string) => `(SELECT ${a}_o."${field}" FROM sale_order ${a}_o WHERE ${a}_o.id = ${a}.order_id)`;
 
 const companyCurrency = () => String(COMPANY_CURRENCY_ID);
+/** Odoo's sign of an `account.move` amount: −1 on money going out (credit notes, bills), +1 otherwise. */
+const signed = (a: string, field: string) =>
+  `(CASE WHEN ${a}.move_type IN ('out_refund', 'in_invoice', 'in_receipt') THEN -${a}."${field}" ELSE ${a}."${field}" END)`;
 
 const PRODUCT_TYPES: [string, string][] = [
   ['consu', 'Consumable'],
@@ -595,6 +598,14 @@ const models: ModelDef[] = [
       amount_tax: F.monetary('Tax', { readonly: true, default: 0 }),
       amount_total: F.monetary('Total', { readonly: true, default: 0 }),
       amount_residual: F.monetary('Amount Due', { readonly: true, default: 0 }),
+      // Odoo's signed amounts, in company currency (the only currency here): positive on invoices and
+      // receipts that bring money in (out_invoice, out_receipt, in_refund), negative on credit notes and
+      // bills (out_refund, in_invoice, in_receipt). Odoo stores them, so read_group can sum them.
+      amount_untaxed_signed: F.monetary('Untaxed Amount Signed', { store: true, sql: (a) => signed(a, 'amount_untaxed') }),
+      amount_total_signed: F.monetary('Total Signed', { store: true, sql: (a) => signed(a, 'amount_total') }),
+      amount_residual_signed: F.monetary('Amount Due Signed', { store: true, sql: (a) => signed(a, 'amount_residual') }),
+      reversed_entry_id: F.many2one('account.move', 'Reversal of', { index: true }),
+      reversal_move_id: F.one2many('account.move', 'reversed_entry_id', 'Reversal Move', { readonly: true }),
       payment_state: F.selection(
         [
           ['not_paid', 'Not Paid'],

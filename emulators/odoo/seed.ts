@@ -371,6 +371,9 @@ function seedOrders(db: Database, world: World, ins: (m: string) => Inserter, st
   const uomIds = new Map<string, number>(UOMS.map((u, i) => [u, i + 1]));
   const termIds = new Map(PAYMENT_TERMS.map((t, i) => [t, i + 1]));
   const payments = new Random(4242);
+  // A generator of its own, so that adding credit notes leaves every other invoice as it was.
+  const refunds = new Random(9191);
+  const creditNotes: Record<string, unknown>[] = [];
   const invoiceSeq = new Map<string, number>();
   const total = SIZES[world.size].salesOrders;
   // Orders of the last days are confirmed but not yet invoiced, as in any running business.
@@ -460,10 +463,19 @@ function seedOrders(db: Database, world: World, ins: (m: string) => Inserter, st
       // Old invoices are mostly paid; the newest mostly still open.
       const [paid, partial] = overdueDays > 30 ? [0.94, 0.03] : overdueDays > 0 ? [0.7, 0.1] : [0.25, 0.1];
       const r = payments.next();
-      const state = r < paid ? 'paid' : r < paid + partial ? 'partial' : 'not_paid';
-      const residual = state === 'paid' ? 0 : state === 'partial' ? floatRound(amountTotal * payments.float(0.2, 0.8), 2) : amountTotal;
+      const dueShare = r < paid ? 0 : r < paid + partial ? payments.float(0.2, 0.8) : 1;
+      // About 3% of invoices get a posted credit note (returns, price disputes), a quarter of them in full.
+      // It is reconciled against the invoice, as Odoo's "Reverse" does: the invoice owes the rest, a fully
+      // reversed one nothing (payment_state `reversed`), and the credit note itself is `paid`.
+      const refund = refunds.next() < 0.03 ? (refunds.next() < 0.25 ? 1 : refunds.float(0.1, 0.6)) : 0;
+      const refundUntaxed = floatRound(amountUntaxed * refund, 2);
+      const refundTax = floatRound(amountTax * refund, 2);
+      const refundTotal = floatRound(refundUntaxed + refundTax, 2);
+      const owed = floatRound(amountTotal - refundTotal, 2);
+      const residual = refund === 1 || dueShare === 0 ? 0 : dueShare === 1 ? owed : floatRound(owed * dueShare, 2);
+      const state = refund === 1 ? 'reversed' : dueShare === 0 ? 'paid' : dueShare === 1 && refund === 0 ? 'not_paid' : 'partial';
       const stamp = `${invoiceDate} 12:00:00`;
-      move.insert({
+      const invoiceId = move.insert({
         name,
         move_type: 'out_invoice',
         state: 'posted',
@@ -487,8 +499,51 @@ function seedOrders(db: Database, world: World, ins: (m: string) => Inserter, st
         create_date: stamp,
         write_date: stamp,
       });
+      if (refund > 0) {
+        let refundDate = addDays(invoiceDate, refunds.int(2, 30));
+        if (refundDate > addDays(SEED_TODAY, -1)) refundDate = addDays(SEED_TODAY, -1);
+        const refundStamp = `${refundDate} 12:00:00`;
+        // Odoo's "Total Invoiced" goals count invoices net of credit notes, in the credit note's month.
+        if (userId !== null) {
+          const key = `${userId}|${refundDate.slice(0, 7)}`;
+          sold.invoicedByUserMonth.set(key, (sold.invoicedByUserMonth.get(key) ?? 0) - refundUntaxed);
+        }
+        creditNotes.push({
+          move_type: 'out_refund',
+          state: 'posted',
+          ref: `Reversal of: ${name}`,
+          date: refundDate,
+          partner_id: o.companyIndex,
+          invoice_date: refundDate,
+          invoice_date_due: refundDate,
+          invoice_origin: o.number,
+          invoice_user_id: userId,
+          team_id: staff.teamByEmail.get(o.salespersonEmail) ?? null,
+          currency_id: COMPANY_CURRENCY_ID,
+          amount_untaxed: refundUntaxed,
+          amount_tax: refundTax,
+          amount_total: refundTotal,
+          amount_residual: 0,
+          payment_state: 'paid',
+          reversed_entry_id: invoiceId,
+          create_uid: userId,
+          write_uid: userId,
+          create_date: refundStamp,
+          write_date: refundStamp,
+        });
+      }
     }
     if (o.index % 1000 === 0 || o.index === total) progress(o.index, total, 'sales orders and invoices');
+  }
+
+  // Credit notes come after the invoices (ids and numbers), numbered per year as Odoo's RINV sequence does.
+  const refundSeq = new Map<string, number>();
+  for (const note of creditNotes.sort((a, b) => String(a.date).localeCompare(String(b.date)) || Number(a.reversed_entry_id) - Number(b.reversed_entry_id))) {
+    const year = String(note.date).slice(0, 4);
+    const n = (refundSeq.get(year) ?? 0) + 1;
+    refundSeq.set(year, n);
+    const name = `RINV/${year}/${String(n).padStart(5, '0')}`;
+    move.insert({ ...note, name, payment_reference: name });
   }
 
   // Delivered goods sit in the customers' location: real quants that qty_available must not count.

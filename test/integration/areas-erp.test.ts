@@ -192,8 +192,8 @@ describe('sales results month by month (area 6)', () => {
     });
     const db = stack.odoo!.db;
     const invoicedByMonth = db.prepare(
-      `SELECT substr(a.invoice_date, 1, 7) AS month, SUM(a.amount_untaxed) AS amount FROM account_move a JOIN hr_employee e ON e.user_id = a.invoice_user_id
-       WHERE e.work_email = ? AND a.move_type = 'out_invoice' AND a.state = 'posted' AND a.invoice_date BETWEEN ? AND ? GROUP BY month`,
+      `SELECT substr(a.invoice_date, 1, 7) AS month, SUM(CASE WHEN a.move_type = 'out_refund' THEN -a.amount_untaxed ELSE a.amount_untaxed END) AS amount FROM account_move a JOIN hr_employee e ON e.user_id = a.invoice_user_id
+       WHERE e.work_email = ? AND a.move_type IN ('out_invoice', 'out_refund') AND a.state = 'posted' AND a.invoice_date BETWEEN ? AND ? GROUP BY month`,
     );
     const goalsByMonth = db.prepare(
       `SELECT substr(g.start_date, 1, 7) AS month, g.target_goal AS amount FROM gamification_goal g JOIN hr_employee e ON e.user_id = g.user_id WHERE e.work_email = ?`,
@@ -284,10 +284,28 @@ describe('service (area 7)', () => {
     expect(data.customer.openInvoices.map((i: { number: string }) => i.number)).toEqual(open.map((o) => o.name));
     const revenue = db
       .prepare(
-        `SELECT COALESCE(SUM(amount_untaxed), 0) AS n FROM account_move WHERE partner_id = ? AND move_type = 'out_invoice' AND state = 'posted' AND invoice_date BETWEEN '2025-01-01' AND '2025-12-31'`,
+        `SELECT COALESCE(SUM(CASE WHEN move_type = 'out_refund' THEN -amount_untaxed ELSE amount_untaxed END), 0) AS n FROM account_move WHERE partner_id = ? AND move_type IN ('out_invoice', 'out_refund') AND state = 'posted' AND invoice_date BETWEEN '2025-01-01' AND '2025-12-31'`,
       )
       .get(id) as { n: number };
     expect(data.customer.invoicedRevenue.amount).toBeCloseTo(revenue.n, 2);
+  });
+
+  it('gives a customer with a credit note its invoiced revenue net of it (invoices − refunds)', async () => {
+    const db = stack.odoo!.db;
+    const { ref, id } = db
+      .prepare(
+        `SELECT p.ref, p.id FROM account_move a JOIN res_partner p ON p.id = a.partner_id
+         WHERE a.move_type = 'out_refund' AND a.state = 'posted' AND a.invoice_date BETWEEN '2025-01-01' AND '2025-12-31' AND p.ref IS NOT NULL ORDER BY a.id LIMIT 1`,
+      )
+      .get() as { ref: string; id: number };
+    const sum = db.prepare(
+      `SELECT COALESCE(SUM(amount_untaxed), 0) AS n FROM account_move WHERE partner_id = ? AND move_type = ? AND state = 'posted' AND invoice_date BETWEEN '2025-01-01' AND '2025-12-31'`,
+    );
+    const invoiced = (sum.get(id, 'out_invoice') as { n: number }).n;
+    const refunded = (sum.get(id, 'out_refund') as { n: number }).n;
+    expect(refunded).toBeGreaterThan(0);
+    const data = await ok(`query ($n: ID!) { customer(number: $n) { invoicedRevenue(from: "2025-01-01", to: "2025-12-31") { amount } } }`, { n: ref });
+    expect(data.customer.invoicedRevenue.amount).toBeCloseTo(invoiced - refunded, 2);
   });
 });
 
@@ -344,8 +362,8 @@ describe('decision support (area 10)', () => {
           : (
               db
                 .prepare(
-                  `SELECT COALESCE(SUM(a.amount_untaxed), 0) AS n FROM account_move a JOIN res_partner p ON p.id = a.partner_id
-               WHERE p.ref IN (SELECT value FROM json_each(?)) AND a.move_type = 'out_invoice' AND a.state = 'posted' AND a.invoice_date BETWEEN '2025-01-01' AND '2026-10-31'`,
+                  `SELECT COALESCE(SUM(CASE WHEN a.move_type = 'out_refund' THEN -a.amount_untaxed ELSE a.amount_untaxed END), 0) AS n FROM account_move a JOIN res_partner p ON p.id = a.partner_id
+               WHERE p.ref IN (SELECT value FROM json_each(?)) AND a.move_type IN ('out_invoice', 'out_refund') AND a.state = 'posted' AND a.invoice_date BETWEEN '2025-01-01' AND '2026-10-31'`,
                 )
                 .get(JSON.stringify(numbers)) as { n: number }
             ).n;

@@ -64,7 +64,7 @@ export function expectedReps(db: Database, period = PERIOD): Map<string, RepRow>
       `SELECT e.work_email AS workEmail,
          COALESCE((SELECT SUM(g.target_goal) FROM gamification_goal g JOIN gamification_goal_definition d ON d.id = g.definition_id
                    WHERE g.user_id = m.user_id AND d.name = 'Total Invoiced' AND g.start_date >= @from AND g.end_date <= @to AND g.state <> 'canceled'), 0) AS target,
-         COALESCE((SELECT SUM(a.amount_untaxed) FROM account_move a WHERE a.invoice_user_id = m.user_id AND a.move_type = 'out_invoice' AND a.state = 'posted'
+         COALESCE((SELECT SUM(CASE WHEN a.move_type = 'out_refund' THEN -a.amount_untaxed ELSE a.amount_untaxed END) FROM account_move a WHERE a.invoice_user_id = m.user_id AND a.move_type IN ('out_invoice', 'out_refund') AND a.state = 'posted'
                    AND a.invoice_date >= @from AND a.invoice_date <= @to), 0) AS invoiced
        FROM (SELECT DISTINCT user_id FROM crm_team_member) m JOIN hr_employee e ON e.user_id = m.user_id`,
     )
@@ -82,7 +82,7 @@ export function expectedTeams(db: Database, period = PERIOD): TeamRow[] {
   return db
     .prepare(
       `SELECT t.name, t.invoiced_target AS monthlyTarget,
-         COALESCE((SELECT SUM(a.amount_untaxed) FROM account_move a WHERE a.team_id = t.id AND a.move_type = 'out_invoice' AND a.state = 'posted'
+         COALESCE((SELECT SUM(CASE WHEN a.move_type = 'out_refund' THEN -a.amount_untaxed ELSE a.amount_untaxed END) FROM account_move a WHERE a.team_id = t.id AND a.move_type IN ('out_invoice', 'out_refund') AND a.state = 'posted'
                    AND a.invoice_date >= @from AND a.invoice_date <= @to), 0) AS invoiced
        FROM crm_team t ORDER BY t.id`,
     )
@@ -102,9 +102,9 @@ export function expectedProfitability(db: Database, first: number, period = PERI
   return db
     .prepare(
       `SELECT p.ref AS customerNumber, s.revenue, s.margin,
-         COALESCE((SELECT SUM(a.amount_untaxed) FROM account_move a WHERE a.partner_id = p.id AND a.move_type = 'out_invoice' AND a.state = 'posted'
+         COALESCE((SELECT SUM(CASE WHEN a.move_type = 'out_refund' THEN -a.amount_untaxed ELSE a.amount_untaxed END) FROM account_move a WHERE a.partner_id = p.id AND a.move_type IN ('out_invoice', 'out_refund') AND a.state = 'posted'
                    AND a.invoice_date >= @from AND a.invoice_date <= @to), 0) AS invoiced,
-         COALESCE((SELECT SUM(a.amount_residual) FROM account_move a WHERE a.partner_id = p.id AND a.move_type = 'out_invoice' AND a.state = 'posted'), 0) AS openBalance
+         COALESCE((SELECT SUM(CASE WHEN a.move_type = 'out_refund' THEN -a.amount_residual ELSE a.amount_residual END) FROM account_move a WHERE a.partner_id = p.id AND a.move_type IN ('out_invoice', 'out_refund') AND a.state = 'posted'), 0) AS openBalance
        FROM (SELECT o.partner_id, SUM(l.price_subtotal) AS revenue, SUM(l.price_subtotal - l.purchase_price * l.product_uom_qty) AS margin
              FROM sale_order_line l JOIN sale_order o ON o.id = l.order_id
              WHERE o.state = 'sale' AND l.display_type IS NULL AND o.date_order >= @from || ' 00:00:00' AND o.date_order <= @to || ' 23:59:59'

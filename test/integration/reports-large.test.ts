@@ -247,8 +247,8 @@ describe('campaign ROI on the large seed', () => {
        UNION SELECT DISTINCT a.ERP_Customer_Number__c FROM CampaignMember m JOIN Lead l ON l.Id = m.LeadId JOIN Account a ON a.Id = l.ConvertedAccountId WHERE m.CampaignId = ? AND a.ERP_Customer_Number__c IS NOT NULL ORDER BY 1`,
     );
     const revenueOf = stack.odoo!.db.prepare(
-      `SELECT COALESCE(SUM(a.amount_untaxed), 0) AS n FROM account_move a JOIN res_partner p ON p.id = a.partner_id
-       WHERE p.ref IN (SELECT value FROM json_each(?)) AND a.move_type = 'out_invoice' AND a.state = 'posted' AND a.invoice_date BETWEEN '2025-01-01' AND '2026-10-31'`,
+      `SELECT COALESCE(SUM(CASE WHEN a.move_type = 'out_refund' THEN -a.amount_untaxed ELSE a.amount_untaxed END), 0) AS n FROM account_move a JOIN res_partner p ON p.id = a.partner_id
+       WHERE p.ref IN (SELECT value FROM json_each(?)) AND a.move_type IN ('out_invoice', 'out_refund') AND a.state = 'posted' AND a.invoice_date BETWEEN '2025-01-01' AND '2026-10-31'`,
     );
     expect(data.campaigns.length).toBeGreaterThan(10);
     for (const c of data.campaigns) {

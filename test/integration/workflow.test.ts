@@ -9,6 +9,7 @@
  * second replica would not, so its retries must work from native state alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchRead } from '../../lib/native/odooClient.js';
 import { loadWorkflowConfig } from '../../subgraphs/workflow/src/config.js';
 import { startWorkflowSubgraph, type RunningWorkflowSubgraph } from '../../subgraphs/workflow/src/server.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
@@ -513,7 +514,8 @@ describe('approvals', () => {
   }`;
 
   async function erpApprovalRequest(): Promise<{ requestId: number; orderNumber: string; approverEmail: string }> {
-    const [employee] = await native.odoo.searchRead<{ user_id: [number, string]; work_email: string }>(
+    const [employee] = await searchRead<{ user_id: [number, string]; work_email: string }>(
+      native.odoo,
       'hr.employee',
       [
         ['user_id', '!=', false],
@@ -522,7 +524,8 @@ describe('approvals', () => {
       ['user_id', 'work_email'],
       { limit: 1 },
     );
-    const [order] = await native.odoo.searchRead<{ name: string; amount_total: number; partner_id: [number, string] }>(
+    const [order] = await searchRead<{ name: string; amount_total: number; partner_id: [number, string] }>(
+      native.odoo,
       'sale.order',
       [['state', '=', 'draft']],
       ['name', 'amount_total', 'partner_id'],

@@ -11,12 +11,12 @@ import { createObservability, type Observability } from '../../lib/observability
 import { GatewayMetrics, OperationLabels, SubgraphMetrics } from '../../lib/observability/metrics.js';
 import { createNativeCallObserver } from '../../lib/observability/nativeCalls.js';
 import { runWithRequest } from '../../lib/observability/requestContext.js';
-import { salesforceObjectOf, salesforceRestLabel } from '../../lib/observability/salesforceLabels.js';
+import { salesforceObjectOf } from '../../lib/observability/salesforceLabels.js';
 import { countedCache } from '../../lib/observability/cacheMetrics.js';
 import { METRICS_PATH, serveMetrics } from '../../lib/observability/http.js';
 import { MemoryCache } from '../../lib/cache/memoryCache.js';
-import { createOdooClient, OdooError } from '../../subgraphs/erp/src/connectors/odooClient.js';
-import { SalesforceClient } from '../../subgraphs/crm/src/connectors/salesforceClient.js';
+import { createOdooClient, OdooError } from '../../lib/native/odooClient.js';
+import { SalesforceClient } from '../../lib/native/salesforceClient.js';
 import { captureLogs, parsePrometheus, samplesOf } from './helpers.js';
 
 /** Every request the loopback "native system" received, with its headers. */
@@ -156,31 +156,18 @@ describe('a native call', () => {
   });
 });
 
-describe('Salesforce REST labels', () => {
+describe('Salesforce object labels', () => {
   it.each([
-    ['GET', '/services/data/v60.0/query?q=SELECT+Id+FROM+Contact', { object: 'Contact', method: 'query' }],
-    [
-      'GET',
-      `/services/data/v60.0/query?q=${encodeURIComponent('SELECT Id, (SELECT Id FROM Opportunities) FROM Account')}`,
-      { object: 'Account', method: 'query' },
-    ],
-    ['GET', '/services/data/v60.0/query/01gxx0000000001-2000', { object: 'unknown', method: 'queryMore' }],
-    ['POST', '/services/data/v60.0/composite/sobjects/Account', { object: 'Account', method: 'composite_read' }],
-    ['POST', '/services/data/v60.0/sobjects/Quote', { object: 'Quote', method: 'create' }],
-    ['PATCH', '/services/data/v60.0/sobjects/Quote/0Q0000000000001AAA', { object: 'Quote', method: 'update' }],
-    ['PATCH', '/services/data/v60.0/sobjects/Account/ERP_Customer_Number__c/C-1', { object: 'Account', method: 'upsert' }],
-    ['GET', '/services/data/v60.0/sobjects/Account/describe', { object: 'Account', method: 'describe' }],
-    ['POST', '/services/data/v60.0/process/approvals/', { object: 'process', method: 'approvals' }],
-    ['POST', '/services/oauth2/token', { object: 'oauth', method: 'token' }],
-  ])('%s %s', (method, path, label) => {
-    expect(salesforceRestLabel(method, path)).toEqual(label);
-  });
-
-  it('takes the object of a queryMore page from its query', () => {
-    expect(salesforceRestLabel('GET', '/services/data/v60.0/query/01gxx-2000', salesforceObjectOf('?q=SELECT+Id+FROM+Lead'))).toEqual({
-      object: 'Lead',
-      method: 'queryMore',
-    });
+    ['/services/data/v60.0/query?q=SELECT+Id+FROM+Contact', 'Contact'],
+    [`/services/data/v60.0/query?q=${encodeURIComponent('SELECT Id, (SELECT Id FROM Opportunities) FROM Account')}`, 'Account'],
+    ['/services/data/v60.0/query/01gxx0000000001-2000', 'unknown'],
+    ['/services/data/v60.0/composite/sobjects/Account', 'Account'],
+    ['/services/data/v60.0/sobjects/Quote', 'Quote'],
+    ['/services/data/v60.0/sobjects/Quote/0Q0000000000001AAA', 'Quote'],
+    ['/services/data/v60.0/sobjects/Account/ERP_Customer_Number__c/C-1', 'Account'],
+    ['/services/data/v60.0/sobjects/Account/describe', 'Account'],
+  ])('%s is about %s', (path, object) => {
+    expect(salesforceObjectOf(path)).toBe(object);
   });
 });
 

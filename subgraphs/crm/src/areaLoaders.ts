@@ -22,7 +22,7 @@ import type {
   PriceBookRecord,
   StageSummaryRecord,
 } from './connectors/areasConnector.js';
-import { idCacheKey } from './connectors/salesforceId.js';
+import { idCacheKey } from '../../../lib/native/salesforceId.js';
 import { toGraphError } from './loaders.js';
 
 export interface OwnerArgs {

@@ -9,8 +9,8 @@
  * through the graph must invalidate the cache like any other.
  */
 import type { CacheRuntime, Invalidation } from '../../../lib/cache/index.js';
-import type { ChangeEventBatch, ChangeEventHeader, SalesforceClient } from './connectors/salesforceClient.js';
-import { normalizeSalesforceId } from './connectors/salesforceId.js';
+import type { ChangeEventBatch, ChangeEventHeader, SalesforceClient } from '../../../lib/native/salesforceClient.js';
+import { normalizeSalesforceId } from '../../../lib/native/salesforceId.js';
 import { CRM_CACHE } from './loaders.js';
 
 const REPLAY_ID = 'crm.replayId';

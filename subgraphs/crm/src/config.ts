@@ -9,10 +9,10 @@ import { readSettings } from '../../../lib/config/index.js';
 import { readCacheSettings } from '../../../lib/cache/settings.js';
 import { readObservabilitySettings, type ObservabilitySettings } from '../../../lib/observability/settings.js';
 import type { CacheSettings } from '../../../lib/cache/types.js';
-import { readSalesforceConnection, type SalesforceConnection } from '../../../lib/nativeConnections.js';
+import { readSalesforceConnection, type SalesforceConnectionSettings } from '../../../lib/native/settings.js';
 
 /** How the CRM subgraph reaches Salesforce (`SALESFORCE_*`). */
-export type SalesforceConfig = SalesforceConnection;
+export type SalesforceConfig = SalesforceConnectionSettings;
 
 export interface CrmSubgraphConfig {
   /** Port to listen on; 0 picks a free one. Defaults to 4002. */

@@ -18,8 +18,8 @@ import type {
   QuoteRecord,
   UserRecord,
 } from './connectors/crmConnector.js';
-import { SalesforceError, SalesforceUnavailableError } from './connectors/salesforceClient.js';
-import { idCacheKey } from './connectors/salesforceId.js';
+import { SalesforceError, SalesforceUnavailableError } from '../../../lib/native/salesforceClient.js';
+import { idCacheKey } from '../../../lib/native/salesforceId.js';
 import { SoqlValueError } from './connectors/soql.js';
 import { cachedBatch, type CacheUse } from '../../../lib/cache/index.js';
 

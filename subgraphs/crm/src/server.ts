@@ -14,7 +14,7 @@ import { protectSubgraphSchema, scopesDeclaredIn } from '../../../lib/requiresSc
 import { startSubgraphServer, subgraphServerPlugins } from '../../../lib/subgraphHttp.js';
 import type { CrmSubgraphConfig } from './config.js';
 import { createCrmConnector, type CrmConnector } from './connectors/crmConnector.js';
-import { SalesforceClient, type SalesforceLimitInfo } from './connectors/salesforceClient.js';
+import { SalesforceClient, type SalesforceLimitInfo } from '../../../lib/native/salesforceClient.js';
 import type { CrmContext } from './context.js';
 import { createCrmLoaders } from './loaders.js';
 import { createAreaLoaders } from './areaLoaders.js';

@@ -10,7 +10,7 @@ import { readCacheSettings } from '../../../lib/cache/settings.js';
 import { readObservabilitySettings, type ObservabilitySettings } from '../../../lib/observability/settings.js';
 import type { CacheSettings } from '../../../lib/cache/types.js';
 import type { ResilienceSettings } from '../../../lib/resilience.js';
-import { readOdooConnection } from '../../../lib/nativeConnections.js';
+import { readOdooConnection } from '../../../lib/native/settings.js';
 
 export interface OdooSettings {
   /** Base URL of the Odoo server (`ODOO_URL`). Defaults to http://127.0.0.1:8069. */

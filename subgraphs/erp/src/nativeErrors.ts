@@ -8,7 +8,7 @@ import { GraphQLError } from 'graphql';
 import { NativeSystemCircuitOpenError, NativeSystemError, NativeSystemUnavailableError } from '../../../lib/errors.js';
 import { CircuitOpenError } from '../../../lib/resilience.js';
 import { ErpAmbiguousKeyError } from './connectors/erpConnector.js';
-import { OdooError, OdooUnavailableError } from './connectors/odooClient.js';
+import { OdooError, OdooUnavailableError } from '../../../lib/native/odooClient.js';
 
 export function toGraphQLError(error: unknown): unknown {
   if (error instanceof GraphQLError) return error;

@@ -14,7 +14,7 @@ import { startSubgraphServer, subgraphServerPlugins } from '../../../lib/subgrap
 import { subgraphHealthRoutes } from '../../../lib/subgraphHealth.js';
 import type { ErpSubgraphConfig } from './config.js';
 import { createErpConnector, type ErpConnector } from './connectors/erpConnector.js';
-import { createOdooClient } from './connectors/odooClient.js';
+import { createOdooClient } from '../../../lib/native/odooClient.js';
 import { createErpContext, type ErpContext } from './context.js';
 import { withGraphQLErrors } from './nativeErrors.js';
 import { resolvers } from './resolvers/index.js';

@@ -4,16 +4,16 @@
  * credentials; each is validated at start-up and a bad value stops the process
  * with a message naming the variable.
  */
-import { readOdooConnection, readSalesforceConnection, type OdooConnection, type SalesforceConnection } from '../../../lib/nativeConnections.js';
+import { readOdooConnection, readSalesforceConnection, type OdooConnectionSettings, type SalesforceConnectionSettings } from '../../../lib/native/settings.js';
 import { internalSharedSecret } from '../../../lib/settings.js';
 import { readSettings } from '../../../lib/config/index.js';
 import { readObservabilitySettings, type ObservabilitySettings } from '../../../lib/observability/settings.js';
 
 /** Odoo, reached with the ERP subgraph's settings (`ODOO_*`). */
-export type WorkflowOdooSettings = OdooConnection;
+export type WorkflowOdooSettings = OdooConnectionSettings;
 
 /** Salesforce, reached with the CRM subgraph's settings (`SALESFORCE_*`). */
-export type WorkflowSalesforceSettings = SalesforceConnection;
+export type WorkflowSalesforceSettings = SalesforceConnectionSettings;
 
 export interface WorkflowSubgraphConfig {
   /** Port to listen on (`WORKFLOW_SUBGRAPH_PORT`); 0 picks a free one. Defaults to 4003. */

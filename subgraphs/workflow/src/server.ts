@@ -10,11 +10,11 @@ import { maskUnexpectedErrors } from '../../../lib/errors.js';
 import { protectSubgraphSchema, scopesDeclaredIn } from '../../../lib/requiresScopes.js';
 import { startSubgraphServer, subgraphServerPlugins } from '../../../lib/subgraphHttp.js';
 import { subgraphSdl } from '../../../lib/subgraphSchemas.js';
+import { createOdooClient, type OdooClient } from '../../../lib/native/odooClient.js';
+import { SalesforceClient } from '../../../lib/native/salesforceClient.js';
 import type { WorkflowSubgraphConfig } from './config.js';
 import { createCrm } from './connectors/crm.js';
 import { createErp } from './connectors/erp.js';
-import { OdooRpc } from './connectors/odooRpc.js';
-import { SalesforceRest } from './connectors/salesforceRest.js';
 import type { WorkflowContext } from './context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRedisLock, WorkflowGuard, type CrossProcessLock } from './workflows/guard.js';
@@ -38,10 +38,11 @@ export interface RunningWorkflowSubgraph {
 export async function buildWorkflowContext(
   config: WorkflowSubgraphConfig,
   options: { log?: WorkflowLog; observers?: { odoo?: NativeCallObserver; salesforce?: NativeCallObserver } } = {},
-): Promise<{ context: WorkflowContext; odoo: OdooRpc; salesforce: SalesforceRest; close(): Promise<void> }> {
-  const odoo = new OdooRpc({ ...config.odoo, observer: options.observers?.odoo });
-  const salesforce = new SalesforceRest({ ...config.salesforce, observer: options.observers?.salesforce });
+): Promise<{ context: WorkflowContext; odoo: OdooClient; salesforce: SalesforceClient; close(): Promise<void> }> {
   const crossProcess: CrossProcessLock | undefined = config.redisUrl ? await createRedisLock(config.redisUrl, config.lockPrefix) : undefined;
+  // The same native clients as the ERP and CRM subgraphs (lib/native), with the same settings: reads retried, writes sent once.
+  const odoo = createOdooClient({ ...config.odoo, observer: options.observers?.odoo });
+  const salesforce = new SalesforceClient({ ...config.salesforce, observer: options.observers?.salesforce });
   const guardOptions = { resultTtlMs: config.resultTtlMs, lockTtlMs: config.lockTtlMs, crossProcess };
   const context: WorkflowContext = {
     erp: createErp(odoo),
@@ -51,7 +52,16 @@ export async function buildWorkflowContext(
     quoteGuard: new WorkflowGuard({ ...guardOptions, isFinal: (r) => r.outcome === 'COMPLETED' }),
     customerGuard: new WorkflowGuard({ ...guardOptions, isFinal: (r) => r.outcome === 'COMPLETED' }),
   };
-  return { context, odoo, salesforce, close: async () => crossProcess?.close() };
+  return {
+    context,
+    odoo,
+    salesforce,
+    close: async () => {
+      await odoo.close();
+      salesforce.close();
+      await crossProcess?.close();
+    },
+  };
 }
 
 export function createWorkflowServer(options: { development: boolean }): ApolloServer<WorkflowContext> {
@@ -81,8 +91,10 @@ export async function startWorkflowSubgraph(
     log: options.log ?? structuredLogAt(observability.logger, config.logLevel),
     observers: { odoo: createNativeCallObserver('odoo', observability, metrics), salesforce: createNativeCallObserver('salesforce', observability, metrics) },
   });
-  metrics.watchBreaker('odoo', () => built.odoo.breaker());
+  metrics.watchBreaker('odoo', () => built.odoo.breaker?.());
   metrics.watchBreaker('salesforce', () => built.salesforce.breaker());
+  // Sforce-Limit-Info as Salesforce last reported it: API calls used and allowed in the last 24 hours.
+  metrics.watchQuota('salesforce', () => built.salesforce.lastLimitInfo);
   const server = createWorkflowServer({ development: config.development });
   let url: string;
   try {
@@ -105,7 +117,7 @@ export async function startWorkflowSubgraph(
   let stopped: Promise<void> | undefined;
   return {
     url: new URL('graphql', url).href,
-    erpCallCounts: () => built.odoo.callCounts(),
+    erpCallCounts: () => built.odoo.callCounts?.() ?? {},
     stop() {
       stopped ??= server
         .stop()

@@ -126,13 +126,37 @@ describe('seeding', () => {
     const share = (where: string, state: string) => one(`SELECT AVG(payment_state = ?) FROM account_move WHERE ${where}`, state) as number;
     expect(share(`invoice_date_due < date('${SEED_TODAY}', '-30 days')`, 'paid')).toBeGreaterThan(0.85);
     expect(share(`invoice_date_due >= '${SEED_TODAY}'`, 'not_paid')).toBeGreaterThan(0.5);
-    expect(sql(`SELECT DISTINCT payment_state FROM account_move ORDER BY 1`).map((r) => r.payment_state)).toEqual(['not_paid', 'paid', 'partial']);
+    expect(sql(`SELECT DISTINCT payment_state FROM account_move ORDER BY 1`).map((r) => r.payment_state)).toEqual(['not_paid', 'paid', 'partial', 'reversed']);
     expect(
       one(
         `SELECT COUNT(*) FROM account_move WHERE (payment_state = 'paid' AND amount_residual != 0) OR (payment_state = 'not_paid' AND amount_residual != amount_total) OR (payment_state = 'partial' AND (amount_residual <= 0 OR amount_residual >= amount_total))`,
       ),
     ).toBe(0);
     expect(sql(`SELECT name FROM account_move ORDER BY id LIMIT 1`)[0].name).toMatch(/^INV\/\d{4}\/00001$/);
+  });
+
+  it('refunds about 3% of invoices with posted credit notes that reverse them, in part or in full', () => {
+    const invoices = one(`SELECT COUNT(*) FROM account_move WHERE move_type = 'out_invoice'`) as number;
+    const notes = sql(
+      `SELECT r.name, r.amount_untaxed, r.amount_total, r.amount_residual, r.payment_state, r.state, r.invoice_date >= i.invoice_date AS later,
+              r.partner_id = i.partner_id AS same_partner, i.move_type AS reversed_type, i.amount_untaxed AS invoice_untaxed, i.amount_total AS invoice_total,
+              i.amount_residual AS invoice_residual, i.payment_state AS invoice_state
+       FROM account_move r JOIN account_move i ON i.id = r.reversed_entry_id WHERE r.move_type = 'out_refund' ORDER BY r.id`,
+    );
+    expect(one(`SELECT COUNT(*) FROM account_move WHERE move_type = 'out_refund'`)).toBe(notes.length);
+    expect(notes.length).toBeGreaterThan(invoices * 0.015);
+    expect(notes.length).toBeLessThan(invoices * 0.05);
+    for (const n of notes) {
+      expect(n).toMatchObject({ state: 'posted', later: 1, same_partner: 1, reversed_type: 'out_invoice', payment_state: 'paid', amount_residual: 0 });
+      expect(n.name).toMatch(/^RINV\/\d{4}\/\d{5}$/);
+      expect(n.amount_untaxed).toBeGreaterThan(0);
+      expect(n.amount_untaxed).toBeLessThanOrEqual(n.invoice_untaxed);
+      // A full refund reverses the invoice; a partial one leaves at most the rest owed.
+      if (n.amount_total === n.invoice_total) expect(n).toMatchObject({ invoice_state: 'reversed', invoice_residual: 0 });
+      else expect(n.invoice_residual).toBeLessThanOrEqual(n.invoice_total - n.amount_total + 0.005);
+    }
+    expect(notes.some((n) => n.invoice_state === 'reversed')).toBe(true);
+    expect(notes.some((n) => n.invoice_state !== 'reversed')).toBe(true);
   });
 });
 

@@ -499,6 +499,43 @@ describe('read_group', () => {
     expect(group!.amount_residual).toBeCloseTo(seeded.due + 50, 2);
   });
 
+  it('signs amounts like Odoo: credit notes and bills negative, invoices positive, summable by read_group', async () => {
+    const groups = await odoo.call<Record<string, any>[]>(
+      'account.move',
+      'read_group',
+      [
+        [['move_type', 'in', ['out_invoice', 'out_refund']]],
+        ['amount_untaxed_signed:sum', 'amount_total_signed:sum', 'amount_residual_signed:sum'],
+        ['move_type'],
+      ],
+      { lazy: false },
+    );
+    const expected = sql(
+      `SELECT move_type, SUM(amount_untaxed) AS untaxed, SUM(amount_total) AS total, SUM(amount_residual) AS residual FROM account_move
+       WHERE move_type IN ('out_invoice', 'out_refund') GROUP BY move_type`,
+    );
+    expect(groups.map((g) => g.move_type).sort()).toEqual(['out_invoice', 'out_refund']);
+    for (const e of expected) {
+      const g = groups.find((x) => x.move_type === e.move_type)!;
+      const sign = e.move_type === 'out_refund' ? -1 : 1;
+      expect(g.amount_untaxed_signed).toBeCloseTo(sign * e.untaxed, 2);
+      expect(g.amount_total_signed).toBeCloseTo(sign * e.total, 2);
+      expect(g.amount_residual_signed).toBeCloseTo(sign * e.residual, 2);
+    }
+    const [note] = await odoo.call<Record<string, any>[]>('account.move', 'search_read', [[['move_type', '=', 'out_refund']]], {
+      fields: ['amount_untaxed', 'amount_untaxed_signed', 'reversed_entry_id'],
+      limit: 1,
+    });
+    expect(note!.amount_untaxed_signed).toBe(-note!.amount_untaxed);
+    const reversed = sql(`SELECT i.id, i.name FROM account_move r JOIN account_move i ON i.id = r.reversed_entry_id WHERE r.id = ?`, note!.id)[0];
+    expect(note!.reversed_entry_id).toEqual([reversed.id, reversed.name]);
+    const bill = await odoo.call<number>('account.move', 'create', [
+      { move_type: 'in_invoice', partner_id: 1, invoice_date: '2026-10-05', amount_untaxed: 80 },
+    ]);
+    const [read] = await odoo.call<Record<string, any>[]>('account.move', 'read', [[bill], ['amount_untaxed_signed', 'reversal_move_id']]);
+    expect(read).toMatchObject({ amount_untaxed_signed: -80, reversal_move_id: [] });
+  });
+
   it('orders groups by an aggregate and pages them', async () => {
     const top = await odoo.call<Record<string, any>[]>('account.move', 'read_group', [[['state', '=', 'posted']], ['amount_residual:sum'], ['partner_id']], {
       lazy: false,

@@ -8,8 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../../subgraphs/crm/src/connectors/csv.js';
-import { SalesforceClient } from '../../../subgraphs/crm/src/connectors/salesforceClient.js';
+import { parseCsv } from '../../../lib/native/csv.js';
+import { SalesforceClient } from '../../../lib/native/salesforceClient.js';
 import type { NativeCallLabel, NativeCallObserver } from '../../../lib/observability/nativeCalls.js';
 
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { salesforceId } from '../../../emulators/seed/salesforceId.js';
 import { buildWorld, type WorldCompany } from '../../../emulators/seed/world.js';
 import { createCrmConnector, CrmNotFoundError, type CrmConnector } from '../../../subgraphs/crm/src/connectors/crmConnector.js';
-import type { SalesforceClient } from '../../../subgraphs/crm/src/connectors/salesforceClient.js';
+import type { SalesforceClient } from '../../../lib/native/salesforceClient.js';
 import { soqlLike, soqlString } from '../../../subgraphs/crm/src/connectors/soql.js';
 import { salesforceClient, startEmulator, type Emulator } from './helpers.js';
 

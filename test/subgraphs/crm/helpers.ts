@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSalesforceEmulator } from '../../../emulators/salesforce/server.js';
 import { loadCrmConfig, type CrmSubgraphConfig } from '../../../subgraphs/crm/src/config.js';
-import { SalesforceClient } from '../../../subgraphs/crm/src/connectors/salesforceClient.js';
+import { SalesforceClient } from '../../../lib/native/salesforceClient.js';
 import { startCrmSubgraph } from '../../../subgraphs/crm/src/server.js';
 import { signInternalRequest } from '../../../lib/internalAuth.js';
 import { scopesDeclaredIn } from '../../../lib/requiresScopes.js';

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../../emulators/common/faults.js';
-import { SalesforceClient, SalesforceError, SalesforceUnavailableError } from '../../../subgraphs/crm/src/connectors/salesforceClient.js';
+import { SalesforceClient, SalesforceError, SalesforceUnavailableError } from '../../../lib/native/salesforceClient.js';
 import { CircuitOpenError, type ResilienceSettings } from '../../../lib/resilience.js';
 import { crmConfig, startEmulator, type Emulator } from './helpers.js';
 

@@ -6,12 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  COMPOSITE_READ_MAX_IDS,
-  SalesforceClient,
-  SalesforceError,
-  SalesforceUnavailableError,
-} from '../../../subgraphs/crm/src/connectors/salesforceClient.js';
+import { COMPOSITE_READ_MAX_IDS, SalesforceClient, SalesforceError, SalesforceUnavailableError } from '../../../lib/native/salesforceClient.js';
 
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 

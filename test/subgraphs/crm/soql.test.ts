@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeSalesforceId } from '../../../subgraphs/crm/src/connectors/salesforceId.js';
+import { normalizeSalesforceId } from '../../../lib/native/salesforceId.js';
 import { soqlId, soqlLike, soqlList, soqlString } from '../../../subgraphs/crm/src/connectors/soql.js';
 import { normalizeSalesforceId as emulatorNormalize, salesforceId } from '../../../emulators/seed/salesforceId.js';
 

@@ -9,7 +9,7 @@ import { startOdooEmulator, type OdooEmulator } from '../../../emulators/odoo/se
 import { buildWorld } from '../../../emulators/seed/world.js';
 import { createAreaLoaders } from '../../../subgraphs/erp/src/areaLoaders.js';
 import { createErpConnector, type ErpConnector } from '../../../subgraphs/erp/src/connectors/erpConnector.js';
-import { createOdooClient, type OdooClient } from '../../../subgraphs/erp/src/connectors/odooClient.js';
+import { createOdooClient, type OdooClient } from '../../../lib/native/odooClient.js';
 import { monthsOf, period, wholeMonths } from '../../../subgraphs/erp/src/resolvers/period.js';
 import { ODOO_API_KEY, ODOO_DB, ODOO_LOGIN, tempDir } from './helpers.js';
 
@@ -43,12 +43,29 @@ describe('totals by key', () => {
     const amounts = await connector.invoicedByPartnerId(P, [5, 999_999, 3, 5]);
     expect(nativeCalls()).toEqual({ 'account.move.read_group': 1 });
     const sql = emulator.db.prepare(
-      `SELECT COALESCE(SUM(amount_untaxed), 0) AS n FROM account_move WHERE partner_id = ? AND move_type = 'out_invoice' AND state = 'posted' AND invoice_date BETWEEN ? AND ?`,
+      `SELECT COALESCE(SUM(CASE WHEN move_type = 'out_refund' THEN -amount_untaxed ELSE amount_untaxed END), 0) AS n FROM account_move WHERE partner_id = ? AND move_type IN ('out_invoice', 'out_refund') AND state = 'posted' AND invoice_date BETWEEN ? AND ?`,
     );
     const expected = [5, 999_999, 3, 5].map((id) => (sql.get(id, P.from, P.to) as { n: number }).n);
     expect(amounts).toHaveLength(4);
     amounts.forEach((a, i) => expect(a).toBeCloseTo(expected[i]!, 2));
     expect(amounts[1]).toBe(0);
+  });
+
+  it('nets credit notes: a customer with a posted credit note in the period shows invoices − refunds, in one read_group', async () => {
+    const sum = emulator.db.prepare(
+      `SELECT COALESCE(SUM(amount_untaxed), 0) AS n FROM account_move WHERE partner_id = ? AND move_type = ? AND state = 'posted' AND invoice_date BETWEEN ? AND ?`,
+    );
+    const { partnerId } = emulator.db
+      .prepare(
+        `SELECT partner_id AS partnerId FROM account_move WHERE move_type = 'out_refund' AND state = 'posted' AND invoice_date BETWEEN ? AND ? ORDER BY id LIMIT 1`,
+      )
+      .get(P.from, P.to) as { partnerId: number };
+    const invoiced = (sum.get(partnerId, 'out_invoice', P.from, P.to) as { n: number }).n;
+    const refunded = (sum.get(partnerId, 'out_refund', P.from, P.to) as { n: number }).n;
+    expect(refunded).toBeGreaterThan(0);
+    const [net] = await connector.invoicedByPartnerId(P, [partnerId]);
+    expect(nativeCalls()).toEqual({ 'account.move.read_group': 1 });
+    expect(net).toBeCloseTo(invoiced - refunded, 2);
   });
 
   it('answers sales and margin per partner from sale_margin fields', async () => {
@@ -70,7 +87,7 @@ describe('totals by key', () => {
     expect(months!.map((m) => m.month)).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06']);
     const sql = emulator.db
       .prepare(
-        `SELECT substr(invoice_date, 1, 7) AS month, SUM(amount_untaxed) AS amount FROM account_move WHERE team_id = 1 AND move_type = 'out_invoice' AND state = 'posted'
+        `SELECT substr(invoice_date, 1, 7) AS month, SUM(CASE WHEN move_type = 'out_refund' THEN -amount_untaxed ELSE amount_untaxed END) AS amount FROM account_move WHERE team_id = 1 AND move_type IN ('out_invoice', 'out_refund') AND state = 'posted'
          AND invoice_date BETWEEN ? AND ? GROUP BY month ORDER BY month`,
       )
       .all(P.from, P.to) as { month: string; amount: number }[];

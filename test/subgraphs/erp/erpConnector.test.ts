@@ -14,7 +14,7 @@ import {
   type PartnerRecord,
   type ProductRecord,
 } from '../../../subgraphs/erp/src/connectors/erpConnector.js';
-import { createOdooClient, type OdooClient } from '../../../subgraphs/erp/src/connectors/odooClient.js';
+import { createOdooClient, type OdooClient } from '../../../lib/native/odooClient.js';
 import { ODOO_API_KEY, ODOO_DB, ODOO_LOGIN, tempDir } from './helpers.js';
 
 const world = buildWorld('small');
@@ -206,8 +206,12 @@ describe('invoices and balances', () => {
   it('lists posted customer invoices per partner and sums what is due in Odoo, one call each', async () => {
     const rows = emulator.db
       .prepare(
-        `SELECT partner_id AS id, SUM(amount_residual) AS due, COUNT(*) AS n FROM account_move
-         WHERE move_type = 'out_invoice' AND state = 'posted' GROUP BY partner_id HAVING SUM(amount_residual) > 0 ORDER BY partner_id LIMIT 3`,
+        // What is due nets open credit notes (negative) against invoices.
+        `SELECT a.partner_id AS id, COUNT(*) AS n,
+                (SELECT SUM(CASE WHEN b.move_type = 'out_refund' THEN -b.amount_residual ELSE b.amount_residual END) FROM account_move b
+                  WHERE b.partner_id = a.partner_id AND b.move_type IN ('out_invoice', 'out_refund') AND b.state = 'posted') AS due
+         FROM account_move a WHERE a.move_type = 'out_invoice' AND a.state = 'posted'
+         GROUP BY a.partner_id HAVING SUM(a.amount_residual) > 0 ORDER BY a.partner_id LIMIT 3`,
       )
       .all() as { id: number; due: number; n: number }[];
     expect(rows.length).toBeGreaterThan(0);
@@ -226,6 +230,22 @@ describe('invoices and balances', () => {
     expect(nativeCalls()).toEqual({ 'account.move.read_group': 1 });
     expect(due.slice(0, -1).map((d) => Math.round(d * 100))).toEqual(rows.map((r) => Math.round(r.due * 100)));
     expect(due.at(-1)).toBe(0);
+  });
+
+  it('counts an open credit note against what is due, as Odoo signs it', async () => {
+    const [partner] = emulator.db
+      .prepare(`SELECT partner_id AS id FROM account_move WHERE move_type = 'out_invoice' AND state = 'posted' AND amount_residual > 100 LIMIT 1`)
+      .all() as { id: number }[];
+    const [before] = await connector.balanceDueByPartnerId([partner!.id]);
+    // A credit note not yet matched against any invoice: Odoo keeps its residual open until it is.
+    const refund = await client.executeKw<number>('account.move', 'create', [
+      { move_type: 'out_refund', partner_id: partner!.id, invoice_date: '2026-11-20', amount_untaxed: 40, amount_total: 40, amount_residual: 40 },
+    ]);
+    await client.executeKw('account.move', 'write', [[refund], { state: 'posted' }]);
+    emulator.calls.reset();
+    const [after] = await connector.balanceDueByPartnerId([partner!.id]);
+    expect(nativeCalls()).toEqual({ 'account.move.read_group': 1 });
+    expect(Math.round((before! - after!) * 100)).toBe(4000);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createErpConnector, ErpAmbiguousKeyError, ErpNotFoundError } from '../../../subgraphs/erp/src/connectors/erpConnector.js';
-import { OdooProtocolError, type OdooClient } from '../../../subgraphs/erp/src/connectors/odooClient.js';
+import { OdooProtocolError, type OdooClient } from '../../../lib/native/odooClient.js';
 
 interface Call {
   model: string;
@@ -142,8 +142,8 @@ describe('one-to-many batches', () => {
 describe('balanceDueByPartnerId', () => {
   it('pushes the sum down to Odoo with read_group and answers 0 for partners owing nothing', async () => {
     const odoo = scriptedOdoo(() => [
-      { partner_id: [8, 'B'], __count: 2, amount_residual: 150.5, __domain: [] },
-      { partner_id: [3, 'A'], __count: 1, amount_residual: 20, __domain: [] },
+      { partner_id: [8, 'B'], __count: 2, amount_residual_signed: 150.5, __domain: [] },
+      { partner_id: [3, 'A'], __count: 1, amount_residual_signed: 20, __domain: [] },
     ]);
     const due = await createErpConnector(odoo.client).balanceDueByPartnerId([3, 5, 8]);
     expect(odoo.calls).toEqual([
@@ -153,10 +153,10 @@ describe('balanceDueByPartnerId', () => {
         args: [
           [
             ['partner_id', 'in', [3, 5, 8]],
-            ['move_type', '=', 'out_invoice'],
+            ['move_type', 'in', ['out_invoice', 'out_refund']],
             ['state', '=', 'posted'],
           ],
-          ['amount_residual:sum'],
+          ['amount_residual_signed:sum'],
           ['partner_id'],
         ],
         kwargs: { lazy: false },

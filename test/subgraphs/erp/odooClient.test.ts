@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOdooClient, OdooError, OdooProtocolError, OdooUnavailableError, type OdooClient } from '../../../subgraphs/erp/src/connectors/odooClient.js';
+import { createOdooClient, OdooError, OdooProtocolError, OdooUnavailableError, type OdooClient } from '../../../lib/native/odooClient.js';
 
 const KEY = '0123456789abcdef0123456789abcdef01234567';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOdooEmulator, type OdooEmulator } from '../../../emulators/odoo/server.js';
 import type { FaultRule } from '../../../emulators/common/faults.js';
-import { createOdooClient, OdooUnavailableError, type OdooClient } from '../../../subgraphs/erp/src/connectors/odooClient.js';
+import { createOdooClient, OdooUnavailableError, type OdooClient } from '../../../lib/native/odooClient.js';
 import { CircuitOpenError, type ResilienceSettings } from '../../../lib/resilience.js';
 import { ODOO_API_KEY, ODOO_DB, ODOO_LOGIN, tempDir } from './helpers.js';
 

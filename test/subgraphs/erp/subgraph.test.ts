@@ -115,8 +115,10 @@ describe('root fields', () => {
   it('answers a customer with address, terms, balance and invoices, checked against the database', async () => {
     const row = emulator.db
       .prepare(
-        `SELECT p.ref AS number, SUM(m.amount_residual) AS due FROM account_move m JOIN res_partner p ON p.id = m.partner_id
-         WHERE m.move_type = 'out_invoice' AND m.state = 'posted' AND p.ref IS NOT NULL GROUP BY p.id HAVING SUM(m.amount_residual) > 0 ORDER BY p.ref LIMIT 1`,
+        `SELECT p.ref AS number, SUM(CASE WHEN m.move_type = 'out_refund' THEN -m.amount_residual ELSE m.amount_residual END) AS due
+         FROM account_move m JOIN res_partner p ON p.id = m.partner_id
+         WHERE m.move_type IN ('out_invoice', 'out_refund') AND m.state = 'posted' AND p.ref IS NOT NULL
+         GROUP BY p.id HAVING due > 0 ORDER BY p.ref LIMIT 1`,
       )
       .get() as { number: string; due: number };
     const company = customers.find((c) => c.erpNumber === row.number)!;

@@ -5,18 +5,18 @@
  */
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OdooRpc } from '../../../subgraphs/workflow/src/connectors/odooRpc.js';
-import { SalesforceRest } from '../../../subgraphs/workflow/src/connectors/salesforceRest.js';
+import { createOdooClient, searchRead, type OdooClient } from '../../../lib/native/odooClient.js';
+import { SalesforceClient } from '../../../lib/native/salesforceClient.js';
 
 export interface NativeClients {
-  odoo: OdooRpc;
-  sf: SalesforceRest;
+  odoo: OdooClient;
+  sf: SalesforceClient;
 }
 
 export function nativeClients(odooUrl: string, salesforceUrl: string): NativeClients {
   return {
-    odoo: new OdooRpc({ url: odooUrl, db: 'odoo', login: 'admin', apiKey: '0123456789abcdef0123456789abcdef01234567' }),
-    sf: new SalesforceRest({
+    odoo: createOdooClient({ url: odooUrl, db: 'odoo', login: 'admin', apiKey: '0123456789abcdef0123456789abcdef01234567' }),
+    sf: new SalesforceClient({
       loginUrl: salesforceUrl,
       apiVersion: '60.0',
       clientId: 'erp-crm-graph',
@@ -37,7 +37,8 @@ export interface TestProduct {
 
 /** Products sold in both systems, with their ERP stock and their standard CRM price book entry. */
 export async function productsInBothSystems({ odoo, sf }: NativeClients): Promise<TestProduct[]> {
-  const erp = await odoo.searchRead<{ default_code: string | false; list_price: number; qty_available: number }>(
+  const erp = await searchRead<{ default_code: string | false; list_price: number; qty_available: number }>(
+    odoo,
     'product.product',
     [
       ['default_code', '!=', false],
@@ -73,7 +74,7 @@ export async function matchedCustomers({ odoo, sf }: NativeClients): Promise<Tes
   );
   const count = new Map<string, number>();
   for (const a of accounts) count.set(a.ERP_Customer_Number__c, (count.get(a.ERP_Customer_Number__c) ?? 0) + 1);
-  const partners = await odoo.searchRead<{ id: number; ref: string }>('res.partner', [['ref', '=like', 'C%']], ['ref'], { order: 'ref asc' });
+  const partners = await searchRead<{ id: number; ref: string }>(odoo, 'res.partner', [['ref', '=like', 'C%']], ['ref'], { order: 'ref asc' });
   const partnerByRef = new Map(partners.map((p) => [p.ref, p.id]));
   return accounts
     .filter((a) => count.get(a.ERP_Customer_Number__c) === 1 && partnerByRef.has(a.ERP_Customer_Number__c))
@@ -89,14 +90,14 @@ export async function makeQuote(
   status = 'Accepted',
 ): Promise<{ quoteId: string; opportunityId: string }> {
   const [pricebook] = await sf.query<{ Id: string }>(`SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1`);
-  const opportunityId = await sf.create('Opportunity', {
+  const { id: opportunityId } = await sf.create('Opportunity', {
     Name: `Workflow test ${Math.random().toString(36).slice(2, 8)}`,
     AccountId: customer.accountId,
     StageName: 'Negotiation/Review',
     CloseDate: '2026-12-31',
     Pricebook2Id: pricebook!.Id,
   });
-  const quoteId = await sf.create('Quote', { Name: 'Workflow test quote', OpportunityId: opportunityId, Pricebook2Id: pricebook!.Id, Status: status });
+  const { id: quoteId } = await sf.create('Quote', { Name: 'Workflow test quote', OpportunityId: opportunityId, Pricebook2Id: pricebook!.Id, Status: status });
   for (const line of lines) {
     await sf.create('QuoteLineItem', {
       QuoteId: quoteId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorkflowConfig } from '../../../subgraphs/workflow/src/config.js';
-import { toId18 } from '../../../subgraphs/workflow/src/connectors/salesforceRest.js';
+import { normalizeSalesforceId } from '../../../lib/native/salesforceId.js';
 import { parseApprovalId } from '../../../subgraphs/workflow/src/workflows/approvals.js';
 import { nextCustomerNumber } from '../../../subgraphs/workflow/src/workflows/createCustomer.js';
 import { WorkflowGuard, type CrossProcessLock } from '../../../subgraphs/workflow/src/workflows/guard.js';
@@ -117,8 +117,8 @@ describe('workflow helpers', () => {
   });
 
   it('turns a 15-character Salesforce id into its 18-character form', () => {
-    expect(toId18('0Q05g0000000001')).toBe('0Q05g0000000001CAA');
-    expect(toId18('0Q05g0000000001CAA')).toBe('0Q05g0000000001CAA');
+    expect(normalizeSalesforceId('0Q05g0000000001')).toBe('0Q05g0000000001CAA');
+    expect(normalizeSalesforceId('0Q05g0000000001CAA')).toBe('0Q05g0000000001CAA');
   });
 
   it('reads its configuration with defaults and names a bad setting', () => {

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Crm, CrmQuote } from '../../../subgraphs/workflow/src/connectors/crm.js';
 import type { Erp, ErpOrder } from '../../../subgraphs/workflow/src/connectors/erp.js';
-import { OdooUnreachableError } from '../../../subgraphs/workflow/src/connectors/odooRpc.js';
-import { SalesforceUnreachableError } from '../../../subgraphs/workflow/src/connectors/salesforceRest.js';
+import { OdooUnavailableError } from '../../../lib/native/odooClient.js';
+import { SalesforceUnavailableError } from '../../../lib/native/salesforceClient.js';
 import { convertQuoteToSalesOrder } from '../../../subgraphs/workflow/src/workflows/quoteToOrder.js';
 
 const QUOTE: CrmQuote = {
@@ -59,7 +59,7 @@ const deps = (f: ReturnType<typeof fakes>) => ({ erp: f.erp, crm: f.crm, currenc
 describe('convertQuoteToSalesOrder (fakes)', () => {
   it('writes nothing and says so when the CRM cannot be read', async () => {
     const f = fakes({
-      crm: { quote: async () => Promise.reject(new SalesforceUnreachableError('Salesforce at http://x did not answer GET /query: ECONNREFUSED.')) },
+      crm: { quote: async () => Promise.reject(new SalesforceUnavailableError('Salesforce at http://x did not answer GET /query: ECONNREFUSED.')) },
     });
     const result = await convertQuoteToSalesOrder(QUOTE.id, deps(f));
     expect(result.outcome).toBe('FAILED');
@@ -76,9 +76,9 @@ describe('convertQuoteToSalesOrder (fakes)', () => {
       createDraftOrder: async (vals: Parameters<Erp['createDraftOrder']>[0]) => {
         await original(vals);
         up = false;
-        throw new OdooUnreachableError('Could not reach Odoo at http://x for sale.order.create: socket hang up.');
+        throw new OdooUnavailableError('Could not reach Odoo at http://x for sale.order.create: socket hang up.');
       },
-      ordersByClientRef: async (ref: string) => (up ? search(ref) : Promise.reject(new OdooUnreachableError('Could not reach Odoo: ECONNREFUSED.'))),
+      ordersByClientRef: async (ref: string) => (up ? search(ref) : Promise.reject(new OdooUnavailableError('Could not reach Odoo: ECONNREFUSED.'))),
     });
     const result = await convertQuoteToSalesOrder(QUOTE.id, deps(f));
     expect(result).toMatchObject({ outcome: 'INCOMPLETE', reason: 'ERP_UNAVAILABLE', salesOrder: null });

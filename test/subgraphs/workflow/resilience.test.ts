@@ -1,12 +1,13 @@
 /**
- * The workflow's own native clients go through the same per-system policy as the
- * ERP and CRM connectors: reads are retried, writes are sent exactly once, and an
- * open circuit stops calls from leaving at all.
+ * The workflow's native calls go through the shared Odoo client (lib/native),
+ * so the same per-system policy as the ERP connector: reads are retried, writes
+ * are sent exactly once, and an open circuit stops calls from leaving at all.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OdooRpc, OdooUnreachableError } from '../../../subgraphs/workflow/src/connectors/odooRpc.js';
+import { createOdooClient, OdooUnavailableError, searchRead } from '../../../lib/native/odooClient.js';
+import { CircuitOpenError } from '../../../lib/resilience.js';
 
 const resilience = { retryAttempts: 3, retryBaseDelayMs: 1, retryMaxDelayMs: 5, breakerFailures: 4, breakerHalfOpenAfterMs: 60_000 };
 
@@ -37,30 +38,31 @@ async function flakyOdoo(failures: number): Promise<{ url: string; calls: Map<st
 }
 
 function client(url: string) {
-  return new OdooRpc({ url, db: 'odoo', login: 'admin', apiKey: 'key', timeoutMs: 2_000, resilience });
+  return createOdooClient({ url, db: 'odoo', login: 'admin', apiKey: 'key', timeoutMs: 2_000, resilience });
 }
 
 describe('workflow Odoo client', () => {
   it('retries a read until it succeeds', async () => {
     const odoo = await flakyOdoo(2);
-    await expect(client(odoo.url).searchRead('sale.order', [], ['name'])).resolves.toEqual([]);
+    await expect(searchRead(client(odoo.url), 'sale.order', [], ['name'])).resolves.toEqual([]);
     expect(odoo.calls.get('search_read')).toBe(3);
   });
 
   it('sends a write exactly once, even when it fails', async () => {
     const odoo = await flakyOdoo(1);
-    await expect(client(odoo.url).executeKw('sale.order', 'create', [{}])).rejects.toBeInstanceOf(OdooUnreachableError);
+    await expect(client(odoo.url).executeKw('sale.order', 'create', [{}])).rejects.toBeInstanceOf(OdooUnavailableError);
     expect(odoo.calls.get('create')).toBe(1);
   });
 
   it('opens the circuit after consecutive failures and then makes no call', async () => {
     const odoo = await flakyOdoo(1_000);
     const rpc = client(odoo.url);
-    for (let i = 0; i < 2; i++) await expect(rpc.executeKw('sale.order', 'create', [{}])).rejects.toBeInstanceOf(OdooUnreachableError);
-    await expect(rpc.searchRead('sale.order', [], ['name'])).rejects.toBeInstanceOf(OdooUnreachableError);
+    for (let i = 0; i < 2; i++) await expect(rpc.executeKw('sale.order', 'create', [{}])).rejects.toBeInstanceOf(OdooUnavailableError);
+    // The fourth failure (the read's second attempt) opens the circuit, so its third attempt is never sent.
+    await expect(searchRead(rpc, 'sale.order', [], ['name'])).rejects.toBeInstanceOf(CircuitOpenError);
     const before = [...odoo.calls.values()].reduce((a, b) => a + b, 0);
     expect(before).toBe(4);
-    await expect(rpc.searchRead('sale.order', [], ['name'])).rejects.toThrow(/circuit is open after 4 consecutive failures/);
+    await expect(searchRead(rpc, 'sale.order', [], ['name'])).rejects.toThrow(/circuit is open after 4 consecutive failures/);
     expect([...odoo.calls.values()].reduce((a, b) => a + b, 0)).toBe(before);
   });
 });

@@ -12,8 +12,8 @@
  * campaign–customer pair) are one Bulk API 2.0 query job each: three calls
  * (create, poll, results) whatever the number of rows.
  */
-import type { SalesforceClient, SObjectRecord } from './salesforceClient.js';
-import { SalesforceUnavailableError } from './salesforceClient.js';
+import type { SalesforceClient, SObjectRecord } from '../../../../lib/native/salesforceClient.js';
+import { SalesforceUnavailableError } from '../../../../lib/native/salesforceClient.js';
 import {
   readById,
   ACCOUNT_FIELDS,
@@ -45,7 +45,7 @@ import {
   type QuoteLineRecord,
   type QuoteRecord,
 } from './crmConnector.js';
-import { normalizeIdOf, normalizeSalesforceId, type KnownSObject } from './salesforceId.js';
+import { normalizeIdOf, normalizeSalesforceId, type KnownSObject } from '../../../../lib/native/salesforceId.js';
 import { isSoqlWritable, soqlId, soqlList, soqlString, SoqlValueError } from './soql.js';
 
 // --- Records ---------------------------------------------------------------

@@ -9,9 +9,9 @@
  * Records are plain data named after the CRM's meaning, not its field names,
  * so resolvers never see Salesforce's JSON.
  */
-import type { SalesforceClient, SObjectRecord } from './salesforceClient.js';
-import { SalesforceUnavailableError } from './salesforceClient.js';
-import { normalizeIdOf, type KnownSObject } from './salesforceId.js';
+import type { SalesforceClient, SObjectRecord } from '../../../../lib/native/salesforceClient.js';
+import { SalesforceUnavailableError } from '../../../../lib/native/salesforceClient.js';
+import { normalizeIdOf, type KnownSObject } from '../../../../lib/native/salesforceId.js';
 import { isSoqlWritable, soqlId, soqlList, soqlString } from './soql.js';
 
 // --- Records ---------------------------------------------------------------

@@ -9,7 +9,7 @@
  * before any other character, so other control characters cannot be written
  * at all and are refused here rather than sent.
  */
-import { normalizeSalesforceId } from './salesforceId.js';
+import { normalizeSalesforceId } from '../../../../lib/native/salesforceId.js';
 
 const ESCAPES: Record<string, string> = {
   '\\': '\\\\',

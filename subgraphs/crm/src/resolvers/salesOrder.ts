@@ -1,6 +1,6 @@
 import type { SalesOrderResolvers } from '../__generated__/resolvers-types.js';
 import type { OpportunityRecord } from '../connectors/crmConnector.js';
-import { KEY_PREFIX, normalizeSalesforceId } from '../connectors/salesforceId.js';
+import { KEY_PREFIX, normalizeSalesforceId } from '../../../../lib/native/salesforceId.js';
 import type { CrmContext } from '../context.js';
 import { matchedAccount, orNull, ownerOf } from './shared.js';
 

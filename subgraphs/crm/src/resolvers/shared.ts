@@ -1,7 +1,7 @@
 import type { Money } from '../__generated__/resolvers-types.js';
 import type { AccountRecord, UserRecord } from '../connectors/crmConnector.js';
 import { isCrmNotFound } from '../connectors/crmConnector.js';
-import { normalizeSalesforceId, type KnownSObject, KEY_PREFIX } from '../connectors/salesforceId.js';
+import { normalizeSalesforceId, type KnownSObject, KEY_PREFIX } from '../../../../lib/native/salesforceId.js';
 import type { CrmContext } from '../context.js';
 import { badUserInput } from '../../../../lib/errors.js';
 

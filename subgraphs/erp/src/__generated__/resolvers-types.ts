@@ -58,7 +58,8 @@ export type Campaign = {
   /**
    * Untaxed amount of posted customer invoices dated between `from` and `to`
    * (inclusive; open-ended when left out) of the ERP customers the campaign
-   * touched. One `read_group` for every campaign in the request.
+   * touched, net of credit notes: posted credit notes (`out_refund`) dated in
+   * that range are subtracted. One `read_group` for every campaign in the request.
    */
   touchedRevenue: Money;
 };
@@ -94,7 +95,7 @@ export type Customer = {
   /** Credit limit granted by finance. Needs the `finance:read` scope. */
   creditLimit?: Maybe<Money>;
   email?: Maybe<Scalars['String']['output']>;
-  /** Untaxed amount of posted customer invoices dated between `from` and `to` (inclusive). Summed by the ERP. Needs the `finance:read` scope. */
+  /** Untaxed amount of posted customer invoices dated between `from` and `to` (inclusive), net of credit notes: posted credit notes (`out_refund`) dated in that range are subtracted. Summed by the ERP. Needs the `finance:read` scope. */
   invoicedRevenue?: Maybe<Money>;
   /** The customer's posted invoices, newest first. */
   invoices: Array<Invoice>;
@@ -186,7 +187,7 @@ export type CustomerProfitability = {
   customer?: Maybe<Customer>;
   customerNumber: Scalars['ID']['output'];
   from: Scalars['Date']['output'];
-  /** Untaxed amount of posted invoices dated in the period. */
+  /** Untaxed amount of posted invoices dated in the period, net of credit notes: posted credit notes (`out_refund`) dated in the period are subtracted. */
   invoiced: Money;
   /** Revenue minus cost (sale_margin's `margin`). Needs the `cost:read` scope. */
   margin?: Maybe<Money>;
@@ -194,7 +195,7 @@ export type CustomerProfitability = {
   marginPercent?: Maybe<Scalars['Float']['output']>;
   /** What the customer still owes today on posted invoices, whatever their date. Needs the `finance:read` scope. */
   openBalance?: Maybe<Money>;
-  /** Untaxed subtotal of confirmed sales order lines ordered in the period. */
+  /** Untaxed subtotal of confirmed sales order lines ordered in the period. What was ordered, as in Odoo's Sales Analysis: credit notes do not lower it (they lower `invoiced`). */
   revenue: Money;
   to: Scalars['Date']['output'];
 };
@@ -258,11 +259,12 @@ export type Money = {
 /**
  * One calendar month of a rep's or team's results. The target is the whole
  * month's; the invoiced amount counts only the days of the month inside the
- * report's period.
+ * report's period, and is net of credit notes dated in them.
  */
 export type MonthlyResult = {
   __typename?: 'MonthlyResult';
   attainmentPercent?: Maybe<Scalars['Float']['output']>;
+  /** Untaxed amount of posted customer invoices dated in the month (and the period), net of credit notes. */
   invoiced: Money;
   /** `YYYY-MM`. */
   month: Scalars['String']['output'];
@@ -318,6 +320,8 @@ export type Product = {
   /**
    * Quantity sold on confirmed sales order lines ordered between `from` and `to`
    * (inclusive; open-ended when left out). Summed by the ERP (`read_group`).
+   * What was ordered: as in Odoo, credit notes lower what is invoiced, not the
+   * ordered quantity, so they do not lower this figure.
    */
   unitsSold: Scalars['Float']['output'];
 };
@@ -441,7 +445,7 @@ export type RepPerformance = {
   attainmentPercent?: Maybe<Scalars['Float']['output']>;
   employee?: Maybe<Employee>;
   from: Scalars['Date']['output'];
-  /** Untaxed amount of posted customer invoices dated in the period with the rep as salesperson (`invoice_user_id`). */
+  /** Untaxed amount of posted customer invoices dated in the period with the rep as salesperson (`invoice_user_id`), net of credit notes: posted credit notes (`out_refund`) dated in the period are subtracted. */
   invoiced: Money;
   /** Month by month (`read_group` by `invoice_date:month`), for each calendar month the period touches. */
   months: Array<MonthlyResult>;
@@ -568,7 +572,7 @@ export type TeamPerformance = {
   __typename?: 'TeamPerformance';
   attainmentPercent?: Maybe<Scalars['Float']['output']>;
   from: Scalars['Date']['output'];
-  /** Untaxed amount of posted customer invoices dated in the period for the team (`team_id`). */
+  /** Untaxed amount of posted customer invoices dated in the period for the team (`team_id`), net of credit notes: posted credit notes (`out_refund`) dated in the period are subtracted. */
   invoiced: Money;
   /** Month by month: the team's monthly `invoiced_target`, and invoices by `invoice_date:month`. */
   months: Array<MonthlyResult>;

@@ -8,7 +8,7 @@
  * for a missing key. Totals are always summed by Odoo (`read_group`), never by
  * reading the records they sum: a key without records gets 0.
  */
-import type { OdooClient } from './odooClient.js';
+import type { OdooClient } from '../../../../lib/native/odooClient.js';
 import { rowsOf, type RowReader } from './odooValues.js';
 import { matchMany, unique } from './batch.js';
 
@@ -60,7 +60,7 @@ export interface TicketRecord {
   assignedUserId: number | null;
 }
 
-/** Untaxed sales of confirmed order lines, and their margin (sale_margin's `margin`). */
+/** Untaxed sales of confirmed order lines, and their margin (sale_margin's `margin`): ordered, so credit notes do not change them. */
 export interface SalesTotals {
   revenue: number;
   margin: number;
@@ -84,7 +84,10 @@ export interface ErpAreasConnector {
   salesTeams(): Promise<SalesTeamRecord[]>;
   /** Sum of `target_goal` of each user's "Total Invoiced" goals that lie within the period. */
   invoicedTargetByUserId(period: Period, userIds: readonly number[]): Promise<number[]>;
-  /** Untaxed amount of posted customer invoices dated in the period, per salesperson (`invoice_user_id`). */
+  /**
+   * Untaxed amount of posted customer invoices dated in the period, net of the posted credit notes dated in it,
+   * per salesperson (`invoice_user_id`).
+   */
   invoicedByUserId(period: Period, userIds: readonly number[]): Promise<number[]>;
   /** The same per salesperson and invoice month (`invoice_date:month`), months in order, only those with invoices. */
   monthlyInvoicedByUserId(period: Period, userIds: readonly number[]): Promise<MonthAmount[][]>;
@@ -114,10 +117,18 @@ export interface ErpAreasConnector {
 type Domain = unknown[];
 
 const MOVE = 'account.move';
-const POSTED_CUSTOMER_INVOICES: Domain = [
-  ['move_type', '=', 'out_invoice'],
+/**
+ * Invoiced revenue is net of credit notes, as in Odoo's own reports: posted
+ * customer invoices and credit notes in one domain, summed by their signed
+ * untaxed amount. Odoo computes `amount_untaxed_signed` in company currency,
+ * positive on `out_invoice` and negative on `out_refund`, so one `read_group`
+ * gives invoices − refunds at the same native cost as invoices alone.
+ */
+const POSTED_CUSTOMER_INVOICES_AND_CREDIT_NOTES: Domain = [
+  ['move_type', 'in', ['out_invoice', 'out_refund']],
   ['state', '=', 'posted'],
 ];
+const NET_UNTAXED = 'amount_untaxed_signed';
 const ORDER_LINE = 'sale.order.line';
 const TICKET = 'helpdesk.ticket';
 const TICKET_FIELDS = [
@@ -186,9 +197,17 @@ export function createErpAreasConnector(client: OdooClient): ErpAreasConnector {
     ['state', '!=', 'canceled'],
   ];
 
-  const invoicesIn = (period: Period): Domain => [...POSTED_CUSTOMER_INVOICES, ['invoice_date', '>=', period.from], ['invoice_date', '<=', period.to]];
+  const invoicesIn = (period: Period): Domain => [
+    ...POSTED_CUSTOMER_INVOICES_AND_CREDIT_NOTES,
+    ['invoice_date', '>=', period.from],
+    ['invoice_date', '<=', period.to],
+  ];
 
   // Order lines carry no date: the order's is reached through the path, which Odoo turns into a subquery.
+  // Sales, margin and units sold are what was ordered (`sale.order.line`), not what was invoiced: in Odoo a
+  // credit note leaves the order line's `product_uom_qty`, `price_subtotal` and `margin` as they are and
+  // lowers only `qty_invoiced` (refund lines carry positive quantities on an `out_refund` move, whose sign
+  // is in the move type). So these figures are not netted; the invoiced ones above are.
   const confirmedLinesIn = (period: Period | null): Domain => [
     ['state', '=', 'sale'],
     ['display_type', '=', false],
@@ -252,8 +271,8 @@ export function createErpAreasConnector(client: OdooClient): ErpAreasConnector {
     },
 
     invoicedTargetByUserId: (period, userIds) => sumBy('gamification.goal', goalsIn(period), 'user_id', 'target_goal', userIds),
-    monthlyInvoicedByUserId: (period, userIds) => monthlySumBy(MOVE, invoicesIn(period), 'invoice_user_id', 'invoice_date', 'amount_untaxed', userIds),
-    monthlyInvoicedByTeamId: (period, teamIds) => monthlySumBy(MOVE, invoicesIn(period), 'team_id', 'invoice_date', 'amount_untaxed', teamIds),
+    monthlyInvoicedByUserId: (period, userIds) => monthlySumBy(MOVE, invoicesIn(period), 'invoice_user_id', 'invoice_date', NET_UNTAXED, userIds),
+    monthlyInvoicedByTeamId: (period, teamIds) => monthlySumBy(MOVE, invoicesIn(period), 'team_id', 'invoice_date', NET_UNTAXED, teamIds),
     // Month by month, every month the period touches shows its whole goal, even where the period covers part of it.
     monthlyTargetByUserId: (period, userIds) =>
       monthlySumBy(
@@ -269,9 +288,9 @@ export function createErpAreasConnector(client: OdooClient): ErpAreasConnector {
         'target_goal',
         userIds,
       ),
-    invoicedByUserId: (period, userIds) => sumBy(MOVE, invoicesIn(period), 'invoice_user_id', 'amount_untaxed', userIds),
-    invoicedByTeamId: (period, teamIds) => sumBy(MOVE, invoicesIn(period), 'team_id', 'amount_untaxed', teamIds),
-    invoicedByPartnerId: (period, partnerIds) => sumBy(MOVE, invoicesIn(period), 'partner_id', 'amount_untaxed', partnerIds),
+    invoicedByUserId: (period, userIds) => sumBy(MOVE, invoicesIn(period), 'invoice_user_id', NET_UNTAXED, userIds),
+    invoicedByTeamId: (period, teamIds) => sumBy(MOVE, invoicesIn(period), 'team_id', NET_UNTAXED, teamIds),
+    invoicedByPartnerId: (period, partnerIds) => sumBy(MOVE, invoicesIn(period), 'partner_id', NET_UNTAXED, partnerIds),
 
     async salesByPartnerId(period, partnerIds) {
       const wanted = unique(partnerIds);

@@ -9,7 +9,7 @@
  * row to find, and stock moves change `stock.quant`, not the product, so
  * quants are watched too. Entries that a deletion leaves behind expire by TTL.
  */
-import type { OdooClient } from './odooClient.js';
+import type { OdooClient } from '../../../../lib/native/odooClient.js';
 import { rowsOf } from './odooValues.js';
 
 /** A changed record with the key fields the cache is keyed by; values as Odoo gave them (`false` → null). */

@@ -14,7 +14,7 @@
  * ids and names, datetimes are ISO 8601 in UTC. Every model is read with one
  * field list, so records from any function of a model are interchangeable.
  */
-import type { OdooClient } from './odooClient.js';
+import type { OdooClient } from '../../../../lib/native/odooClient.js';
 import { integerOf, leafName, rowsOf, type RowReader } from './odooValues.js';
 import { createErpAreasConnector, type ErpAreasConnector } from './erpAreas.js';
 import { matchMany, unique } from './batch.js';
@@ -265,6 +265,12 @@ const POSTED_CUSTOMER_INVOICES: Domain = [
   ['move_type', '=', 'out_invoice'],
   ['state', '=', 'posted'],
 ];
+// What the customer owes: invoices less credit notes not yet matched against one. Odoo signs the residual
+// (`amount_residual_signed` is negative on out_refund), so one sum nets them.
+const POSTED_CUSTOMER_MOVES: Domain = [
+  ['move_type', 'in', ['out_invoice', 'out_refund']],
+  ['state', '=', 'posted'],
+];
 
 const EMPLOYEE = 'hr.employee';
 const EMPLOYEE_FIELDS = ['name', 'work_email', 'job_title', 'department_id', 'parent_id', 'user_id'];
@@ -360,14 +366,14 @@ export function createErpConnector(client: OdooClient): ErpConnector {
       const groups = rowsOf(
         MOVE,
         'read_group',
-        await client.executeKw(MOVE, 'read_group', [[['partner_id', 'in', wanted], ...POSTED_CUSTOMER_INVOICES], ['amount_residual:sum'], ['partner_id']], {
+        await client.executeKw(MOVE, 'read_group', [[['partner_id', 'in', wanted], ...POSTED_CUSTOMER_MOVES], ['amount_residual_signed:sum'], ['partner_id']], {
           lazy: false,
         }),
       );
       const due = new Map<number, number>();
       for (const group of groups) {
         const partner = group.many2one('partner_id');
-        if (partner) due.set(partner.id, group.number('amount_residual'));
+        if (partner) due.set(partner.id, group.number('amount_residual_signed'));
       }
       return partnerIds.map((id) => due.get(id) ?? 0);
     },

@@ -4,7 +4,7 @@
  * datetimes as UTC `YYYY-MM-DD HH:MM:SS` without a zone. A value of the wrong
  * shape is a protocol fault, reported with the model and field it came from.
  */
-import { OdooProtocolError } from './odooClient.js';
+import { OdooProtocolError } from '../../../../lib/native/odooClient.js';
 
 export type OdooRow = Record<string, unknown>;
 

@@ -3,7 +3,9 @@
  * the quote with its lines and account, the order-number write-back, the
  * account upsert by ERP number, and approval work items.
  */
-import type { SalesforceRest, SObject } from './salesforceRest.js';
+import type { SalesforceClient } from '../../../../lib/native/salesforceClient.js';
+
+type SObject = Record<string, unknown>;
 
 export interface CrmQuoteLine {
   id: string;
@@ -49,7 +51,7 @@ function soqlId(id: string): string {
 
 type Rel = SObject | null | undefined;
 
-export function createCrm(sf: SalesforceRest) {
+export function createCrm(sf: SalesforceClient) {
   return {
     async quote(id: string): Promise<CrmQuote | null> {
       const [row] = await sf.query(
@@ -88,8 +90,9 @@ export function createCrm(sf: SalesforceRest) {
     },
 
     /** Upsert by external id: creates the account or updates the one carrying this ERP number. */
-    upsertAccountByErpNumber(erpNumber: string, fields: SObject): Promise<{ id: string; created: boolean }> {
-      return sf.upsert('Account', 'ERP_Customer_Number__c', erpNumber, fields);
+    async upsertAccountByErpNumber(erpNumber: string, fields: SObject): Promise<{ id: string; created: boolean }> {
+      const saved = await sf.upsert('Account', 'ERP_Customer_Number__c', erpNumber, fields);
+      return { id: saved.id, created: saved.created ?? false };
     },
 
     async accountsByErpNumber(erpNumber: string): Promise<string[]> {

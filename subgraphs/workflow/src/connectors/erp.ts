@@ -1,9 +1,10 @@
 /**
  * The ERP (Odoo) reads and writes the workflows need, as plain records. Every
- * function is one or two `execute_kw` calls; none is retried here (see
- * odooRpc.ts). Odoo's `false` for empty values becomes `null`.
+ * function is one or two `execute_kw` calls through the shared Odoo client
+ * (lib/native/odooClient.ts), which retries reads and never a write. Odoo's
+ * `false` for empty values becomes `null`.
  */
-import type { OdooRpc } from './odooRpc.js';
+import { searchRead, type OdooClient } from '../../../../lib/native/odooClient.js';
 
 type Many2one = [number, string] | false;
 
@@ -51,11 +52,11 @@ function toOrder(row: Record<string, unknown>): ErpOrder {
 
 const ORDER_FIELDS = ['name', 'state', 'amount_total', 'client_order_ref'];
 
-export function createErp(odoo: OdooRpc) {
+export function createErp(odoo: OdooClient) {
   return {
     /** Orders carrying this client reference (the idempotency key), oldest first. */
     async ordersByClientRef(ref: string): Promise<ErpOrder[]> {
-      const rows = await odoo.searchRead<Record<string, unknown>>('sale.order', [['client_order_ref', '=', ref]], ORDER_FIELDS, { order: 'id asc' });
+      const rows = await searchRead<Record<string, unknown>>(odoo, 'sale.order', [['client_order_ref', '=', ref]], ORDER_FIELDS, { order: 'id asc' });
       return rows.map(toOrder);
     },
 
@@ -66,7 +67,7 @@ export function createErp(odoo: OdooRpc) {
 
     /** The customer whose ERP number (`ref`) this is; the lowest id when several claim it. */
     async customerByNumber(number: string): Promise<ErpCustomer | null> {
-      const rows = await odoo.searchRead<Record<string, unknown>>('res.partner', [['ref', '=', number]], ['name', 'ref', 'credit_limit'], {
+      const rows = await searchRead<Record<string, unknown>>(odoo, 'res.partner', [['ref', '=', number]], ['name', 'ref', 'credit_limit'], {
         order: 'id asc',
         limit: 1,
       });
@@ -78,7 +79,8 @@ export function createErp(odoo: OdooRpc) {
 
     async productsBySku(skus: string[]): Promise<Map<string, ErpProduct>> {
       if (skus.length === 0) return new Map();
-      const rows = await odoo.searchRead<Record<string, unknown>>(
+      const rows = await searchRead<Record<string, unknown>>(
+        odoo,
         'product.product',
         [
           ['default_code', 'in', skus],
@@ -96,23 +98,26 @@ export function createErp(odoo: OdooRpc) {
     },
 
     /**
-     * What the customer already owes or has ordered: unpaid posted invoices
-     * (`amount_residual`) plus confirmed orders not yet invoiced (`amount_total`),
-     * as Odoo's own credit-limit warning counts them.
+     * What the customer already owes or has ordered: unpaid posted invoices less
+     * open credit notes (`amount_residual_signed`, negative on out_refund) plus
+     * confirmed orders not yet invoiced (`amount_total`), as Odoo's own
+     * credit-limit warning counts them.
      */
     async openBalance(partnerId: number): Promise<number> {
       const [invoices, orders] = await Promise.all([
-        odoo.searchRead<{ amount_residual: number }>(
+        searchRead<{ amount_residual_signed: number }>(
+          odoo,
           'account.move',
           [
             ['partner_id', '=', partnerId],
-            ['move_type', '=', 'out_invoice'],
+            ['move_type', 'in', ['out_invoice', 'out_refund']],
             ['state', '=', 'posted'],
             ['payment_state', 'not in', ['paid', 'in_payment', 'reversed']],
           ],
-          ['amount_residual'],
+          ['amount_residual_signed'],
         ),
-        odoo.searchRead<{ amount_total: number }>(
+        searchRead<{ amount_total: number }>(
+          odoo,
           'sale.order',
           [
             ['partner_id', '=', partnerId],
@@ -122,7 +127,7 @@ export function createErp(odoo: OdooRpc) {
           ['amount_total'],
         ),
       ]);
-      const sum = invoices.reduce((s, r) => s + (r.amount_residual || 0), 0) + orders.reduce((s, r) => s + (r.amount_total || 0), 0);
+      const sum = invoices.reduce((s, r) => s + (r.amount_residual_signed || 0), 0) + orders.reduce((s, r) => s + (r.amount_total || 0), 0);
       return Math.round(sum * 100) / 100;
     },
 
@@ -154,13 +159,14 @@ export function createErp(odoo: OdooRpc) {
 
     /** The partner created under this idempotency key (custom field `x_idempotency_key`), if any. */
     async partnerByIdempotencyKey(key: string): Promise<{ id: number; number: string | null } | null> {
-      const rows = await odoo.searchRead<Record<string, unknown>>('res.partner', [['x_idempotency_key', '=', key]], ['ref'], { order: 'id asc', limit: 1 });
+      const rows = await searchRead<Record<string, unknown>>(odoo, 'res.partner', [['x_idempotency_key', '=', key]], ['ref'], { order: 'id asc', limit: 1 });
       return rows[0] ? { id: rows[0].id as number, number: nullable(rows[0].ref as string | false) } : null;
     },
 
     /** The highest `C`-number in use; customer numbers are `C` and five or more digits. */
     async highestCustomerNumber(): Promise<string | null> {
-      const rows = await odoo.searchRead<{ ref: string | false }>(
+      const rows = await searchRead<{ ref: string | false }>(
+        odoo,
         'res.partner',
         [['ref', '=like', 'C%']],
         ['ref'],
@@ -172,7 +178,7 @@ export function createErp(odoo: OdooRpc) {
 
     /** Ids of the partners holding this customer number, lowest first (more than one means a numbering race). */
     async partnerIdsWithRef(ref: string): Promise<number[]> {
-      const rows = await odoo.searchRead<{ id: number }>('res.partner', [['ref', '=', ref]], ['id'], { order: 'id asc' });
+      const rows = await searchRead<{ id: number }>(odoo, 'res.partner', [['ref', '=', ref]], ['id'], { order: 'id asc' });
       return rows.map((r) => r.id);
     },
 
@@ -181,7 +187,7 @@ export function createErp(odoo: OdooRpc) {
     },
 
     async countryId(code: string): Promise<number | null> {
-      const rows = await odoo.searchRead<{ id: number }>('res.country', [['code', '=', code.toUpperCase()]], ['id'], { limit: 1 });
+      const rows = await searchRead<{ id: number }>(odoo, 'res.country', [['code', '=', code.toUpperCase()]], ['id'], { limit: 1 });
       return rows[0]?.id ?? null;
     },
 
@@ -192,7 +198,8 @@ export function createErp(odoo: OdooRpc) {
     // --- Approvals (Odoo Approvals: approval.request / approval.approver) -------
 
     async approvalRequests(statuses: string[], limit: number, ids?: number[]): Promise<ErpApprovalRequest[]> {
-      const rows = await odoo.searchRead<Record<string, unknown>>(
+      const rows = await searchRead<Record<string, unknown>>(
+        odoo,
         'approval.request',
         ids ? [['id', 'in', ids]] : [['request_status', 'in', statuses]],
         ['name', 'category_id', 'request_owner_id', 'request_status', 'approver_ids', 'date_confirmed', 'create_date', 'reference', 'amount'],
@@ -229,7 +236,8 @@ export function createErp(odoo: OdooRpc) {
     /** Work e-mails of the employees linked to these users (`hr.employee.user_id`), by user id. */
     async workEmailsOfUsers(userIds: number[]): Promise<Map<number, string>> {
       if (userIds.length === 0) return new Map();
-      const rows = await odoo.searchRead<{ user_id: Many2one; work_email: string | false }>(
+      const rows = await searchRead<{ user_id: Many2one; work_email: string | false }>(
+        odoo,
         'hr.employee',
         [['user_id', 'in', userIds]],
         ['user_id', 'work_email'],
@@ -241,7 +249,8 @@ export function createErp(odoo: OdooRpc) {
 
     /** Approval requests about a record (`reference`, e.g. a sales order number) in one category, newest first. */
     async approvalRequestsFor(reference: string, categoryName: string): Promise<{ id: number; status: string }[]> {
-      const rows = await odoo.searchRead<{ id: number; request_status: string }>(
+      const rows = await searchRead<{ id: number; request_status: string }>(
+        odoo,
         'approval.request',
         [
           ['reference', '=', reference],
@@ -255,7 +264,7 @@ export function createErp(odoo: OdooRpc) {
 
     /** The category with this name, created on first use (as an administrator would set it up once). */
     async approvalCategory(name: string): Promise<number> {
-      const [found] = await odoo.searchRead<{ id: number }>('approval.category', [['name', '=', name]], ['id'], { limit: 1 });
+      const [found] = await searchRead<{ id: number }>(odoo, 'approval.category', [['name', '=', name]], ['id'], { limit: 1 });
       if (found) return found.id;
       return odoo.executeKw<number>('approval.category', 'create', [
         { name, has_reference: 'required', has_amount: 'required', has_partner: 'required', approval_minimum: 1 },
@@ -270,7 +279,7 @@ export function createErp(odoo: OdooRpc) {
       const [order] = await odoo.executeKw<{ user_id: Many2one; team_id: Many2one }[]>('sale.order', 'read', [[orderId]], { fields: ['user_id', 'team_id'] });
       if (!order) return null;
       if (order.user_id) {
-        const [employee] = await odoo.searchRead<{ parent_id: Many2one }>('hr.employee', [['user_id', '=', order.user_id[0]]], ['parent_id'], { limit: 1 });
+        const [employee] = await searchRead<{ parent_id: Many2one }>(odoo, 'hr.employee', [['user_id', '=', order.user_id[0]]], ['parent_id'], { limit: 1 });
         if (employee?.parent_id) {
           const [manager] = await odoo.executeKw<{ user_id: Many2one }[]>('hr.employee', 'read', [[employee.parent_id[0]]], { fields: ['user_id'] });
           if (manager?.user_id && manager.user_id[0] !== order.user_id[0]) return manager.user_id[0];

@@ -1,7 +1,9 @@
 import { GraphQLError } from 'graphql';
-import { NativeSystemError, NativeSystemUnavailableError } from '../../../../lib/errors.js';
-import { OdooRpcError, OdooUnreachableError } from '../connectors/odooRpc.js';
-import { isSalesforceId, SalesforceRestError, SalesforceUnreachableError, toId18 } from '../connectors/salesforceRest.js';
+import { NativeSystemCircuitOpenError, NativeSystemError, NativeSystemUnavailableError } from '../../../../lib/errors.js';
+import { ODOO_SYSTEM_LABEL, OdooError, OdooUnavailableError } from '../../../../lib/native/odooClient.js';
+import { SalesforceError, SalesforceUnavailableError } from '../../../../lib/native/salesforceClient.js';
+import { normalizeSalesforceId } from '../../../../lib/native/salesforceId.js';
+import { CircuitOpenError } from '../../../../lib/resilience.js';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { decideApproval, listApprovals } from '../workflows/approvals.js';
 import { LockUnavailableError } from '../workflows/guard.js';
@@ -24,10 +26,13 @@ async function native<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof GraphQLError) throw error;
-    if (error instanceof OdooUnreachableError) throw new NativeSystemUnavailableError('erp', error.message, { cause: error });
-    if (error instanceof SalesforceUnreachableError) throw new NativeSystemUnavailableError('crm', error.message, { cause: error });
-    if (error instanceof OdooRpcError) throw new NativeSystemError('erp', error.odooName, error.message);
-    if (error instanceof SalesforceRestError) throw new NativeSystemError('crm', error.errorCode, error.message);
+    if (error instanceof CircuitOpenError) {
+      throw new NativeSystemCircuitOpenError(error.systemLabel === ODOO_SYSTEM_LABEL ? 'erp' : 'crm', error.message, error.retryInSeconds, { cause: error });
+    }
+    if (error instanceof OdooUnavailableError) throw new NativeSystemUnavailableError('erp', error.message, { cause: error });
+    if (error instanceof SalesforceUnavailableError) throw new NativeSystemUnavailableError('crm', error.message, { cause: error });
+    if (error instanceof OdooError) throw new NativeSystemError('erp', error.odooName, error.message);
+    if (error instanceof SalesforceError) throw new NativeSystemError('crm', error.errorCode, error.message);
     throw error;
   }
 }
@@ -39,13 +44,13 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     convertQuoteToSalesOrder: (_parent, { quoteId, onCreditLimitExceeded }, ctx) => {
-      if (!isSalesforceId(quoteId) || !quoteId.startsWith('0Q0')) {
+      // One key per quote whatever form the id came in.
+      const key = normalizeSalesforceId(quoteId);
+      if (key === null || !key.startsWith('0Q0')) {
         throw new GraphQLError(`Expected quoteId to be a Salesforce Quote id (15 or 18 characters starting with 0Q0), but got ${JSON.stringify(quoteId)}.`, {
           extensions: { code: 'BAD_USER_INPUT', argumentName: 'quoteId' },
         });
       }
-      // One key per quote whatever form the id came in.
-      const key = toId18(quoteId);
       return guarded(() =>
         ctx.quoteGuard.run(
           key,

@@ -20,7 +20,7 @@
 import { GraphQLError } from 'graphql';
 import type { Crm } from '../connectors/crm.js';
 import type { Erp } from '../connectors/erp.js';
-import { OdooRpcError } from '../connectors/odooRpc.js';
+import { OdooError } from '../../../../lib/native/odooClient.js';
 import type { CreateCustomerInput, CreateCustomerResult, WorkflowStep } from '../__generated__/resolvers-types.js';
 import { describeFailure, type WorkflowLog } from './log.js';
 
@@ -124,7 +124,7 @@ export async function createCustomer(input: CreateCustomerInput, idempotencyKey:
     step('ERP', 'res.partner.create', 'FAILED', null, describeFailure(error));
     step('CRM', 'Account.upsert ERP_Customer_Number__c', 'NOT_ATTEMPTED');
     return finish(
-      error instanceof OdooRpcError ? 'REFUSED' : 'FAILED',
+      error instanceof OdooError ? 'REFUSED' : 'FAILED',
       `The ERP did not create the customer (${describeFailure(error)}); the CRM was not touched. Retrying with the same idempotency key is safe: it reuses a customer the ERP may have created after all.`,
     );
   }

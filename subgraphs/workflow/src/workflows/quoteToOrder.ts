@@ -26,7 +26,7 @@
  */
 import type { Crm, CrmQuote } from '../connectors/crm.js';
 import type { Erp, ErpCustomer, ErpOrder, ErpProduct } from '../connectors/erp.js';
-import { OdooRpcError } from '../connectors/odooRpc.js';
+import { OdooError } from '../../../../lib/native/odooClient.js';
 import type {
   ConvertedQuoteLine,
   CreditLimitPolicy,
@@ -209,7 +209,7 @@ export async function convertQuoteToSalesOrder(quoteId: string, deps: QuoteToOrd
         const state = now ? `exists as an unconfirmed ${now.state}` : 'exists as an unconfirmed draft (its state could not be read back)';
         return run.finish(
           'INCOMPLETE',
-          error instanceof OdooRpcError ? null : 'ERP_UNAVAILABLE',
+          error instanceof OdooError ? null : 'ERP_UNAVAILABLE',
           `ERP order ${order.number} ${state}; confirming it failed (${describeFailure(error)}). The CRM was not updated. Converting the quote again confirms this order; it does not create another.`,
         );
       }
@@ -327,8 +327,8 @@ async function createDraft(
       );
     }
     return run.finish(
-      error instanceof OdooRpcError ? 'REFUSED' : 'FAILED',
-      error instanceof OdooRpcError ? null : 'ERP_UNAVAILABLE',
+      error instanceof OdooError ? 'REFUSED' : 'FAILED',
+      error instanceof OdooError ? null : 'ERP_UNAVAILABLE',
       `The ERP did not create the order, and holds none for this quote; nothing was written: ${describeFailure(error)}`,
     );
   }

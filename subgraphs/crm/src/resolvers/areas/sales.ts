@@ -12,7 +12,7 @@ import type {
   QueryResolvers,
   StageSummaryResolvers,
 } from '../../__generated__/resolvers-types.js';
-import { KEY_PREFIX } from '../../connectors/salesforceId.js';
+import { KEY_PREFIX } from '../../../../../lib/native/salesforceId.js';
 import { matchedAccount, money, orNull, ownerOf, rootId } from '../shared.js';
 
 export const Query: QueryResolvers = {

@@ -1,5 +1,5 @@
 /**
- * Salesforce record ids, re-implemented here because subgraph code must not
+ * Salesforce record ids, re-implemented here because product code must not
  * depend on emulator code. An id is a 3-character key prefix naming the object,
  * a case-sensitive body (15 characters in all), and optionally a 3-character
  * suffix that makes the 18-character form safe for case-insensitive systems.
@@ -7,7 +7,7 @@
  * 18-character form.
  */
 
-/** Key prefixes of the standard objects this subgraph reads; they are the same in every org. */
+/** Key prefixes of the standard objects the subgraphs read; they are the same in every org. */
 export const KEY_PREFIX = {
   Account: '001',
   Contact: '003',

@@ -3,10 +3,10 @@
  * The ERP and workflow subgraphs both call Odoo, the CRM and workflow subgraphs
  * both call Salesforce: each reads the same settings, so each reads them here.
  */
-import type { SettingsReader } from './config/index.js';
-import { readResilienceSettings, type ResilienceSettings } from './resilience.js';
+import type { SettingsReader } from '../config/index.js';
+import { readResilienceSettings, type ResilienceSettings } from '../resilience.js';
 
-export interface OdooConnection {
+export interface OdooConnectionSettings {
   /** Base URL of the Odoo server (`ODOO_URL`). Defaults to http://127.0.0.1:8069. */
   url: string;
   /** Database name (`ODOO_DB`). Defaults to odoo. */
@@ -21,7 +21,7 @@ export interface OdooConnection {
   resilience: ResilienceSettings;
 }
 
-export interface SalesforceConnection {
+export interface SalesforceConnectionSettings {
   /** Where OAuth tokens are requested (`SALESFORCE_LOGIN_URL`; a real org uses https://login.salesforce.com or its My Domain). Defaults to http://127.0.0.1:8070, the emulator. */
   loginUrl: string;
   /** REST API version (`SALESFORCE_API_VERSION`), e.g. `60.0`. Defaults to 60.0. */
@@ -40,7 +40,7 @@ export interface SalesforceConnection {
   resilience: ResilienceSettings;
 }
 
-export function readOdooConnection(s: SettingsReader): OdooConnection {
+export function readOdooConnection(s: SettingsReader): OdooConnectionSettings {
   return {
     url: s.get('ODOO_URL'),
     db: s.get('ODOO_DB'),
@@ -52,7 +52,7 @@ export function readOdooConnection(s: SettingsReader): OdooConnection {
   };
 }
 
-export function readSalesforceConnection(s: SettingsReader): SalesforceConnection {
+export function readSalesforceConnection(s: SettingsReader): SalesforceConnectionSettings {
   return {
     loginUrl: s.get('SALESFORCE_LOGIN_URL'),
     apiVersion: s.get('SALESFORCE_API_VERSION'),

@@ -1,5 +1,6 @@
 /**
- * The only code in the ERP subgraph that speaks Odoo's wire protocol.
+ * The only code that speaks Odoo's wire protocol, shared by the ERP subgraph's
+ * connector and the workflow subgraph's.
  *
  * Callers see `OdooClient`: one model method call at a time. The JSON-RPC
  * transport below (`POST /jsonrpc`, `common.authenticate` once, then
@@ -7,8 +8,10 @@
  * (`POST /json/2/<model>/<method>` with a bearer key) can replace it by
  * implementing the same interface, without touching the connector.
  *
- * Errors are plain classes, never GraphQL ones: the subgraph maps them at its
- * boundary.
+ * Errors are plain classes, never GraphQL ones: each subgraph maps them at its
+ * boundary. Reads are retried; a write is sent once (a write whose answer was
+ * lost may well have happened); an open circuit throws CircuitOpenError
+ * (lib/resilience.ts) without calling.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -19,8 +22,8 @@ import {
   type FailureClass,
   type NativeCallPolicy,
   type ResilienceSettings,
-} from '../../../../lib/resilience.js';
-import { UNOBSERVED, type NativeCallObserver, type NativeExchange, type NativeOutcome } from '../../../../lib/observability/nativeCalls.js';
+} from '../resilience.js';
+import { UNOBSERVED, type NativeCallObserver, type NativeExchange, type NativeOutcome } from '../observability/nativeCalls.js';
 
 export interface OdooConnection {
   /** Base URL of the Odoo server, e.g. `http://127.0.0.1:8069`. */
@@ -43,6 +46,9 @@ export interface OdooClientOptions extends OdooConnection {
   /** Counts, times and logs each HTTP exchange, and sends the request id (lib/observability). Defaults to none. */
   observer?: NativeCallObserver;
 }
+
+/** How messages and the circuit breaker name Odoo. */
+export const ODOO_SYSTEM_LABEL = 'ERP (Odoo)';
 
 export const DEFAULT_ODOO_RESILIENCE: ResilienceSettings = {
   retryAttempts: 3,
@@ -81,6 +87,19 @@ export interface OdooClient {
   ping?(timeoutMs?: number): Promise<string>;
   /** The circuit breaker's state, for health checks. */
   breaker?(): BreakerSnapshot;
+  /** `execute_kw` calls sent (each retry counts), by `model.method`, for tests that count native calls. */
+  callCounts?(): Record<string, number>;
+}
+
+/** `search_read`: the records matching `domain`, with `fields` (and `id`). */
+export function searchRead<T>(
+  odoo: OdooClient,
+  model: string,
+  domain: unknown[],
+  fields: string[],
+  options: { limit?: number; order?: string } = {},
+): Promise<T[]> {
+  return odoo.executeKw<T[]>(model, 'search_read', [domain], { fields, ...options });
 }
 
 /**
@@ -148,6 +167,7 @@ class JsonRpcOdooClient implements OdooClient {
   private readonly policy: NativeCallPolicy;
   private uid: Promise<number> | undefined;
   private nextRequestId = 1;
+  private readonly counts = new Map<string, number>();
 
   constructor(private readonly options: OdooClientOptions) {
     let base: URL;
@@ -164,13 +184,18 @@ class JsonRpcOdooClient implements OdooClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
     this.agent = base.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.policy = createNativeCallPolicy({ systemLabel: 'ERP (Odoo)', settings: options.resilience ?? DEFAULT_ODOO_RESILIENCE, classify: classifyOdooFailure });
+    this.policy = createNativeCallPolicy({
+      systemLabel: ODOO_SYSTEM_LABEL,
+      settings: options.resilience ?? DEFAULT_ODOO_RESILIENCE,
+      classify: classifyOdooFailure,
+    });
   }
 
   async executeKw<T>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<T> {
     const what = `${model}.${method}`;
     const call = async () => {
       const uid = await this.authenticate();
+      this.counts.set(what, (this.counts.get(what) ?? 0) + 1);
       const { db, apiKey } = this.options;
       return (await this.rpc('object', 'execute_kw', [db, uid, apiKey, model, method, args, kwargs], what)) as T;
     };
@@ -199,6 +224,10 @@ class JsonRpcOdooClient implements OdooClient {
 
   breaker(): BreakerSnapshot {
     return this.policy.snapshot();
+  }
+
+  callCounts(): Record<string, number> {
+    return Object.fromEntries(this.counts);
   }
 
   async close(): Promise<void> {
@@ -237,7 +266,9 @@ class JsonRpcOdooClient implements OdooClient {
   private async rpcOnce(service: string, method: string, args: unknown[], what: string, timeoutMs: number, exchange: NativeExchange): Promise<unknown> {
     const id = this.nextRequestId++;
     const payload = JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args }, id });
-    const answer = await this.post(payload, what, timeoutMs, exchange.headers);
+    // Only a read (or a `common` call) may be sent again on a fresh socket: see `post`.
+    const resendable = service !== 'object' || ODOO_READ_METHODS.has(String(args[4]));
+    const answer = await this.post(payload, what, timeoutMs, exchange.headers, resendable);
     exchange.status = answer.status;
     if (answer.status !== 200) {
       throw new OdooProtocolError(
@@ -261,7 +292,7 @@ class JsonRpcOdooClient implements OdooClient {
     throw new OdooProtocolError(`${this.where} answered ${what} with JSON that has neither "result" nor "error": ${preview(answer.body)}`);
   }
 
-  private post(payload: string, what: string, timeoutMs: number, extraHeaders: Record<string, string>, attempt = 1): Promise<HttpAnswer> {
+  private post(payload: string, what: string, timeoutMs: number, extraHeaders: Record<string, string>, resendable: boolean): Promise<HttpAnswer> {
     const transport = this.endpoint.protocol === 'https:' ? https : http;
     return new Promise<HttpAnswer>((resolve, reject) => {
       let settled = false;
@@ -304,10 +335,12 @@ class JsonRpcOdooClient implements OdooClient {
         req.destroy();
       }, timeoutMs);
       req.on('error', (cause: NodeJS.ErrnoException) => {
-        // A kept-alive socket may have been closed by the server while idle; the
-        // request never reached Odoo, so sending it once more on a fresh socket is safe.
-        if (req.reusedSocket && attempt === 1 && cause.code && RETRYABLE_SOCKET_ERRORS.has(cause.code)) {
-          settle(() => resolve(this.post(payload, what, timeoutMs, extraHeaders, attempt + 1)));
+        // A kept-alive socket may have been closed by the server while idle, so a
+        // read is sent once more on a fresh socket. A write is not: a reset can
+        // equally come after Odoo received the request (a proxy dropping the
+        // answer), and then the write may well have happened.
+        if (resendable && req.reusedSocket && cause.code && RETRYABLE_SOCKET_ERRORS.has(cause.code)) {
+          settle(() => resolve(this.post(payload, what, timeoutMs, extraHeaders, false)));
           return;
         }
         settle(() => reject(this.unreachable(what, cause)));

@@ -1,6 +1,8 @@
 /**
- * The only code that speaks Salesforce REST. It knows the protocol (OAuth2
- * password grant, SOQL with queryMore, Bulk API 2.0 query jobs, SObject Collections, sObject writes) and
+ * The only code that speaks Salesforce REST, shared by the CRM subgraph's
+ * connectors and the workflow subgraph's. It knows the protocol (OAuth2
+ * password grant, SOQL with queryMore, Bulk API 2.0 query jobs, SObject
+ * Collections, sObject writes, Approval Processes) and
  * nothing of GraphQL, so the same client runs against a real org or the
  * emulator: only the login URL and credentials differ.
  *
@@ -20,9 +22,9 @@ import {
   type FailureClass,
   type NativeCallPolicy,
   type ResilienceSettings,
-} from '../../../../lib/resilience.js';
-import { UNOBSERVED, type NativeCallLabel, type NativeCallObserver } from '../../../../lib/observability/nativeCalls.js';
-import { salesforceObjectOf } from '../../../../lib/observability/salesforceLabels.js';
+} from '../resilience.js';
+import { UNOBSERVED, type NativeCallLabel, type NativeCallObserver } from '../observability/nativeCalls.js';
+import { salesforceObjectOf } from '../observability/salesforceLabels.js';
 import { parseCsv } from './csv.js';
 
 export interface SalesforceClientOptions {
@@ -49,6 +51,9 @@ export interface SalesforceClientOptions {
   /** Counts, times and logs each HTTP exchange, and sends the request id (lib/observability). Defaults to none. */
   observer?: NativeCallObserver;
 }
+
+/** How messages and the circuit breaker name Salesforce. */
+export const SALESFORCE_SYSTEM_LABEL = 'CRM (Salesforce)';
 
 export const DEFAULT_SALESFORCE_RESILIENCE: ResilienceSettings = {
   retryAttempts: 3,
@@ -153,6 +158,14 @@ interface CsvAnswer {
 /** A record as Salesforce returns it: `attributes` plus the selected fields. */
 export type SObjectRecord = { attributes?: { type: string; url: string } } & Record<string, unknown>;
 
+/** One request to the Approval Processes resource. */
+export interface ApprovalAction {
+  actionType: 'Approve' | 'Reject' | 'Removed';
+  /** The work item (`ProcessInstanceWorkitem`) to decide. */
+  contextId: string;
+  comments?: string;
+}
+
 export interface SaveResult {
   id: string;
   success: boolean;
@@ -208,7 +221,7 @@ export class SalesforceClient {
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
     this.policy = createNativeCallPolicy({
-      systemLabel: 'CRM (Salesforce)',
+      systemLabel: SALESFORCE_SYSTEM_LABEL,
       settings: options.resilience ?? DEFAULT_SALESFORCE_RESILIENCE,
       classify: classifySalesforceFailure,
     });
@@ -305,6 +318,12 @@ export class SalesforceClient {
     }
   }
 
+  // Private: the metric label's object: a followed page's or a Bulk API job's sObject, `process` for Approval Processes, else from the path.
+  private labelObject(pathAndQuery: string, body: unknown): string {
+    if (pathAndQuery.includes('/process/approvals')) return 'process';
+    return this.pagedObjects.get(pathAndQuery) ?? this.bulkJobObject(pathAndQuery, body) ?? salesforceObjectOf(pathAndQuery);
+  }
+
   // Private: the metric label's sObject for a Bulk API call: the query's, from the job's body or id.
   private bulkJobObject(pathAndQuery: string, body: unknown): string | undefined {
     const query = (body as { query?: unknown } | undefined)?.query;
@@ -388,6 +407,14 @@ export class SalesforceClient {
     );
     // Before API v46 an update answered 204 without a body.
     return answer ?? { id: '', success: true, created: false };
+  }
+
+  /**
+   * `POST /process/approvals/`: approves or rejects work items (or removes
+   * them); Salesforce answers one result per request. A write: sent once.
+   */
+  async processApprovals(requests: ApprovalAction[]): Promise<Record<string, unknown>[]> {
+    return this.api<Record<string, unknown>[]>('approvals', 'POST', `${this.dataPath}/process/approvals/`, { requests });
   }
 
   /** Frees the keep-alive sockets; the client must not be used afterwards. */
@@ -504,13 +531,7 @@ export class SalesforceClient {
       headers['content-type'] = 'application/json';
     }
     this.count(kind);
-    const answer = await this.sendObserved(
-      { object: this.pagedObjects.get(pathAndQuery) ?? this.bulkJobObject(pathAndQuery, body) ?? salesforceObjectOf(pathAndQuery), method: kind },
-      method,
-      url,
-      headers,
-      payload,
-    );
+    const answer = await this.sendObserved({ object: this.labelObject(pathAndQuery, body), method: kind }, method, url, headers, payload);
     const limit = answer.headers['sforce-limit-info'];
     if (typeof limit === 'string') this.limitInfo = parseLimitInfo(limit);
     if (as === 'csv' && answer.status === 200) return { text: answer.body, headers: answer.headers } as T;
