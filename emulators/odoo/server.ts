@@ -23,7 +23,7 @@ import { odooLike } from './like.js';
 import { MODELS } from './models.js';
 import { StatementCache } from './orm.js';
 import { bind, callKey, callModelMethod, dispatch, SERVER_VERSION, type RpcEnv } from './rpc.js';
-import { createIndexes, createSchema, getMeta } from './schema.js';
+import { createIndexes, createSchema, getMeta, setMeta } from './schema.js';
 import { seedDatabase } from './seed.js';
 
 export interface OdooEmulatorOptions {
@@ -71,6 +71,9 @@ export function odooNow(): string {
   return now > CLOCK_FLOOR ? now : CLOCK_FLOOR;
 }
 
+/** Bumped whenever a model gains or loses a stored field (2: signed amounts and reversals on account.move). */
+export const ODOO_SCHEMA_VERSION = '2';
+
 /** Opens (creating and seeding when new) the emulator's database. */
 export function openOdooDatabase(options: Pick<OdooEmulatorOptions, 'dbPath' | 'seedSize' | 'login' | 'onSeedProgress'>): BetterSqlite3.Database {
   if (options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
@@ -81,7 +84,15 @@ export function openOdooDatabase(options: Pick<OdooEmulatorOptions, 'dbPath' | '
     db.pragma('busy_timeout = 5000');
     db.function('odoo_like', { deterministic: true }, odooLike);
     createSchema(db, MODELS.values());
-    if (getMeta(db, 'seed_size') === undefined) {
+    const seeded = getMeta(db, 'seed_size') !== undefined;
+    const version = getMeta(db, 'schema_version');
+    // Tables are created only when missing, so a file made by an older emulator lacks newer fields.
+    if (seeded && version !== ODOO_SCHEMA_VERSION) {
+      throw new Error(
+        `The Odoo emulator database ${options.dbPath} has schema version ${version ?? '1'}, but this emulator needs version ${ODOO_SCHEMA_VERSION}; run \`npm run seed -- --force\` (or delete the file) to have it re-created and re-seeded.`,
+      );
+    }
+    if (!seeded) {
       const used = [...MODELS.values()].find((m) => db.prepare(`SELECT 1 FROM ${m.table} LIMIT 1`).get() !== undefined);
       if (used) {
         throw new Error(
@@ -89,6 +100,7 @@ export function openOdooDatabase(options: Pick<OdooEmulatorOptions, 'dbPath' | '
         );
       }
       seedDatabase(db, MODELS, { size: options.seedSize ?? 'small', adminLogin: options.login ?? DEFAULT_LOGIN, onProgress: options.onSeedProgress });
+      setMeta(db, 'schema_version', ODOO_SCHEMA_VERSION);
     }
     createIndexes(db, MODELS.values());
     db.pragma('optimize');

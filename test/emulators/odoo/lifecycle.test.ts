@@ -9,8 +9,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOdooEmulatorConfig } from '../../../emulators/odoo/config.js';
 import { MODELS } from '../../../emulators/odoo/models.js';
-import { createSchema } from '../../../emulators/odoo/schema.js';
-import { openOdooDatabase, startOdooEmulator } from '../../../emulators/odoo/server.js';
+import { createSchema, setMeta } from '../../../emulators/odoo/schema.js';
+import { ODOO_SCHEMA_VERSION, openOdooDatabase, startOdooEmulator } from '../../../emulators/odoo/server.js';
 import { buildWorld, SEED_TODAY } from '../../../emulators/seed/world.js';
 import { repoRoot } from '../../../lib/subgraphSchemas.js';
 import { DB, KEY, startTestOdoo, tempDir, UID, type TestOdoo } from './helpers.js';
@@ -191,6 +191,23 @@ describe('a database across restarts', () => {
       db.prepare(`INSERT INTO res_partner (name) VALUES ('Stranger')`).run();
       db.close();
       await expect(startOdooEmulator({ dbPath: path, port: 0 })).rejects.toThrow(/no seed marker/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses, with what to do, a database seeded by an emulator of an older schema', async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'odoo.sqlite');
+      openOdooDatabase({ dbPath: path }).close();
+      // As a file from before schema versions were recorded: seeded, no version.
+      const db = new BetterSqlite3(path);
+      setMeta(db, 'schema_version', '1');
+      db.close();
+      await expect(startOdooEmulator({ dbPath: path, port: 0 })).rejects.toThrow(
+        `has schema version 1, but this emulator needs version ${ODOO_SCHEMA_VERSION}; run \`npm run seed -- --force\``,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
