@@ -22,7 +22,9 @@ import {
   type FailureClass,
   type NativeCallPolicy,
   type ResilienceSettings,
+  readResilienceSettings,
 } from '../resilience.js';
+import { readSettings } from '../config/index.js';
 import { UNOBSERVED, type NativeCallObserver, type NativeExchange, type NativeOutcome } from '../observability/nativeCalls.js';
 
 export interface OdooConnection {
@@ -50,13 +52,8 @@ export interface OdooClientOptions extends OdooConnection {
 /** How messages and the circuit breaker name Odoo. */
 export const ODOO_SYSTEM_LABEL = 'ERP (Odoo)';
 
-export const DEFAULT_ODOO_RESILIENCE: ResilienceSettings = {
-  retryAttempts: 3,
-  retryBaseDelayMs: 100,
-  retryMaxDelayMs: 2_000,
-  breakerFailures: 5,
-  breakerHalfOpenAfterMs: 10_000,
-};
+// The catalog's defaults (lib/config/catalog.ts), for clients built without settings (scripts, tests).
+export const DEFAULT_ODOO_RESILIENCE: ResilienceSettings = readResilienceSettings(readSettings({}), 'ODOO');
 
 /**
  * Odoo methods that only read, so a failed call may be sent again. Everything

@@ -22,7 +22,9 @@ import {
   type FailureClass,
   type NativeCallPolicy,
   type ResilienceSettings,
+  readResilienceSettings,
 } from '../resilience.js';
+import { readSettings } from '../config/index.js';
 import { UNOBSERVED, type NativeCallLabel, type NativeCallObserver } from '../observability/nativeCalls.js';
 import { salesforceObjectOf } from '../observability/salesforceLabels.js';
 import { parseCsv } from './csv.js';
@@ -55,13 +57,8 @@ export interface SalesforceClientOptions {
 /** How messages and the circuit breaker name Salesforce. */
 export const SALESFORCE_SYSTEM_LABEL = 'CRM (Salesforce)';
 
-export const DEFAULT_SALESFORCE_RESILIENCE: ResilienceSettings = {
-  retryAttempts: 3,
-  retryBaseDelayMs: 200,
-  retryMaxDelayMs: 5_000,
-  breakerFailures: 5,
-  breakerHalfOpenAfterMs: 30_000,
-};
+// The catalog's defaults (lib/config/catalog.ts), for clients built without settings (scripts, tests).
+export const DEFAULT_SALESFORCE_RESILIENCE: ResilienceSettings = readResilienceSettings(readSettings({}), 'SALESFORCE');
 
 /**
  * Calls that only read (SOQL pages, SObject Collections retrieve, sObject GET),

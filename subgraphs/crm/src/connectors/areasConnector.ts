@@ -341,6 +341,20 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     });
   }
 
+  // Private: campaign members grouped by one of their lookups (CampaignId, ContactId or LeadId).
+  function membersBy(object: 'Campaign' | 'Contact' | 'Lead', ids: readonly string[], keyOf: (m: CampaignMemberRecord) => string | null, limit = '') {
+    return grouped(
+      ids,
+      idLiteral(object),
+      idOf(object),
+      (list) => `SELECT ${MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE ${object}Id IN ${list} ORDER BY Id${limit}`,
+      (r) => {
+        const record = toMember(r);
+        return { key: keyOf(record), record };
+      },
+    );
+  }
+
   /** Aggregates grouped by the key: one number per key, 0 when Salesforce returned no group for it. */
   async function counted(
     keys: readonly string[],
@@ -756,42 +770,9 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       });
     },
 
-    membersByCampaignId: (ids, limit) =>
-      grouped(
-        ids,
-        idLiteral('Campaign'),
-        idOf('Campaign'),
-        (list) =>
-          `SELECT ${MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE CampaignId IN ${list} ORDER BY Id${ids.length === 1 ? ` LIMIT ${positive(limit)}` : ''}`,
-        (r) => {
-          const record = toMember(r);
-          return { key: record.campaignId, record };
-        },
-      ),
-
-    membersByContactId: (ids) =>
-      grouped(
-        ids,
-        idLiteral('Contact'),
-        idOf('Contact'),
-        (list) => `SELECT ${MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE ContactId IN ${list} ORDER BY Id`,
-        (r) => {
-          const record = toMember(r);
-          return { key: record.contactId, record };
-        },
-      ),
-
-    membersByLeadId: (ids) =>
-      grouped(
-        ids,
-        idLiteral('Lead'),
-        idOf('Lead'),
-        (list) => `SELECT ${MEMBER_FIELDS.join(', ')} FROM CampaignMember WHERE LeadId IN ${list} ORDER BY Id`,
-        (r) => {
-          const record = toMember(r);
-          return { key: record.leadId, record };
-        },
-      ),
+    membersByCampaignId: (ids, limit) => membersBy('Campaign', ids, (m) => m.campaignId, ids.length === 1 ? ` LIMIT ${positive(limit)}` : ''),
+    membersByContactId: (ids) => membersBy('Contact', ids, (m) => m.contactId),
+    membersByLeadId: (ids) => membersBy('Lead', ids, (m) => m.leadId),
 
     async campaignIdsByAccountId(accountIds) {
       const keyOf = idOf('Account');
