@@ -7,8 +7,9 @@
  * request: same URL, same body, same caller scopes (so no caller ever receives
  * an answer shaped for other permissions). Mutations are never shared.
  */
-import type { Fetcher } from '@apollo/utils.fetcher';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { STATUS_CODES } from 'node:http';
+import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { Agent, request } from 'undici';
 
 export interface KeepAliveFetchOptions {
   /** Most connections per subgraph origin. */
@@ -19,10 +20,10 @@ export interface KeepAliveFetchOptions {
   dedupe?: { scopesHeader: string };
 }
 
-interface SharedAnswer {
+interface Answer {
+  url: string;
   status: number;
-  statusText: string;
-  headers: [string, string][];
+  headers: Record<string, string>;
   body: string;
 }
 
@@ -37,6 +38,48 @@ function isQuery(body: unknown): body is string {
   }
 }
 
+/**
+ * Answers are read whole, then handed to Apollo as this small Response: undici's `request` writes
+ * the headers and body of a subgraph request in one go and skips WHATWG fetch's streams, which
+ * cost the gateway more CPU per subgraph fetch than the rest of the fetch path together.
+ */
+class SubgraphResponse implements FetcherResponse {
+  readonly redirected = false;
+  bodyUsed = false;
+  readonly headers: FetcherHeaders;
+
+  constructor(private readonly answer: Answer) {
+    this.headers = new Headers(answer.headers) as unknown as FetcherHeaders;
+  }
+
+  get url(): string {
+    return this.answer.url;
+  }
+  get status(): number {
+    return this.answer.status;
+  }
+  get ok(): boolean {
+    return this.answer.status >= 200 && this.answer.status < 300;
+  }
+  get statusText(): string {
+    return STATUS_CODES[this.answer.status] ?? '';
+  }
+  async text(): Promise<string> {
+    this.bodyUsed = true;
+    return this.answer.body;
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = Buffer.from(await this.text());
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+  clone(): FetcherResponse {
+    return new SubgraphResponse(this.answer);
+  }
+}
+
 export function createKeepAliveFetch(options: KeepAliveFetchOptions): { fetcher: Fetcher; close(): Promise<void> } {
   const dispatcher = new Agent({
     connections: options.connections,
@@ -44,28 +87,37 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): { fetcher:
     keepAliveMaxTimeout: Math.max(options.keepAliveMs, 60_000),
     pipelining: 1,
   });
-  const send = (url: string, init?: Record<string, unknown>) => undiciFetch(url, { ...(init as object), dispatcher });
-  if (!options.dedupe) return { fetcher: send as unknown as Fetcher, close: () => dispatcher.close() };
+  const send = async (url: string, init: FetcherRequestInit = {}): Promise<Answer> => {
+    const response = await request(url, {
+      dispatcher,
+      method: (init.method ?? 'GET') as 'GET',
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+    });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return { url, status: response.statusCode, headers, body: await response.body.text() };
+  };
+  const answered = (answer: Answer) => new SubgraphResponse(answer) as FetcherResponse;
+  if (!options.dedupe) return { fetcher: async (url, init) => answered(await send(url, init)), close: () => dispatcher.close() };
 
   const scopesHeader = options.dedupe.scopesHeader;
-  const inflight = new Map<string, Promise<SharedAnswer>>();
-  const fetcher = (async (url: string, init?: Record<string, unknown>) => {
+  const inflight = new Map<string, Promise<Answer>>();
+  const fetcher: Fetcher = async (url, init) => {
     const body = init?.body;
-    if (!isQuery(body)) return send(url, init);
-    const headers = (init?.headers ?? {}) as Record<string, string>;
-    const key = `${url}\u0000${headers[scopesHeader] ?? ''}\u0000${body}`;
+    if (!isQuery(body)) return answered(await send(url, init));
+    const key = `${url}\u0000${init?.headers?.[scopesHeader] ?? ''}\u0000${body}`;
     let answer = inflight.get(key);
     if (!answer) {
-      answer = (async () => {
-        const response = await send(url, init);
-        return { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body: await response.text() };
-      })();
+      answer = send(url, init);
       inflight.set(key, answer);
       // Shared only while in flight: a later identical query asks again.
       void answer.finally(() => inflight.delete(key)).catch(() => undefined);
     }
-    const shared = await answer;
-    return new Response(shared.body, { status: shared.status, statusText: shared.statusText, headers: shared.headers });
-  }) as unknown as Fetcher;
+    return answered(await answer);
+  };
   return { fetcher, close: () => dispatcher.close() };
 }

@@ -38,19 +38,38 @@ export class NativeCallCounter {
 
 export class Latency {
   /**
-   * When each call arrived and when its wait ended, while `recording` (the benchmark reads it to
-   * count how many rounds of native calls a request waited for, one after another).
+   * When each call arrived and when its answer was released, while `recording` (the benchmark reads
+   * it to count how many rounds of native calls a request waited for, one after another).
    */
   readonly timeline: { arrived: number; waited: number }[] = [];
   recording = false;
 
   constructor(public ms = 0) {}
 
-  /** Waits the configured time; called once per native call, before it is served. */
-  async wait(): Promise<void> {
+  /**
+   * Starts the clock of one native call. The returned function waits until `ms` after the call
+   * arrived: the emulator's own work happens inside that time, as a real system's work is part
+   * of the latency its callers see, so a call costs `ms` and not `ms` plus the emulator's CPU.
+   */
+  start(): () => Promise<void> {
     const arrived = performance.now();
-    if (this.ms > 0) await new Promise((resolve) => setTimeout(resolve, this.ms));
-    if (this.recording) this.timeline.push({ arrived, waited: performance.now() });
+    return async () => {
+      // A timer may fire up to a millisecond early (the event loop's clock is coarse); a call never answers before its time.
+      for (let left = arrived + this.ms - performance.now(); left > 0; left = arrived + this.ms - performance.now()) {
+        await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
+      }
+      if (this.recording) this.timeline.push({ arrived, waited: performance.now() });
+    };
+  }
+
+  /** Starts the clock of one native call and holds its HTTP answer, whichever path writes it, until the call's time is up. */
+  hold(res: ServerResponse): void {
+    const answered = this.start();
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      void answered().then(() => end(...args));
+      return res;
+    }) as ServerResponse['end'];
   }
 }
 

@@ -195,14 +195,18 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
     }
   }
 
-  /** Counts the call, waits the configured latency, then runs it in one transaction, as Odoo runs each RPC. */
+  /** Counts the call, runs it in one transaction, as Odoo runs each RPC, and answers once the configured latency is up. */
   async function serveCall<T>(key: string, fn: () => T): Promise<T> {
     calls.record(key);
     // `res.partner.search_read` -> model res.partner, method search_read; a fault may replace the answer.
     const dot = key.lastIndexOf('.');
     await faults.before({ model: key.slice(0, dot), method: key.slice(dot + 1) });
-    await latency.wait();
-    return db.transaction(fn)();
+    const answered = latency.start();
+    try {
+      return db.transaction(fn)();
+    } finally {
+      await answered();
+    }
   }
 
   const sessionUid = (req: IncomingMessage): number => {

@@ -683,7 +683,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     if (path === '/services/oauth2/token') {
       if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
       calls.record('oauth.token');
-      await latency.wait();
+      latency.hold(res);
       const params = new URLSearchParams((await readBody(req)).toString('utf8'));
       for (const [k, value] of url.searchParams) if (!params.has(k)) params.set(k, value);
       const auth = req.headers.authorization;
@@ -739,7 +739,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       const target = salesforceFaultTarget(method, (data[2] ?? '').split('/').filter(Boolean), url, (id) => bulkQueries.objectOf(id));
       await faults.before(target, () => calls.record(`${target.model ?? 'unknown'}.${target.method}`));
     }
-    await latency.wait();
+    latency.hold(res);
 
     if (identity) {
       calls.record('oauth.identity');

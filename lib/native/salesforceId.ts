@@ -53,6 +53,19 @@ function caseSafeSuffix(id15: string): string {
  * id whose suffix does not belong to its body).
  */
 export function normalizeSalesforceId(value: string): string | null {
+  const known = normalized.get(value);
+  if (known !== undefined) return known;
+  const id = normalize(value);
+  // Every record's ids pass through here on every read; the same few thousand recur request after request.
+  if (normalized.size >= MEMO_ENTRIES) normalized.clear();
+  normalized.set(value, id);
+  return id;
+}
+
+const MEMO_ENTRIES = 20_000;
+const normalized = new Map<string, string | null>();
+
+function normalize(value: string): string | null {
   if (!ID_SHAPE.test(value)) return null;
   const id15 = value.slice(0, 15);
   const full = id15 + caseSafeSuffix(id15);
