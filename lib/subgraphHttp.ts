@@ -14,6 +14,7 @@ import { setCallerScopes, verifyInternalRequest } from './internalAuth.js';
 import type { Observability } from './observability/index.js';
 import { METRICS_PATH, observeRequest, serveMetrics } from './observability/http.js';
 import { currentRequest } from './observability/requestContext.js';
+import { cacheabilityHeaders, trackCacheReads } from './cache/responseCacheability.js';
 
 /**
  * Apollo plugins every subgraph's server starts with. Apollo turns on two by default that wrap
@@ -94,15 +95,19 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         }
       }
       const url = new URL(req.url ?? '/', 'http://subgraph');
-      const response = await server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => {
-          const context = await options.context();
-          setCallerScopes(context, scopes);
-          return context;
-        },
-      });
+      // What the request read decides whether the gateway may cache the answer whole (lib/cache/responseCacheability.ts).
+      const { result: response, reads } = await trackCacheReads(() =>
+        server.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+          context: async () => {
+            const context = await options.context();
+            setCallerScopes(context, scopes);
+            return context;
+          },
+        }),
+      );
       for (const [key, value] of response.headers) res.setHeader(key, value);
+      for (const [key, value] of Object.entries(cacheabilityHeaders(reads))) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === 'complete') return void res.end(response.body.string);
       for await (const chunk of response.body.asyncIterator) res.write(chunk);

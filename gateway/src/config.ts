@@ -65,6 +65,11 @@ export interface GatewayPerformanceConfig {
   queryPlanTtlSeconds: number;
   /** Most query plans each replica keeps in memory in front of Redis (`QUERY_PLAN_LOCAL_ENTRIES`). Defaults to 500. */
   queryPlanLocalEntries: number;
+  /**
+   * Most whole query answers each replica keeps (`RESPONSE_CACHE_MAX_ENTRIES`); 0 turns the response cache off.
+   * It needs `redisUrl`: invalidations reach the gateway over Redis pub/sub. Defaults to 2000.
+   */
+  responseCacheEntries: number;
   /** Most kept-alive connections per subgraph (`SUBGRAPH_CONNECTIONS`). Defaults to 64. */
   subgraphConnections: number;
   /** How long an idle subgraph connection is kept, in ms (`SUBGRAPH_KEEPALIVE_MS`). Defaults to 30000. */
@@ -207,6 +212,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       apqTtlSeconds: s.get('APQ_TTL_SECONDS'),
       queryPlanTtlSeconds: s.get('QUERY_PLAN_TTL_SECONDS'),
       queryPlanLocalEntries: s.get('QUERY_PLAN_LOCAL_ENTRIES'),
+      responseCacheEntries: s.get('RESPONSE_CACHE_MAX_ENTRIES'),
       subgraphConnections: s.get('SUBGRAPH_CONNECTIONS'),
       subgraphKeepAliveMs: s.get('SUBGRAPH_KEEPALIVE_MS'),
       dedupeInflight: s.get('SUBGRAPH_DEDUPE_INFLIGHT'),

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloGateway } from '@apollo/gateway';
 import { parse } from 'graphql';
 import type { GatewayConfig } from './config.js';
@@ -29,7 +30,9 @@ import { maskUnexpectedErrors } from '../../lib/errors.js';
 import { useArgumentNamesInErrors } from './plugins/useArgumentNamesInErrors.js';
 import { createKeepAliveFetch } from '../../lib/keepAliveFetch.js';
 import { CALLER_SCOPES_HEADER } from '../../lib/internalAuth.js';
-import { connectRedis } from '../../lib/cache/redisCache.js';
+import { connectRedis, RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js';
+import { createResponseCache, type ResponseCache } from './responseCache.js';
+import type { ResponseCacheCounts } from '../../lib/observability/metrics.js';
 import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
 import { createQueryPlanCache, type QueryPlanCacheStats } from './queryPlanCache.js';
 import { developmentToken } from './auth/banner.js';
@@ -45,6 +48,8 @@ export interface RunningGateway {
   port: number;
   /** How the query-plan store answered so far (this replica's memory, Redis, or planned anew). */
   queryPlanStats(): QueryPlanCacheStats;
+  /** What the response cache did so far; undefined when it is off (no REDIS_URL, or RESPONSE_CACHE_MAX_ENTRIES=0). */
+  responseCacheStats(): ResponseCacheCounts | undefined;
   stop(): Promise<void>;
 }
 
@@ -77,6 +82,15 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
   // With Redis, persisted queries registered at one replica are known to all; without it, each keeps its own LRU.
   const redis = config.performance.redisUrl ? await connectRedis(config.performance.redisUrl, 'gateway') : undefined;
   const sharedCache = redis ? new RedisKeyValueCache(redis, { prefix: config.performance.cachePrefix }) : undefined;
+  // Whole answers need the subgraphs' invalidations, which reach a gateway only over Redis pub/sub.
+  let invalidations: RedisInvalidationBus | undefined;
+  let responseCache: ResponseCache | undefined;
+  if (redis && config.performance.responseCacheEntries > 0) {
+    const prefix = config.performance.cachePrefix;
+    invalidations = await RedisInvalidationBus.start(new RedisCache(redis, { prefix }), redis, prefix);
+    responseCache = createResponseCache({ maxEntries: config.performance.responseCacheEntries, subscribe: (listener) => invalidations!.subscribe(listener) });
+    observed.metrics.trackResponseCache(observability.registry, () => responseCache!.stats());
+  }
 
   const dataSources = new Map<string, SignedSubgraphDataSource>();
   const gatewaySdl = withRequiresScopesEnforcedHere(supergraphSdl);
@@ -132,6 +146,11 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
       useAliasLimit({ maxAliases: config.limits.maxAliases }),
       useCostLimit({ maxCost: config.limits.maxCost, defaultListSize: config.limits.defaultListSize }),
       useFieldAuthorization({ requirements: scopeRequirements, policy: config.authorizationPolicy }),
+      // The overall cache policy, from the subgraphs' Cache-Control, decides what the response cache may keep. It is
+      // not passed on to clients: a browser or CDN keeping an answer would never hear of the invalidations that drop it.
+      ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
+      // Last: its willSendResponse must see the answer after field authorization.
+      ...(responseCache ? [responseCache.plugin()] : []),
     ],
   });
   await apollo.start();
@@ -165,7 +184,7 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-      context: async () => ({ caller }),
+      context: async () => ({ caller, cacheTags: new Set<string>() }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -228,6 +247,7 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`,
     port,
     queryPlanStats: () => queryPlans.stats(),
+    responseCacheStats: () => responseCache?.stats(),
     stop() {
       // Stop accepting (and report not ready), let in-flight requests finish, then stop Apollo and the gateway.
       // Requests still running after the grace period have their connections cut, so stop() always ends.
@@ -247,6 +267,8 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
         });
         await apollo.stop();
         await subgraphHttp.close();
+        responseCache?.close();
+        await invalidations?.close();
         if (redis?.isOpen) await redis.close();
         await observability.close();
       })();

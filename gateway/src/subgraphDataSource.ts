@@ -7,9 +7,11 @@
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { CALLER_SCOPES_HEADER, formatScopes, INTERNAL_AUTH_HEADER, signInternalRequest } from '../../lib/internalAuth.js';
+import { CACHE_TAGS_HEADER } from '../../lib/cache/responseCacheability.js';
 import type { GatewayContext } from './context.js';
 
 type WillSendRequestOptions = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0];
+type DidReceiveResponseOptions = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0];
 
 export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /** `fetcher` defaults to Apollo's; the gateway passes a kept-alive connection pool (lib/keepAliveFetch.ts). */
@@ -33,5 +35,12 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
     // Gateway-internal requests (health checks) have no caller and so no scopes.
     const scopes = (context as Partial<GatewayContext> | undefined)?.caller?.scopes ?? [];
     request.http?.headers.set(CALLER_SCOPES_HEADER, formatScopes(scopes));
+  }
+
+  override didReceiveResponse({ response, context }: DidReceiveResponseOptions) {
+    // Whether the answer may be cached is Apollo's overall cache policy (from Cache-Control); what it was made of is here.
+    const tags = response.http?.headers.get(CACHE_TAGS_HEADER);
+    if (tags) for (const tag of tags.split(' ')) if (tag) (context as Partial<GatewayContext>).cacheTags?.add(tag);
+    return response;
   }
 }

@@ -7,6 +7,7 @@
  */
 import { ttlFor, type CacheTtls, type EntityCache } from './types.js';
 import type { StaleServing } from '../staleServing.js';
+import { asCacheFill, noteCacheRead } from './responseCacheability.js';
 
 export interface CacheUse {
   cache: EntityCache;
@@ -47,6 +48,8 @@ export function cachedBatch<K, V>(
   const toCached = options.toCached ?? ((value: V) => value);
 
   return async (keys) => {
+    // What this request shows from here is covered by this type's invalidations (lib/cache/responseCacheability.ts).
+    noteCacheRead(type, ttl);
     const cacheKeys = keys.map(keyOf);
     const hits = await use.cache.getMany<V>(type, cacheKeys);
     const missing: K[] = [];
@@ -62,7 +65,7 @@ export function cachedBatch<K, V>(
 
     let fetched: (V | Error)[];
     try {
-      fetched = await batch(missing);
+      fetched = await asCacheFill(() => batch(missing));
     } catch (error) {
       if (!use.stale?.when(error)) throw error;
       // The system is down: an old value, marked as such, serves the caller better than none.
@@ -98,6 +101,8 @@ export function cachedBatch<K, V>(
       for (const value of fetched) {
         if (value instanceof Error) continue;
         for (const [otherType, key, other] of options.alsoCache(value)) {
+          // The request may show these (an account's owner) without reading their type through the cache.
+          noteCacheRead(otherType, ttlFor(use.ttls, otherType));
           const list = byType.get(otherType) ?? [];
           list.push([key, other]);
           byType.set(otherType, list);

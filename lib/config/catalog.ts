@@ -159,7 +159,7 @@ export const SETTINGS = {
     {
       group: PRODUCT,
       components: ['stack', 'odoo-emulator', 'salesforce-emulator'],
-      description: 'Latency the emulators add to every native call, in ms (the benchmark uses 10).',
+      description: 'How long each native call takes at the emulators, in ms, their own work included (the benchmark uses 10).',
     },
   ),
 
@@ -255,6 +255,16 @@ export const SETTINGS = {
     500,
     { min: 1 },
     { group: GATEWAY, components: ['gateway'], description: 'Most query plans each replica keeps in memory in front of Redis.' },
+  ),
+  RESPONSE_CACHE_MAX_ENTRIES: integer(
+    2000,
+    { min: 0, max: 1_000_000 },
+    {
+      group: GATEWAY,
+      components: ['gateway'],
+      description:
+        'Most whole query answers each replica keeps in memory (with REDIS_URL, whose pub/sub carries the invalidations that drop them); 0 turns the response cache off.',
+    },
   ),
   SUBGRAPH_CONNECTIONS: integer(
     64,

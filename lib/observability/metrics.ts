@@ -94,6 +94,48 @@ export class GatewayMetrics {
       },
     });
   }
+
+  /** The response cache's counts, read at each scrape (gateway/src/responseCache.ts). */
+  trackResponseCache(registry: Registry, stats: () => ResponseCacheCounts): void {
+    new Counter({
+      name: 'response_cache_lookups_total',
+      help: "Whole-answer lookups at the gateway: `hit` (answered from this replica's response cache) or `miss` (executed).",
+      labelNames: ['result'],
+      registers: [registry],
+      collect() {
+        const { hits, misses } = stats();
+        this.reset();
+        this.inc({ result: 'hit' }, hits);
+        this.inc({ result: 'miss' }, misses);
+      },
+    });
+    new Counter({
+      name: 'response_cache_invalidated_total',
+      help: 'Cached answers dropped because an invalidation named one of the entity types they were made from.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(stats().invalidated);
+      },
+    });
+    new Gauge({
+      name: 'response_cache_entries',
+      help: "Answers in this replica's response cache.",
+      registers: [registry],
+      collect() {
+        this.set(stats().entries);
+      },
+    });
+  }
+}
+
+/** What the gateway's response cache did so far (gateway/src/responseCache.ts). */
+export interface ResponseCacheCounts {
+  hits: number;
+  misses: number;
+  stored: number;
+  invalidated: number;
+  entries: number;
 }
 
 export interface QuotaReading {

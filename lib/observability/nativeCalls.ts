@@ -14,6 +14,7 @@ import type { Observability } from './index.js';
 import type { NativeSystem, SubgraphMetrics } from './metrics.js';
 import { currentRequest, REQUEST_ID_HEADER } from './requestContext.js';
 import { SpanKind, SpanStatusCode } from './tracing.js';
+import { noteNativeCall } from '../cache/responseCacheability.js';
 
 /** ok: the system answered; refused: it answered no (access, validation, limits); unavailable: no usable answer. */
 export type NativeOutcome = 'ok' | 'refused' | 'unavailable';
@@ -42,7 +43,10 @@ export interface NativeCallObserver {
 
 /** For clients built without observability (unit tests, scripts): sends, records nothing. */
 export const UNOBSERVED: NativeCallObserver = {
-  call: (_label, send) => send({ headers: {} }),
+  call: (_label, send) => {
+    noteNativeCall();
+    return send({ headers: {} });
+  },
 };
 
 // Private: labels are metric label values, so anything outside the protocols' name alphabet becomes `unknown`.
@@ -58,6 +62,8 @@ function statusOutcome(status: number): NativeOutcome {
 export function createNativeCallObserver(system: NativeSystem, observability: Observability, metrics: SubgraphMetrics): NativeCallObserver {
   return {
     async call(label, send, outcomeOf) {
+      // A read the entity cache does not cover makes the request's answer uncacheable.
+      noteNativeCall();
       const object = clean(label.object);
       const method = clean(label.method);
       const request = currentRequest();

@@ -5,12 +5,12 @@
  * Capture), two replicas on one real Redis, and the in-memory fallback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCENARIOS } from '../../bench/scenarios.js';
+import { SCENARIOS, seedChecks } from '../../bench/scenarios.js';
 import { startStack, type Stack } from '../../scripts/stack.js';
 import type { Invalidation } from '../../lib/cache/types.js';
 import { startTestStack, type TestStack } from '../helpers/startStack.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { authEnv, TEST_INTERNAL_SECRET, token } from '../helpers/auth.js';
+import { ALL_SCOPES, authEnv, TEST_INTERNAL_SECRET, token } from '../helpers/auth.js';
 import { signInternalRequest } from '../../lib/internalAuth.js';
 
 const ODOO_KEY = '0123456789abcdef0123456789abcdef01234567';
@@ -133,6 +133,8 @@ describe('in-memory cache (no REDIS_URL)', () => {
   it('falls back to the memory store when no Redis is configured', () => {
     expect(stack.erp.cache?.cache.kind).toBe('memory');
     expect(stack.crm.cache?.cache.kind).toBe('memory');
+    // Whole answers need invalidations the gateway can hear, which only Redis carries to it.
+    expect(stack.gateway.responseCacheStats()).toBeUndefined();
   });
 
   for (const scenario of SCENARIOS) {
@@ -220,7 +222,8 @@ describe('two replicas on one Redis', () => {
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    const env = { REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix, ERP_CHANGE_POLL_MS: '0', CRM_CHANGE_WAIT_MS: '500' };
+    // The entity cache, persisted queries and plans are what is shared here; whole answers are tested below.
+    const env = { REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix, ERP_CHANGE_POLL_MS: '0', CRM_CHANGE_WAIT_MS: '500', RESPONSE_CACHE_MAX_ENTRIES: '0' };
     a = await startTestStack({ env });
     // Replica B: its own subgraphs and gateway, over the same native systems and the same Redis.
     b = await startStack({ ephemeralPorts: true, env: { ...env, ODOO_URL: a.odoo!.url, SALESFORCE_LOGIN_URL: a.salesforce!.url } });
@@ -310,6 +313,131 @@ describe('two replicas on one Redis', () => {
       expect((await client.keys(`${redis.prefix}:kv:qp:*`)).length).toBeGreaterThanOrEqual(SCENARIOS.length);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('whole answers at the gateway (response cache), two replicas on one Redis', () => {
+  let redis: TestRedis;
+  let a: TestStack;
+  let b: Stack;
+  let everything: Record<string, string>;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    const env = authEnv({ REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix, ERP_CHANGE_POLL_MS: '0', CRM_CHANGE_WAIT_MS: '500' });
+    a = await startTestStack({ env });
+    b = await startStack({ ephemeralPorts: true, env: { ...env, LOG_LEVEL: 'error', ODOO_URL: a.odoo!.url, SALESFORCE_LOGIN_URL: a.salesforce!.url } });
+    await a.erp.changes!.pollNow();
+    await Promise.all([a.crm.changes!.ready, b.crm.changes!.ready]);
+    everything = { authorization: `Bearer ${await token(ALL_SCOPES)}` };
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await redis?.stop();
+  });
+
+  /** Waits until a gateway has dropped answers for `count` more invalidations than `before` (pub/sub is asynchronous). */
+  async function droppedAt(gateway: Stack['gateway'], before: number, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (gateway.responseCacheStats()!.invalidated <= before) {
+      if (Date.now() > deadline) throw new Error(`Expected the gateway to drop a cached answer within ${ms} ms, but it kept every one.`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name}: the second identical query is answered whole by the gateway, with no subgraph fetch and no native call`, async () => {
+      const first = await graphql(a.gateway.url, scenario.query, scenario.variables, everything);
+      expect(first.errors).toBeUndefined();
+      const before = a.gateway.responseCacheStats()!;
+      expect(before.entries).toBeGreaterThan(0);
+      a.resetNativeCalls();
+      const second = await graphql(a.gateway.url, scenario.query, scenario.variables, everything);
+      expect(second).toEqual(first);
+      expect(a.gateway.responseCacheStats()!.hits).toBe(before.hits + 1);
+      expect(a.nativeCalls().total).toBe(0);
+    });
+  }
+
+  it('never stores a report: its aggregates have no invalidation feed, so the subgraph says no-store', async () => {
+    const report = seedChecks().find((c) => c.name === 'CustomerProfitabilityReport')!;
+    const ask = () =>
+      fetch(a.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...everything },
+        body: JSON.stringify({ query: report.query, operationName: report.operationName, variables: report.variables }),
+      }).then((r) => r.json() as Promise<any>);
+    expect((await ask()).errors).toBeUndefined();
+    const before = a.gateway.responseCacheStats()!;
+    a.resetNativeCalls();
+    expect((await ask()).errors).toBeUndefined();
+    expect(a.nativeCalls().erpTotal).toBeGreaterThan(0);
+    expect(a.gateway.responseCacheStats()!.stored).toBe(before.stored);
+    expect(a.gateway.responseCacheStats()!.hits).toBe(before.hits);
+
+    // Asked directly, the ERP subgraph marks the report no-store and a customer read from its cache cacheable.
+    const signed = async (query: string, variables: Record<string, unknown>) => {
+      const body = JSON.stringify({ query, variables });
+      return fetch(a.erpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signInternalRequest(TEST_INTERNAL_SECRET, body, ALL_SCOPES) },
+        body,
+      });
+    };
+    const reportAnswer = await signed(
+      `query ($from: Date!, $to: Date!) { customerProfitability(from: $from, to: $to, first: 3) { customerNumber revenue { amount } } }`,
+      {
+        from: '2026-01-01',
+        to: '2026-10-31',
+      },
+    );
+    expect(reportAnswer.headers.get('cache-control')).toBe('no-store');
+    expect(reportAnswer.headers.get('x-cache-tags')).toBeNull();
+    const customerAnswer = await signed(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { number legalName } } }`, {
+      r: [{ __typename: 'Customer', number: 'C00010' }],
+    });
+    expect(customerAnswer.headers.get('cache-control')).toMatch(/^private, max-age=[1-9]\d*$/);
+    expect(customerAnswer.headers.get('x-cache-tags')?.split(' ')).toContain('erp.partner');
+  });
+
+  it('keys answers by caller: one without finance:read never receives creditLimit from an answer cached for one with it', async () => {
+    const query = `query ($number: ID!) { customer(number: $number) { number legalName creditLimit { amount } } }`;
+    const finance = { authorization: `Bearer ${await token(['finance:read'])}` };
+    const first = await graphql(a.gateway.url, query, { number: 'C00011' }, finance);
+    expect(first.data.customer.creditLimit.amount).toEqual(expect.any(Number));
+    const before = a.gateway.responseCacheStats()!;
+    expect(await graphql(a.gateway.url, query, { number: 'C00011' }, finance)).toEqual(first);
+    expect(a.gateway.responseCacheStats()!.hits).toBe(before.hits + 1);
+
+    const other = await graphql(a.gateway.url, query, { number: 'C00011' }, { authorization: `Bearer ${await token([])}` });
+    expect(a.gateway.responseCacheStats()!.hits).toBe(before.hits + 1);
+    expect(other.data?.customer?.legalName).toBe(first.data.customer.legalName);
+    expect(other.data?.customer?.creditLimit ?? null).toBeNull();
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('an ERP change seen by replica A drops the cached answer at both gateways', async () => {
+    for (const url of [a.gateway.url, b.gateway.url]) for (let i = 0; i < 2; i++) await graphql(url, CUSTOMER, { number: 'C00012' }, everything);
+    const before = [a.gateway.responseCacheStats()!.invalidated, b.gateway.responseCacheStats()!.invalidated];
+    const [partner] = await odoo(a.odoo!.url, 'res.partner', 'search_read', [[['ref', '=', 'C00012']]], { fields: ['id'] });
+    await odoo(a.odoo!.url, 'res.partner', 'write', [[partner.id], { email: 'answer-dropped@example.com' }]);
+    await a.erp.changes!.pollNow();
+    await Promise.all([droppedAt(a.gateway, before[0]!), droppedAt(b.gateway, before[1]!)]);
+    for (const url of [a.gateway.url, b.gateway.url]) {
+      expect((await graphql(url, CUSTOMER, { number: 'C00012' }, everything)).data.customer.email).toBe('answer-dropped@example.com');
+    }
+  });
+
+  it('a Salesforce change event drops the cached answer at both gateways', async () => {
+    const first = await graphql(a.gateway.url, ACCOUNT, { number: 'C00013' }, everything);
+    await graphql(b.gateway.url, ACCOUNT, { number: 'C00013' }, everything);
+    const before = [a.gateway.responseCacheStats()!.invalidated, b.gateway.responseCacheStats()!.invalidated];
+    await salesforcePatch(a.salesforce!.url, 'Account', first.data.customer.account.id, { Name: 'Renamed, answers dropped' });
+    await Promise.all([droppedAt(a.gateway, before[0]!), droppedAt(b.gateway, before[1]!)]);
+    for (const url of [a.gateway.url, b.gateway.url]) {
+      expect((await graphql(url, ACCOUNT, { number: 'C00013' }, everything)).data.customer.account.name).toBe('Renamed, answers dropped');
     }
   });
 });
