@@ -5,7 +5,8 @@
  *
  *   gateway-cold   this gateway, subgraphs batching, cache off (every request misses)
  *   gateway-cold-nodedupe  the same with the gateway's in-flight subgraph deduplication off
- *   gateway-warm   this gateway, subgraphs batching, shared cache primed (Redis when redis-server is here)
+ *   gateway-warm   this gateway, subgraphs batching, caches primed (with redis-server here: the entity cache
+ *                  in Redis and the gateway's response cache; without: the in-memory entity cache only)
  *   baseline       stock @apollo/gateway over the same subgraphs with batching off and no cache
  *                  (NATIVE_BATCHING=false: one native call per item, as plain resolvers make)
  *   hive           Hive Gateway's runtime over the batching, uncached subgraphs
@@ -151,6 +152,10 @@ async function main(): Promise<void> {
     const salesforce = await startSalesforceEmulator({ dbPath: join(dataDir, 'salesforce.sqlite'), seedSize: 'small', latencyMs, port: 0 });
     stoppers.push(() => salesforce.close());
     log(`Emulators up with ${latencyMs} ms per native call: Odoo ${odoo.url}, Salesforce ${salesforce.url}${redis ? `, Redis ${redis.url}` : ''}.`);
+    const bareCall = await bareNativeCall(odoo);
+    log(
+      `A bare native call (Odoo common.version over HTTP, no GraphQL): p50 ${bareCall.injectedMs} ms with ${latencyMs} ms injected, ${bareCall.noneMs} ms with none.`,
+    );
 
     const secret = generateInternalSecret();
     // Change polling is paused while measuring: it costs a fixed number of calls per interval, not per request.
@@ -175,7 +180,8 @@ async function main(): Promise<void> {
       },
       {
         name: 'gateway-warm',
-        title: `This gateway, warm ${redis ? 'Redis' : 'in-memory'} cache`,
+        // The response cache needs Redis (its invalidations arrive over pub/sub); without it only the entity cache is warm.
+        title: `This gateway, warm cache: ${redis ? "entity cache in Redis and the gateway's response cache" : 'in-memory entity cache (no response cache without Redis)'}`,
         gateway: 'ours',
         env: { ...quiet, INTERNAL_SHARED_SECRET: secret, ...(redis ? { REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix } : { CACHE_MODE: 'memory' }) },
         prime: true,
@@ -218,7 +224,7 @@ async function main(): Promise<void> {
       log('\n== Native calls per query, small seed against large seed (cache off)');
       seedRows = await compareSeedCosts(odoo, salesforce, dataDir, secret, notes);
     }
-    const targets = evaluateTargets({ scenarios, rows, seedRows, nativeLatencyMs: latencyMs });
+    const targets = evaluateTargets({ scenarios, rows, seedRows, nativeLatencyMs: latencyMs, connections });
     log('\n== Targets');
     for (const t of targets) log(`  ${t.met === null ? 'n/a ' : t.met ? 'met ' : 'MISS'}  ${t.scenario.padEnd(28)} ${t.target}: ${t.value}`);
 
@@ -232,6 +238,7 @@ async function main(): Promise<void> {
       warmCache: redis ? 'redis' : 'memory',
       gatewayHeapMiB,
       seed: 'small',
+      bareNativeCallMs: bareCall,
     };
     writeResults({
       meta,
@@ -410,6 +417,32 @@ function rounds(timeline: { arrived: number; waited: number }[]): number {
   return Math.max(0, ...depth);
 }
 
+/**
+ * What one native round trip costs on this machine before any GraphQL: the median of sequential
+ * Odoo `common.version` calls from this process, with the run's injected latency and with none.
+ * A plan's latency floor is its depth times the first, not times the injected latency alone.
+ */
+async function bareNativeCall(odoo: Awaited<ReturnType<typeof startOdooEmulator>>): Promise<{ injectedMs: number; noneMs: number }> {
+  const body = JSON.stringify({ jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'common', method: 'version', args: [] } });
+  const median = async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const t0 = performance.now();
+      await (await fetch(`${odoo.url}/jsonrpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).arrayBuffer();
+      times.push(performance.now() - t0);
+    }
+    return round(percentile(times.slice(5), 50));
+  };
+  const injectedMs = await median();
+  const injected = odoo.latency.ms;
+  odoo.latency.ms = 0;
+  try {
+    return { injectedMs, noneMs: await median() };
+  } finally {
+    odoo.latency.ms = injected;
+  }
+}
+
 /** Waits until no native call has been served for 300 ms (requests abandoned by the load generator finish). */
 async function quiesce(...systems: { calls: { snapshot(): { calls: Record<string, number> } } }[]): Promise<void> {
   const total = () => systems.reduce((sum, s) => sum + countCalls(s.calls.snapshot().calls), 0);
@@ -565,7 +598,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 interface Results {
-  meta: Record<string, unknown>;
+  meta: Record<string, unknown> & { bareNativeCallMs: { injectedMs: number; noneMs: number } };
   scenarios: { name: string; title: string; minimumNativeCalls: number; planDepth: number }[];
   setups: { name: string; title: string }[];
   rows: ResultRow[];
@@ -586,6 +619,8 @@ function markdown({ meta, scenarios: list, setups, rows, targets, seedRows, note
     `# Benchmark results${meta.smoke ? ' (smoke run: too few requests for the numbers to mean much)' : ''}`,
     '',
     `${meta.date} · Node ${meta.node} · ${meta.cpu} · ${meta.nativeLatencyMs} ms injected per native call · load ${JSON.stringify(meta.load)} · warm cache: ${meta.warmCache} · each gateway process: ${meta.gatewayHeapMiB ? `--max-old-space-size=${meta.gatewayHeapMiB}` : "Node's default heap"}`,
+    '',
+    `A bare native call on this machine (Odoo \`common.version\` over HTTP from the benchmark process, no GraphQL) takes p50 ${meta.bareNativeCallMs.injectedMs} ms with ${meta.nativeLatencyMs} ms injected and ${meta.bareNativeCallMs.noneMs} ms with none: the HTTP round trip itself, paid once per native round on top of the injected latency.`,
     '',
     'Setups:',
     '',

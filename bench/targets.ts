@@ -34,8 +34,15 @@ interface MeasuredRow {
 
 const RSS_LIMIT_MIB = 300;
 
-export function evaluateTargets(input: { scenarios: readonly Scenario[]; rows: MeasuredRow[]; seedRows: SeedRow[]; nativeLatencyMs: number }): TargetRow[] {
-  const { scenarios, rows, seedRows, nativeLatencyMs } = input;
+export function evaluateTargets(input: {
+  scenarios: readonly Scenario[];
+  rows: MeasuredRow[];
+  seedRows: SeedRow[];
+  nativeLatencyMs: number;
+  /** How many requests the load keeps in flight (autocannon's connections). */
+  connections: number;
+}): TargetRow[] {
+  const { scenarios, rows, seedRows, nativeLatencyMs, connections } = input;
   const targets: TargetRow[] = [];
   const measured = (setup: string, scenario: string) => rows.find((r) => r.setup === setup && r.scenario === scenario && r.requests > 0);
   const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
@@ -64,14 +71,18 @@ export function evaluateTargets(input: { scenarios: readonly Scenario[]; rows: M
       const limit = Math.round(1.3 * scenario.planDepth * nativeLatencyMs * 100) / 100;
       return { value: `${cold.p50SequentialMs} ms (limit ${limit} ms)`, met: cold.p50SequentialMs <= limit };
     });
-    add('req/s ≥ 3 × baseline (cold)', () =>
-      cold && baseline
-        ? {
-            value: `${ratio(cold.requestsPerSecond, baseline.requestsPerSecond)} × (${cold.requestsPerSecond} vs ${baseline.requestsPerSecond})`,
-            met: cold.requestsPerSecond >= 3 * baseline.requestsPerSecond,
-          }
-        : null,
-    );
+    add('req/s ≥ 3 × baseline (cold)', () => {
+      if (!cold || !baseline) return null;
+      const met = cold.requestsPerSecond >= 3 * baseline.requestsPerSecond;
+      let value = `${ratio(cold.requestsPerSecond, baseline.requestsPerSecond)} × (${cold.requestsPerSecond} vs ${baseline.requestsPerSecond})`;
+      if (!met && nativeLatencyMs > 0 && scenario.planDepth > 1) {
+        // A closed loop completes at most `connections` requests per shortest latency. A request waits at least
+        // every native round after the first (sharing an in-flight fetch can save part of the first one only).
+        const ceiling = Math.round((connections * 1000) / ((scenario.planDepth - 1) * nativeLatencyMs));
+        value += `; no gateway can pass ${ratio(ceiling, baseline.requestsPerSecond)} × here: ${connections} connections, each request waiting at least ${scenario.planDepth - 1} native rounds of ${nativeLatencyMs} ms, is at most ${ceiling} req/s`;
+      }
+      return { value, met };
+    });
     add('req/s ≥ 1.0 × Hive Gateway (cold)', () =>
       cold && hive
         ? {

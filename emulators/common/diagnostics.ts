@@ -54,10 +54,13 @@ export class Latency {
   start(): () => Promise<void> {
     const arrived = performance.now();
     return async () => {
-      // A timer may fire up to a millisecond early (the event loop's clock is coarse); a call never answers before its time.
-      for (let left = arrived + this.ms - performance.now(); left > 0; left = arrived + this.ms - performance.now()) {
-        await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
-      }
+      const due = arrived + this.ms;
+      // Timers keep whole milliseconds on a coarse clock and fire up to one early or late: sleep until
+      // just before the call is due, then yield to I/O turn by turn for the last fraction, so a call
+      // answers neither before its time nor a millisecond after it.
+      const sleep = Math.floor(due - performance.now()) - 1;
+      if (sleep > 0) await new Promise((resolve) => setTimeout(resolve, sleep));
+      while (performance.now() < due) await new Promise((resolve) => setImmediate(resolve));
       if (this.recording) this.timeline.push({ arrived, waited: performance.now() });
     };
   }

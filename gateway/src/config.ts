@@ -70,6 +70,8 @@ export interface GatewayPerformanceConfig {
    * It needs `redisUrl`: invalidations reach the gateway over Redis pub/sub. Defaults to 2000.
    */
   responseCacheEntries: number;
+  /** Most MiB of answers the response cache holds (`RESPONSE_CACHE_MAX_MB`). Defaults to 32. */
+  responseCacheMiB: number;
   /** Most kept-alive connections per subgraph (`SUBGRAPH_CONNECTIONS`). Defaults to 64. */
   subgraphConnections: number;
   /** How long an idle subgraph connection is kept, in ms (`SUBGRAPH_KEEPALIVE_MS`). Defaults to 30000. */
@@ -213,6 +215,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       queryPlanTtlSeconds: s.get('QUERY_PLAN_TTL_SECONDS'),
       queryPlanLocalEntries: s.get('QUERY_PLAN_LOCAL_ENTRIES'),
       responseCacheEntries: s.get('RESPONSE_CACHE_MAX_ENTRIES'),
+      responseCacheMiB: s.get('RESPONSE_CACHE_MAX_MB'),
       subgraphConnections: s.get('SUBGRAPH_CONNECTIONS'),
       subgraphKeepAliveMs: s.get('SUBGRAPH_KEEPALIVE_MS'),
       dedupeInflight: s.get('SUBGRAPH_DEDUPE_INFLIGHT'),

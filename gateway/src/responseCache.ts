@@ -25,6 +25,8 @@ import type { GatewayContext } from './context.js';
 export interface ResponseCacheOptions {
   /** Most answers kept; the least recently used go first. */
   maxEntries: number;
+  /** Most characters of answer JSON kept in all (about as many bytes: answers are mostly ASCII); the least recently used go first. */
+  maxChars: number;
   /** Subscribes to invalidations (every replica's, over Redis); returns the unsubscribe. */
   subscribe(listener: (event: Invalidation) => void): () => void;
 }
@@ -51,11 +53,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   let invalidations = 0;
   const invalidatedAt = new Map<string, number>();
   const stats = { hits: 0, misses: 0, stored: 0, invalidated: 0 };
+  let chars = 0;
 
   const remove = (key: string) => {
     const entry = entries.get(key);
     if (!entry) return;
     entries.delete(key);
+    chars -= entry.body.length;
     for (const tag of entry.tags) keysByTag.get(tag)?.delete(key);
   };
 
@@ -86,13 +90,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   const store = (key: string, entry: Entry) => {
     remove(key);
+    if (entry.body.length > options.maxChars) return;
     entries.set(key, entry);
+    chars += entry.body.length;
     for (const tag of entry.tags) {
       let keys = keysByTag.get(tag);
       if (!keys) keysByTag.set(tag, (keys = new Set()));
       keys.add(key);
     }
-    while (entries.size > options.maxEntries) remove(entries.keys().next().value!);
+    while (entries.size > options.maxEntries || chars > options.maxChars) remove(entries.keys().next().value!);
     stats.stored++;
   };
 
@@ -107,6 +113,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
             async responseForOperation(requestContext) {
               if (requestContext.operation?.operation !== 'query') return null;
               key = keyOf(requestContext);
+              if (key === undefined) return null;
               const entry = lookup(key);
               if (!entry) {
                 stats.misses++;
@@ -140,10 +147,17 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   };
 }
 
-/** The operation, its variables and who asks: two requests share an answer only when all of these match. */
-function keyOf({ queryHash, operationName, request, contextValue }: GraphQLRequestContext<GatewayContext>): string {
+/**
+ * The operation, its variables and who asks: two requests share an answer only when all of these match.
+ * Undefined for variables too deep to serialize: such a request is never cached (execution refuses it).
+ */
+function keyOf({ queryHash, operationName, request, contextValue }: GraphQLRequestContext<GatewayContext>): string | undefined {
   const caller = contextValue.caller;
-  return createHash('sha256')
-    .update(JSON.stringify([queryHash, operationName ?? null, request.variables ?? {}, caller?.subject ?? null, caller ? [...caller.scopes].sort() : []]))
-    .digest('base64url');
+  let text: string;
+  try {
+    text = JSON.stringify([queryHash, operationName ?? null, request.variables ?? {}, caller?.subject ?? null, caller ? [...caller.scopes].sort() : []]);
+  } catch {
+    return undefined;
+  }
+  return createHash('sha256').update(text).digest('base64url');
 }

@@ -88,7 +88,11 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
   if (redis && config.performance.responseCacheEntries > 0) {
     const prefix = config.performance.cachePrefix;
     invalidations = await RedisInvalidationBus.start(new RedisCache(redis, { prefix }), redis, prefix);
-    responseCache = createResponseCache({ maxEntries: config.performance.responseCacheEntries, subscribe: (listener) => invalidations!.subscribe(listener) });
+    responseCache = createResponseCache({
+      maxEntries: config.performance.responseCacheEntries,
+      maxChars: config.performance.responseCacheMiB * 1024 * 1024,
+      subscribe: (listener) => invalidations!.subscribe(listener),
+    });
     observed.metrics.trackResponseCache(observability.registry, () => responseCache!.stats());
   }
 

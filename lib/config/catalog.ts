@@ -266,6 +266,15 @@ export const SETTINGS = {
         'Most whole query answers each replica keeps in memory (with REDIS_URL, whose pub/sub carries the invalidations that drop them); 0 turns the response cache off.',
     },
   ),
+  RESPONSE_CACHE_MAX_MB: integer(
+    32,
+    { min: 1, max: 65_536 },
+    {
+      group: GATEWAY,
+      components: ['gateway'],
+      description: "Most MiB of answers each replica's response cache holds (counted as JSON); the least recently used go first.",
+    },
+  ),
   SUBGRAPH_CONNECTIONS: integer(
     64,
     { min: 1, max: 10_000 },

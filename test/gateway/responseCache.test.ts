@@ -5,10 +5,11 @@ import { createResponseCache } from '../../gateway/src/responseCache.js';
 
 type Listener = (event: Invalidation) => void;
 
-function setup(maxEntries = 10) {
+function setup(maxEntries = 10, maxChars = 1_000_000) {
   let listener: Listener = () => undefined;
   const cache = createResponseCache({
     maxEntries,
+    maxChars,
     subscribe: (l) => {
       listener = l;
       return () => (listener = () => undefined);
@@ -135,5 +136,27 @@ describe('createResponseCache', () => {
     expect(cache.stats().entries).toBe(2);
     expect(await request(cache, { query: 'one' })).not.toBeNull();
     expect(await request(cache, { query: 'two' })).toBeNull();
+  });
+
+  it('keeps at most maxChars of answers in all, and never an answer larger than that', async () => {
+    const answer = { data: { customer: { number: 'C00001', legalName: 'x'.repeat(100) } } };
+    const size = JSON.stringify(answer).length;
+    const { cache } = setup(10, size * 2);
+    await request(cache, { query: 'one', answer });
+    await request(cache, { query: 'two', answer });
+    await request(cache, { query: 'three', answer });
+    expect(cache.stats().entries).toBe(2);
+    expect(await request(cache, { query: 'one', answer })).toBeNull();
+    const { cache: small } = setup(10, size - 1);
+    await request(small, { answer });
+    expect(small.stats().entries).toBe(0);
+  });
+
+  it('never fails on variables too deep to serialize: such a request is left to execution, uncached', async () => {
+    const { cache } = setup();
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+    expect(await request(cache, { variables: { a: deep } })).toBeNull();
+    expect(await request(cache, { variables: { a: deep } })).toBeNull();
+    expect(cache.stats()).toMatchObject({ hits: 0, stored: 0 });
   });
 });

@@ -14,11 +14,14 @@ export function countAliases(document: DocumentNode): number {
 }
 
 export function useAliasLimit({ maxAliases = 15 }: { maxAliases?: number } = {}): ApolloServerPlugin {
+  // Apollo reuses one parsed document per distinct query: each is counted once.
+  const known = new WeakMap<DocumentNode, number>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document }) {
-          const aliases = countAliases(document);
+          let aliases = known.get(document);
+          if (aliases === undefined) known.set(document, (aliases = countAliases(document)));
           if (aliases > maxAliases) {
             throw rejectRequest(`Expected at most ${maxAliases} aliased fields in one operation, but this one has ${aliases}.`, 'TOO_MANY_ALIASES', {
               maxAliases,

@@ -34,14 +34,35 @@ export function operationCost(
   return getComplexity({ schema, query: document, operationName, variables, estimators: [listSizeEstimator(defaultListSize)] });
 }
 
+/** The operation name and variables as one string, or undefined for variables too deep to serialize (they are refused later). */
+function variablesKey(operationName: string | null | undefined, variables: unknown): string | undefined {
+  try {
+    return JSON.stringify([operationName ?? null, variables ?? null]);
+  } catch {
+    return undefined;
+  }
+}
+
+// Private: estimates remembered per document (Apollo reuses one parsed document per distinct query) and
+// per operation name and variables, which the estimate reads; a few dozen variable sets per document at most.
+const COSTS_PER_DOCUMENT = 64;
+
 export function useCostLimit({ maxCost = 25_000, defaultListSize = 20 }: { maxCost?: number; defaultListSize?: number } = {}): ApolloServerPlugin {
+  const known = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operationName, request }) {
-          let cost: number;
+          let costs = known.get(document);
+          if (!costs) known.set(document, (costs = new Map()));
+          const key = variablesKey(operationName, request.variables);
+          let cost = key === undefined ? undefined : costs.get(key);
           try {
-            cost = operationCost(schema, document, operationName ?? undefined, request.variables, defaultListSize);
+            if (cost === undefined) {
+              cost = operationCost(schema, document, operationName ?? undefined, request.variables, defaultListSize);
+              if (costs.size >= COSTS_PER_DOCUMENT) costs.clear();
+              if (key !== undefined) costs.set(key, cost);
+            }
           } catch (error) {
             // The estimate reads `first` from the variables, so it meets bad variables before execution does.
             if (error instanceof Error && 'nodes' in error) throw rejectRequest(error.message, 'BAD_USER_INPUT');

@@ -53,13 +53,20 @@ const INTROSPECTION_DEPTH = (() => {
 })();
 
 export function useDepthLimit({ maxDepth = 12 }: { maxDepth?: number } = {}): ApolloServerPlugin {
+  // Depths depend on the operation alone, and Apollo reuses one parsed document per distinct query.
+  const known = new WeakMap<OperationDefinitionNode, { depth: number; introspectionDepth: number }>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document }) {
           if (!operation) return;
-          let introspectionDepth = 0;
-          const depth = operationDepth(operation, document, (d) => (introspectionDepth = Math.max(introspectionDepth, d)));
+          let depths = known.get(operation);
+          if (!depths) {
+            let introspectionDepth = 0;
+            const depth = operationDepth(operation, document, (d) => (introspectionDepth = Math.max(introspectionDepth, d)));
+            known.set(operation, (depths = { depth, introspectionDepth }));
+          }
+          const { depth, introspectionDepth } = depths;
           if (depth > maxDepth) {
             throw rejectRequest(
               `Expected an operation at most ${maxDepth} fields deep, but this one is ${depth} deep. Split it into smaller operations.`,
