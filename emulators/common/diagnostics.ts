@@ -47,12 +47,12 @@ export class Latency {
   constructor(public ms = 0) {}
 
   /**
-   * Starts the clock of one native call. The returned function waits until `ms` after the call
-   * arrived: the emulator's own work happens inside that time, as a real system's work is part
-   * of the latency its callers see, so a call costs `ms` and not `ms` plus the emulator's CPU.
+   * Starts the clock of one native call that arrived at `arrived` (performance.now(); defaults to now).
+   * The returned function waits until `ms` after that: the emulator's own work happens inside that
+   * time, as a real system's work is part of the latency its callers see, so a call costs `ms` and
+   * not `ms` plus the emulator's CPU.
    */
-  start(): () => Promise<void> {
-    const arrived = performance.now();
+  start(arrived = performance.now()): () => Promise<void> {
     return async () => {
       const due = arrived + this.ms;
       // Timers keep whole milliseconds on a coarse clock and fire up to one early or late: sleep until
@@ -65,14 +65,24 @@ export class Latency {
     };
   }
 
-  /** Starts the clock of one native call and holds its HTTP answer, whichever path writes it, until the call's time is up. */
-  hold(res: ServerResponse): void {
-    const answered = this.start();
+  /** Holds one call's HTTP answer, whichever path writes it, until `ms` after the call arrived. */
+  hold(res: ServerResponse, arrived = performance.now()): void {
+    const answered = this.start(arrived);
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     res.end = ((...args: unknown[]) => {
       void answered().then(() => end(...args));
       return res;
     }) as ServerResponse['end'];
+  }
+
+  /**
+   * Waits one turn of the event loop before a call's work. A real system serves concurrent calls side by
+   * side; this one works on one at a time, so without the turn, calls sent together would each be seen
+   * (and timed) only after the previous one's work. With it, every call already received is stamped on
+   * arrival first, and each still answers `ms` after it arrived while the work is done in turn.
+   */
+  async turn(): Promise<void> {
+    if (this.ms > 0) await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

@@ -140,7 +140,11 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
     });
   });
 
+  // When each call arrived: its latency counts from there, not from when this single-threaded emulator got to it.
+  const arrivals = new WeakMap<IncomingMessage, number>();
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    arrivals.set(req, performance.now());
     if (await handleFaultDiagnostics(req, res, faults)) return;
     if (await handleDiagnostics(req, res, { calls, latency })) return;
     const path = (req.url ?? '/').split('?')[0]!;
@@ -196,13 +200,14 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
   }
 
   /** Counts the call, runs it in one transaction, as Odoo runs each RPC, and answers once the configured latency is up. */
-  async function serveCall<T>(key: string, fn: () => T): Promise<T> {
+  async function serveCall<T>(req: IncomingMessage, key: string, fn: () => T): Promise<T> {
     calls.record(key);
     // `res.partner.search_read` -> model res.partner, method search_read; a fault may replace the answer.
     const dot = key.lastIndexOf('.');
     await faults.before({ model: key.slice(0, dot), method: key.slice(dot + 1) });
-    const answered = latency.start();
+    const answered = latency.start(arrivals.get(req));
     try {
+      await latency.turn();
       return db.transaction(fn)();
     } finally {
       await answered();
@@ -244,22 +249,22 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
   const ROUTES: Route[] = [
     {
       match: (p) => p === '/jsonrpc',
-      async serve(params) {
+      async serve(params, req) {
         const a = bind('jsonrpc', ['service', 'method', 'args'], [], params);
-        return { result: await serveCall(callKey(a.service, a.method, a.args), () => dispatch(env, a.service, a.method, a.args)) };
+        return { result: await serveCall(req, callKey(a.service, a.method, a.args), () => dispatch(env, a.service, a.method, a.args)) };
       },
     },
     {
       match: (p) => p === '/web/webclient/version_info',
-      async serve() {
-        return { result: await serveCall('common.version', () => SERVER_VERSION) };
+      async serve(_params, req) {
+        return { result: await serveCall(req, 'common.version', () => SERVER_VERSION) };
       },
     },
     {
       match: (p) => p === '/web/session/authenticate',
-      async serve(params) {
+      async serve(params, req) {
         const a = bind('authenticate', ['db', 'login', 'password', ['base_location', null]], [], params);
-        const uid = await serveCall('common.authenticate', () => {
+        const uid = await serveCall(req, 'common.authenticate', () => {
           const { credentials } = env;
           if (a.db !== credentials.database || a.login !== credentials.login || a.password !== credentials.apiKey) throw accessDenied();
           return credentials.uid;
@@ -292,7 +297,7 @@ export async function startOdooEmulator(options: OdooEmulatorOptions & { port?: 
         if (!Array.isArray(a.args)) throw typeError(`Expected "args" to be a list, but got ${JSON.stringify(a.args)}.`);
         const kwargs = { ...((a.kwargs ?? {}) as Record<string, unknown>) };
         return {
-          result: await serveCall(`${String(a.model)}.${String(a.method)}`, () =>
+          result: await serveCall(req, `${String(a.model)}.${String(a.method)}`, () =>
             callModelMethod(env, uid, String(a.model), String(a.method), a.args as unknown[], kwargs),
           ),
         };

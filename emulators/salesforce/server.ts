@@ -664,6 +664,8 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // A call's latency counts from its arrival, not from when this single-threaded emulator gets to it.
+    const arrived = performance.now();
     if (await handleFaultDiagnostics(req, res, faults)) return;
     if (await handleDiagnostics(req, res, { calls, latency })) return;
     const rawUrl = req.url ?? '/';
@@ -683,7 +685,8 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     if (path === '/services/oauth2/token') {
       if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
       calls.record('oauth.token');
-      latency.hold(res);
+      latency.hold(res, arrived);
+      await latency.turn();
       const params = new URLSearchParams((await readBody(req)).toString('utf8'));
       for (const [k, value] of url.searchParams) if (!params.has(k)) params.set(k, value);
       const auth = req.headers.authorization;
@@ -739,7 +742,8 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       const target = salesforceFaultTarget(method, (data[2] ?? '').split('/').filter(Boolean), url, (id) => bulkQueries.objectOf(id));
       await faults.before(target, () => calls.record(`${target.model ?? 'unknown'}.${target.method}`));
     }
-    latency.hold(res);
+    latency.hold(res, arrived);
+    await latency.turn();
 
     if (identity) {
       calls.record('oauth.identity');
