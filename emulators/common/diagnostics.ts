@@ -1,8 +1,9 @@
 /**
  * What every emulator exposes beyond its vendor protocol: a count of the native
  * calls it served, so tests and benchmarks can assert what a GraphQL query cost,
- * and a per-call latency knob (each call answers that long after it arrived). Both live under `/__emulator/`, a path no real
- * Odoo or Salesforce serves, so they can never be mistaken for the vendor API.
+ * and a per-call latency knob (each call answers that long after it arrived).
+ * Both live under `/__emulator/`, a path no real Odoo or Salesforce serves, so
+ * they can never be mistaken for the vendor API.
  *
  *   GET    /__emulator/calls    -> { total, calls: { "res.partner.search_read": 2, ... } }
  *   DELETE /__emulator/calls    -> resets the counts
