@@ -440,4 +440,16 @@ describe('whole answers at the gateway (response cache), two replicas on one Red
       expect((await graphql(url, ACCOUNT, { number: 'C00013' }, everything)).data.customer.account.name).toBe('Renamed, answers dropped');
     }
   });
+
+  it('reports its lookups, drops and entries on the gateway /metrics', async () => {
+    const text = await (await fetch(a.gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+    const sample = (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1]);
+    const stats = a.gateway.responseCacheStats()!;
+    expect(stats.hits).toBeGreaterThan(0);
+    expect(stats.invalidated).toBeGreaterThan(0);
+    expect(sample('response_cache_lookups_total{result="hit"}')).toBe(stats.hits);
+    expect(sample('response_cache_lookups_total{result="miss"}')).toBe(stats.misses);
+    expect(sample('response_cache_invalidated_total')).toBe(stats.invalidated);
+    expect(sample('response_cache_entries')).toBe(stats.entries);
+  });
 });
