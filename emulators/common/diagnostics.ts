@@ -67,7 +67,7 @@ export class Latency {
   }
 
   /** Holds one call's HTTP answer, whichever path writes it, until `ms` after the call arrived. */
-  hold(res: ServerResponse, arrived = performance.now()): void {
+  hold(res: ServerResponse, arrived: number): void {
     const answered = this.start(arrived);
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     res.end = ((...args: unknown[]) => {
