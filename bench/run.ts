@@ -31,6 +31,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
+import { nativeRounds as countRounds } from '../emulators/common/diagnostics.js';
 import { startOdooEmulator } from '../emulators/odoo/server.js';
 import { startSalesforceEmulator } from '../emulators/salesforce/server.js';
 import { loadErpConfig } from '../subgraphs/erp/src/config.js';
@@ -370,7 +371,7 @@ async function runScenario(
       system.latency.recording = last;
     }
     sequential.push(await timedPost(gateway.url, body));
-    if (last) nativeRounds = rounds([...odoo.latency.timeline, ...salesforce.latency.timeline]);
+    if (last) nativeRounds = countRounds([...odoo.latency.timeline, ...salesforce.latency.timeline]);
   }
   for (const system of [odoo, salesforce]) system.latency.recording = false;
   const pct = (p: number) => round(percentile(times, p));
@@ -403,19 +404,6 @@ async function runScenario(
 }
 
 type EmulatorProbe = Pick<Awaited<ReturnType<typeof startOdooEmulator>>, 'calls' | 'latency'>;
-
-/**
- * The longest chain of native calls in a timeline where each call arrived after the previous one's
- * wait ended: how many native round trips the request waited for in sequence.
- */
-function rounds(timeline: { arrived: number; waited: number }[]): number {
-  const calls = [...timeline].sort((a, b) => a.arrived - b.arrived);
-  const depth: number[] = [];
-  calls.forEach((call, i) => {
-    depth[i] = 1 + Math.max(0, ...calls.slice(0, i).map((before, j) => (before.waited <= call.arrived ? depth[j]! : 0)));
-  });
-  return Math.max(0, ...depth);
-}
 
 // Timed requests go through undici's plain request over kept-alive connections, a client as lean as the load
 // generator's: WHATWG fetch would add about 0.8 ms of its own to every request timed, which is no server's time.

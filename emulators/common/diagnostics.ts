@@ -87,6 +87,19 @@ export class Latency {
   }
 }
 
+/**
+ * The longest chain of native calls in a timeline (of one or more emulators) where each call arrived after
+ * the previous one's wait ended: how many native round trips a request waited for, one after another.
+ */
+export function nativeRounds(timeline: readonly { arrived: number; waited: number }[]): number {
+  const calls = [...timeline].sort((a, b) => a.arrived - b.arrived);
+  const depth: number[] = [];
+  calls.forEach((call, i) => {
+    depth[i] = 1 + Math.max(0, ...calls.slice(0, i).map((before, j) => (before.waited <= call.arrived ? depth[j]! : 0)));
+  });
+  return Math.max(0, ...depth);
+}
+
 /** Serves `/__emulator/*`; returns false when the request is for the vendor API instead. */
 export async function handleDiagnostics(req: IncomingMessage, res: ServerResponse, state: { calls: NativeCallCounter; latency: Latency }): Promise<boolean> {
   const path = (req.url ?? '').split('?')[0];

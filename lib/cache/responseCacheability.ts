@@ -11,7 +11,7 @@
  * the verdict in standard headers: `Cache-Control: private, max-age=<shortest
  * TTL read>` with the cache types in `X-Cache-Tags`, or `Cache-Control: no-store`.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocal } from '../asyncLocal.js';
 
 /** The response header that lists the cache types an answer was made from, space-separated. */
 export const CACHE_TAGS_HEADER = 'x-cache-tags';
@@ -23,8 +23,8 @@ export interface CacheReads {
   uncacheable: boolean;
 }
 
-const requests = new AsyncLocalStorage<CacheReads>();
-const fills = new AsyncLocalStorage<true>();
+const requests = new AsyncLocal<CacheReads>('cacheReads');
+const fills = new AsyncLocal<true>('cacheFill');
 
 /** Runs one subgraph request, collecting what it read. */
 export async function trackCacheReads<T>(run: () => Promise<T>): Promise<{ result: T; reads: CacheReads }> {

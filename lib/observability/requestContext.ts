@@ -7,10 +7,10 @@
  * parameters; code running outside any request (a change-feed poll, a health
  * check) simply gets `undefined`.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Span } from '@opentelemetry/api';
 import type { Logger } from './logger.js';
+import { AsyncLocal } from '../asyncLocal.js';
 
 /** The header that carries the request id: from the client to the gateway, the gateway to subgraphs, subgraphs to native systems. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -28,7 +28,7 @@ export interface RequestScope {
   hadErrors: boolean;
 }
 
-const storage = new AsyncLocalStorage<RequestScope>();
+const storage = new AsyncLocal<RequestScope>('request');
 
 /** Runs `fn` (and everything it starts) as part of the request `scope`. */
 export function runWithRequest<T>(scope: RequestScope, fn: () => T): T {

@@ -55,7 +55,27 @@ describe('crmInvalidations', () => {
     const account = crmInvalidations({ ChangeEventHeader: header('Account', 'CREATE', ['001000000000002AAA']), ERP_Customer_Number__c: 'C00099' });
     expect(account.find((e) => e.type === 'crm.accountsByErpNumber')?.keys).toEqual(['C00099']);
     const contact = crmInvalidations({ ChangeEventHeader: header('Contact', 'CREATE', ['003000000000001AAA']), AccountId: '001000000000002AAA' });
-    expect(contact).toEqual([expect.objectContaining({ type: 'crm.contactsByAccount', keys: ['001000000000002AAA'] })]);
+    expect(keysOf(contact, 'crm.contactsByAccount')).toEqual(['001000000000002AAA']);
+    // The event names the account, not the ERP number on it: every by-number list of contacts goes.
+    expect(keysOf(contact, 'crm.contactsByErpNumber')).toBe('*');
+    expect(contact).toHaveLength(2);
+  });
+
+  it('drops the by-number lists of contacts, opportunities and cases when an account (and so its number) changes', () => {
+    const updated = crmInvalidations({ ChangeEventHeader: header('Account', 'UPDATE', ['001000000000001AAA'], ['ERP_Customer_Number__c']) });
+    for (const type of ['crm.contactsByErpNumber', 'crm.openOpportunitiesByErpNumber', 'crm.openCasesByErpNumber']) expect(keysOf(updated, type)).toBe('*');
+    // A new account has no children yet; only the account lists of its number are stale.
+    const created = crmInvalidations({ ChangeEventHeader: header('Account', 'CREATE', ['001000000000002AAA']), ERP_Customer_Number__c: 'C00099' });
+    expect(created.map((e) => e.type).sort()).toEqual(['crm.account', 'crm.accountsByErpNumber']);
+  });
+
+  it('drops the by-number lists an opportunity, its line item or a case belongs to', () => {
+    const opportunity = crmInvalidations({ ChangeEventHeader: header('Opportunity', 'UPDATE', ['006000000000001AAA'], ['StageName']) });
+    expect(keysOf(opportunity, 'crm.openOpportunitiesByErpNumber')).toBe('*');
+    const lineItem = crmInvalidations({ ChangeEventHeader: header('OpportunityLineItem', 'CREATE', ['00k000000000001AAA']) });
+    expect(keysOf(lineItem, 'crm.openOpportunitiesByErpNumber')).toBe('*');
+    const supportCase = crmInvalidations({ ChangeEventHeader: header('Case', 'UPDATE', ['500000000000001AAA'], ['Status']) });
+    expect(keysOf(supportCase, 'crm.openCasesByErpNumber')).toBe('*');
   });
 
   it('drops everything from the CRM on a gap event', () => {

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIOS, seedChecks } from '../../bench/scenarios.js';
+import { nativeRounds } from '../../emulators/common/diagnostics.js';
 import { startStack, type Stack } from '../../scripts/stack.js';
 import type { Invalidation } from '../../lib/cache/types.js';
 import { startTestStack, type TestStack } from '../helpers/startStack.js';
@@ -98,6 +99,27 @@ describe('native calls per benchmark scenario, without a cache', () => {
     });
   }
 
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name} makes its native calls in ${scenario.planDepth} rounds, one per level of its plan`, async () => {
+      // With a latency far above this machine's own cost per call, a call that waited for another
+      // arrives after that one's answer; calls sent together arrive before any of them is answered.
+      const systems = [stack.odoo!, stack.salesforce!];
+      // Logins happen once per process, not per query: done before the timeline starts.
+      expect((await stack.query(scenario.query, scenario.variables)).errors).toBeUndefined();
+      for (const system of systems) {
+        system.latency.timeline.length = 0;
+        Object.assign(system.latency, { ms: 40, recording: true });
+      }
+      try {
+        const { errors } = await stack.query(scenario.query, scenario.variables);
+        expect(errors).toBeUndefined();
+        expect(nativeRounds(systems.flatMap((s) => s.latency.timeline))).toBe(scenario.planDepth);
+      } finally {
+        for (const system of systems) Object.assign(system.latency, { ms: 0, recording: false });
+      }
+    });
+  }
+
   it('loads each distinct key once when _entities repeats a representation', async () => {
     stack.resetNativeCalls();
     const representations = ['C00001', 'C00002', 'C00001', 'C00001', 'C00002'].map((number) => ({ __typename: 'Customer', number }));
@@ -175,6 +197,23 @@ describe('in-memory cache (no REDIS_URL)', () => {
     const after = await stack.query(ACCOUNT, { number: 'C00004' });
     expect(after.data.customer.account.name).toBe('Renamed in Salesforce');
     expect(stack.nativeCalls().crm).toEqual({ 'Account.query': 1 });
+  });
+
+  it("drops a customer's contacts, read by its ERP number, when Salesforce publishes a ContactChangeEvent", async () => {
+    const CONTACTS = `query ($number: ID!) { customer(number: $number) { contacts { id title } } }`;
+    const before = await stack.query(CONTACTS, { number: 'C00006' });
+    const contact = before.data.customer.contacts[0];
+    expect(contact).toBeDefined();
+    stack.resetNativeCalls();
+    expect((await stack.query(CONTACTS, { number: 'C00006' })).data).toEqual(before.data);
+    expect(stack.nativeCalls().total).toBe(0);
+    const heard = nextInvalidation(stack.crm.cache!.bus, 'crm.contactsByErpNumber');
+    await salesforcePatch(stack.salesforce!.url, 'Contact', contact.id, { Title: 'Head of Procurement' });
+    expect(await heard).toMatchObject({ system: 'crm', keys: '*', reason: 'ContactChangeEvent UPDATE' });
+    stack.resetNativeCalls();
+    const after = await stack.query(CONTACTS, { number: 'C00006' });
+    expect(after.data.customer.contacts.find((c: { id: string }) => c.id === contact.id).title).toBe('Head of Procurement');
+    expect(stack.nativeCalls().crm).toEqual({ 'Contact.query': 1 });
   });
 });
 

@@ -15,6 +15,7 @@ import { CRM_CACHE } from './loaders.js';
 
 const REPLAY_ID = 'crm.replayId';
 const C = CRM_CACHE;
+const BY_ERP_NUMBER = [C.contactsByErpNumber, C.openOpportunitiesByErpNumber, C.openCasesByErpNumber];
 
 type Payload = { ChangeEventHeader: ChangeEventHeader } & Record<string, unknown>;
 
@@ -41,6 +42,8 @@ export function crmInvalidations(payload: Payload): Invalidation[] {
       const number = payload.ERP_Customer_Number__c;
       // By-number lists hold whole accounts, so any account change makes them stale unless the number says which.
       drop(C.accountsByErpNumber, header.changeType === 'CREATE' && typeof number === 'string' ? [number] : '*');
+      // A number moved from one account to another moves the lists read through it; a new account has none yet.
+      if (header.changeType !== 'CREATE') for (const type of BY_ERP_NUMBER) drop(type, '*');
       break;
     }
     case 'User':
@@ -49,18 +52,23 @@ export function crmInvalidations(payload: Payload): Invalidation[] {
       break;
     case 'Contact':
       byParent(C.contactsByAccount, 'AccountId');
+      // The event names the account, never the number on it.
+      drop(C.contactsByErpNumber, '*');
       break;
     case 'Opportunity':
       drop(C.opportunity, ids);
       byParent(C.openOpportunitiesByAccount, 'AccountId');
+      drop(C.openOpportunitiesByErpNumber, '*');
       break;
     case 'OpportunityLineItem':
       // Line items roll up into the opportunity's Amount without an Opportunity event.
       drop(C.opportunity, '*');
       drop(C.openOpportunitiesByAccount, '*');
+      drop(C.openOpportunitiesByErpNumber, '*');
       break;
     case 'Case':
       byParent(C.openCasesByAccount, 'AccountId');
+      drop(C.openCasesByErpNumber, '*');
       break;
     case 'PricebookEntry':
     case 'Pricebook2':

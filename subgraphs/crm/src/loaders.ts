@@ -32,6 +32,13 @@ export interface CrmLoaders {
   openOpportunitiesByAccountId: DataLoader<string, OpportunityRecord[]>;
   opportunityById: DataLoader<string, OpportunityRecord>;
   openCasesByAccountId: DataLoader<string, CaseRecord[]>;
+  /**
+   * The same lists keyed by the ERP number on the account, for a Customer: read alongside
+   * accountsByErpNumber instead of after it, so the account lookup is not a round of its own.
+   */
+  contactsByErpNumber: DataLoader<string, ContactRecord[]>;
+  openOpportunitiesByErpNumber: DataLoader<string, OpportunityRecord[]>;
+  openCasesByErpNumber: DataLoader<string, CaseRecord[]>;
   priceBookEntriesBySku: DataLoader<string, PriceBookEntryRecord[]>;
   openQuoteLinesBySku: DataLoader<string, QuoteLineRecord[]>;
   quoteById: DataLoader<string, QuoteRecord>;
@@ -68,6 +75,9 @@ export const CRM_CACHE = {
   openOpportunitiesByAccount: 'crm.openOpportunitiesByAccount',
   opportunity: 'crm.opportunity',
   openCasesByAccount: 'crm.openCasesByAccount',
+  contactsByErpNumber: 'crm.contactsByErpNumber',
+  openOpportunitiesByErpNumber: 'crm.openOpportunitiesByErpNumber',
+  openCasesByErpNumber: 'crm.openCasesByErpNumber',
   priceBookEntriesBySku: 'crm.priceBookEntriesBySku',
   openQuoteLinesBySku: 'crm.openQuoteLinesBySku',
   quote: 'crm.quote',
@@ -93,6 +103,8 @@ export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): Crm
   const byId = { cacheKeyFn: idCacheKey };
   // Case-insensitive like SOQL's comparison, so `A@x.com` and `a@x.com` share one lookup.
   const byEmail = { cacheKeyFn: (email: string) => email.toLowerCase() };
+
+  const opportunitiesWithoutOwners = { toCached: (list: OpportunityRecord[]) => list.map(withoutOwner), alsoCache: ownersOf };
 
   const loaders: CrmLoaders = {
     accountById: new DataLoader<string, AccountRecord>(
@@ -126,23 +138,16 @@ export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): Crm
       cachedBatch(cache, C.contactsByAccount, (ids) => translated(connector.contactsByAccountId(ids)), idKey),
       byId,
     ),
-    openOpportunitiesByAccountId: new DataLoader<string, OpportunityRecord[]>(async (ids) => {
-      const lists = (await cachedBatch(
-        cache,
-        C.openOpportunitiesByAccount,
-        (keys: readonly string[]) => translated(connector.openOpportunitiesByAccountId(keys)),
-        {
-          ...idKey,
-          toCached: (list) => list.map(withoutOwner),
-          alsoCache: ownersOf,
-        },
-      )(ids)) as OpportunityRecord[][];
-      for (const opportunity of lists.flat()) {
-        loaders.opportunityById.prime(opportunity.id, opportunity);
-        if (opportunity.owner) loaders.userById.prime(opportunity.owner.id, opportunity.owner);
-      }
-      return lists;
-    }, byId),
+    openOpportunitiesByAccountId: new DataLoader<string, OpportunityRecord[]>(
+      async (ids) =>
+        primeOpportunities(
+          await cachedBatch(cache, C.openOpportunitiesByAccount, (keys: readonly string[]) => translated(connector.openOpportunitiesByAccountId(keys)), {
+            ...idKey,
+            ...opportunitiesWithoutOwners,
+          })(ids),
+        ),
+      byId,
+    ),
     opportunityById: new DataLoader<string, OpportunityRecord>(
       cachedBatch(cache, C.opportunity, (ids) => translated(connector.opportunitiesById(ids)), idKey),
       byId,
@@ -150,6 +155,22 @@ export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): Crm
     openCasesByAccountId: new DataLoader<string, CaseRecord[]>(
       cachedBatch(cache, C.openCasesByAccount, (ids) => translated(connector.openCasesByAccountId(ids)), idKey),
       byId,
+    ),
+    contactsByErpNumber: new DataLoader<string, ContactRecord[]>(
+      cachedBatch(cache, C.contactsByErpNumber, (numbers) => translated(connector.contactsByErpNumber(numbers))),
+    ),
+    openOpportunitiesByErpNumber: new DataLoader<string, OpportunityRecord[]>(async (numbers) =>
+      primeOpportunities(
+        await cachedBatch(
+          cache,
+          C.openOpportunitiesByErpNumber,
+          (keys: readonly string[]) => translated(connector.openOpportunitiesByErpNumber(keys)),
+          opportunitiesWithoutOwners,
+        )(numbers),
+      ),
+    ),
+    openCasesByErpNumber: new DataLoader<string, CaseRecord[]>(
+      cachedBatch(cache, C.openCasesByErpNumber, (numbers) => translated(connector.openCasesByErpNumber(numbers))),
     ),
     priceBookEntriesBySku: new DataLoader<string, PriceBookEntryRecord[]>(
       cachedBatch(cache, C.priceBookEntriesBySku, (skus) => translated(connector.priceBookEntriesBySku(skus))),
@@ -166,6 +187,18 @@ export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): Crm
       byId,
     ),
   };
+
+  function primeOpportunities(lists: ArrayLike<OpportunityRecord[] | Error>): (OpportunityRecord[] | Error)[] {
+    const all = Array.from(lists);
+    for (const list of all) {
+      if (list instanceof Error) continue;
+      for (const opportunity of list) {
+        loaders.opportunityById.prime(opportunity.id, opportunity);
+        if (opportunity.owner) loaders.userById.prime(opportunity.owner.id, opportunity.owner);
+      }
+    }
+    return all;
+  }
 
   function primeAccount(account: AccountRecord): void {
     loaders.accountById.prime(account.id, account);

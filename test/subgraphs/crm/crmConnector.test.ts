@@ -158,6 +158,36 @@ describe('one-to-many by account', () => {
     expect(dataCalls()).toEqual({ 'Case.query': 1, 'Contact.query': 1, 'Opportunity.query': 1 });
   });
 
+  it('the same lists by the ERP number on the account, one query each, with every account of a conflicting number', async () => {
+    const companies = matched.slice(0, 20);
+    const conflict = conflicted[0]!;
+    const keys = [...companies.map((c) => c.erpNumber!), conflict.erpNumber!, erpOnly[0]!.erpNumber!, "C'1 OR Name != null", companies[0]!.erpNumber!];
+    const [contacts, opportunities, cases] = await Promise.all([
+      connector.contactsByErpNumber(keys),
+      connector.openOpportunitiesByErpNumber(keys),
+      connector.openCasesByErpNumber(keys),
+    ]);
+    expect(dataCalls()).toEqual({ 'Case.query': 1, 'Contact.query': 1, 'Opportunity.query': 1 });
+    const [byIdContacts, byIdOpportunities, byIdCases] = await Promise.all([
+      connector.contactsByAccountId(companies.map((c) => c.crmAccountId!)),
+      connector.openOpportunitiesByAccountId(companies.map((c) => c.crmAccountId!)),
+      connector.openCasesByAccountId(companies.map((c) => c.crmAccountId!)),
+    ]);
+    // Matched by number, in the order and with the records the by-id reads give.
+    companies.forEach((_c, i) => {
+      expect(contacts[i]).toEqual(byIdContacts[i]);
+      expect(opportunities[i]).toEqual(byIdOpportunities[i]);
+      expect(cases[i]!.map((k) => k.id)).toEqual(byIdCases[i]!.map((k) => k.id));
+    });
+    expect(contacts.slice(0, 20).some((l) => l.length > 0)).toBe(true);
+    const ofConflict = (await connector.contactsByAccountId([conflict.crmAccountId!, conflict.conflictingCrmAccountId!])).flat();
+    expect(ofConflict.length).toBeGreaterThan(0);
+    expect(contacts[20]!.map((x) => x.id).sort()).toEqual(ofConflict.map((x) => x.id).sort());
+    expect(contacts[21]).toEqual([]);
+    expect(contacts[22]).toEqual([]);
+    expect(contacts.at(-1)).toEqual(contacts[0]);
+  });
+
   it('opportunitiesById matches by id', async () => {
     const [o1, o2] = [world.opportunities[10]!, world.opportunities[3]!];
     const rows = await connector.opportunitiesById([o1.id, 'bad', o2.id.slice(0, 15)]);

@@ -153,9 +153,18 @@ export interface CrmConnector {
   /** Users by e-mail, matched case-insensitively as SOQL compares; several users may share one. */
   usersByEmail(emails: readonly string[]): Promise<UserRecord[][]>;
   contactsByAccountId(accountIds: readonly string[]): Promise<ContactRecord[][]>;
+  /**
+   * Contacts of the accounts that carry each ERP number, read through `Account.ERP_Customer_Number__c`:
+   * no account read has to come first. With several accounts on one number, all their contacts.
+   */
+  contactsByErpNumber(numbers: readonly string[]): Promise<ContactRecord[][]>;
   openOpportunitiesByAccountId(accountIds: readonly string[]): Promise<OpportunityRecord[][]>;
+  /** Open opportunities of the accounts that carry each ERP number (as contactsByErpNumber). */
+  openOpportunitiesByErpNumber(numbers: readonly string[]): Promise<OpportunityRecord[][]>;
   opportunitiesById(ids: readonly string[]): Promise<(OpportunityRecord | CrmNotFoundError)[]>;
   openCasesByAccountId(accountIds: readonly string[]): Promise<CaseRecord[][]>;
+  /** Open cases of the accounts that carry each ERP number (as contactsByErpNumber). */
+  openCasesByErpNumber(numbers: readonly string[]): Promise<CaseRecord[][]>;
   priceBookEntriesBySku(skus: readonly string[]): Promise<PriceBookEntryRecord[][]>;
   /** Lines of quotes whose status is not Accepted, Denied or Rejected. */
   openQuoteLinesBySku(skus: readonly string[]): Promise<QuoteLineRecord[][]>;
@@ -295,10 +304,44 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
     return comparable.map((c) => (c === null || c === undefined ? [] : [...(byKey.get(c) ?? [])]));
   }
 
-  const accountIdKey = (value: string) => normalizeIdOf('Account', value);
-  const accountIdLiteral = (value: string) => soqlId(value);
   const textLiteral = (value: string) => (isSoqlWritable(value) ? soqlString(value) : null);
   const exact = (value: string) => value;
+
+  /** How a one-to-many read names the account its records hang from. */
+  interface AccountKey {
+    field: string;
+    literal: (key: string) => string | null;
+    keyOf: (value: string) => string | null;
+  }
+  const ACCOUNT_ID: AccountKey = { field: 'AccountId', literal: (value) => soqlId(value), keyOf: (value) => normalizeIdOf('Account', value) };
+  // The external id is the identity: compared exactly, never loosened.
+  const ERP_NUMBER: AccountKey = { field: 'Account.ERP_Customer_Number__c', literal: textLiteral, keyOf: exact };
+
+  /** One-to-many reads from an account: `SELECT <fields> FROM <object> WHERE <account key> IN (...) [AND <open>] ORDER BY <order>`. */
+  function ofAccounts<T>(
+    by: AccountKey,
+    keys: readonly string[],
+    query: { object: string; fields: readonly string[]; openOnly?: boolean; orderBy: string },
+    toRecord: (r: SObjectRecord) => T,
+  ): Promise<T[][]> {
+    const select = query.fields.includes(by.field) ? query.fields : [...query.fields, by.field];
+    const [relationship, field] = by.field.split('.') as [string, string | undefined];
+    const keyOfRow = (r: SObjectRecord) => (field === undefined ? str(r, relationship) : str(parent(r, relationship) ?? {}, field));
+    return grouped(
+      keys,
+      by.literal,
+      by.keyOf,
+      (list) =>
+        `SELECT ${select.join(', ')} FROM ${query.object} WHERE ${by.field} IN ${list}${query.openOnly ? ' AND IsClosed = false' : ''} ORDER BY ${query.orderBy}`,
+      (r) => ({ key: keyOfRow(r), record: toRecord(r) }),
+    );
+  }
+  const contactsBy = (by: AccountKey, keys: readonly string[]) =>
+    ofAccounts(by, keys, { object: 'Contact', fields: CONTACT_FIELDS, orderBy: 'LastName, FirstName, Id' }, toContact);
+  const openOpportunitiesBy = (by: AccountKey, keys: readonly string[]) =>
+    ofAccounts(by, keys, { object: 'Opportunity', fields: [...OPPORTUNITY_FIELDS, ...OWNER_FIELDS], openOnly: true, orderBy: 'CloseDate, Id' }, toOpportunity);
+  const openCasesBy = (by: AccountKey, keys: readonly string[]) =>
+    ofAccounts(by, keys, { object: 'Case', fields: CASE_FIELDS, openOnly: true, orderBy: 'CreatedDate DESC, Id' }, toCase);
 
   return {
     accountsById: (ids) => byId('Account', ids, ACCOUNT_FIELDS, toAccount),
@@ -325,35 +368,13 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
         (r) => ({ key: str(r, 'Email'), record: toUser(r) }),
       ),
 
-    contactsByAccountId: (accountIds) =>
-      grouped(
-        accountIds,
-        accountIdLiteral,
-        accountIdKey,
-        (list) => `SELECT ${CONTACT_FIELDS.join(', ')} FROM Contact WHERE AccountId IN ${list} ORDER BY LastName, FirstName, Id`,
-        (r) => ({ key: str(r, 'AccountId'), record: toContact(r) }),
-      ),
-
-    openOpportunitiesByAccountId: (accountIds) =>
-      grouped(
-        accountIds,
-        accountIdLiteral,
-        accountIdKey,
-        (list) =>
-          `SELECT ${[...OPPORTUNITY_FIELDS, ...OWNER_FIELDS].join(', ')} FROM Opportunity WHERE AccountId IN ${list} AND IsClosed = false ORDER BY CloseDate, Id`,
-        (r) => ({ key: str(r, 'AccountId'), record: toOpportunity(r) }),
-      ),
-
+    contactsByAccountId: (accountIds) => contactsBy(ACCOUNT_ID, accountIds),
+    contactsByErpNumber: (numbers) => contactsBy(ERP_NUMBER, numbers),
+    openOpportunitiesByAccountId: (accountIds) => openOpportunitiesBy(ACCOUNT_ID, accountIds),
+    openOpportunitiesByErpNumber: (numbers) => openOpportunitiesBy(ERP_NUMBER, numbers),
     opportunitiesById: (ids) => byId('Opportunity', ids, OPPORTUNITY_FIELDS, toOpportunity),
-
-    openCasesByAccountId: (accountIds) =>
-      grouped(
-        accountIds,
-        accountIdLiteral,
-        accountIdKey,
-        (list) => `SELECT ${CASE_FIELDS.join(', ')} FROM Case WHERE AccountId IN ${list} AND IsClosed = false ORDER BY CreatedDate DESC, Id`,
-        (r) => ({ key: str(r, 'AccountId'), record: toCase(r) }),
-      ),
+    openCasesByAccountId: (accountIds) => openCasesBy(ACCOUNT_ID, accountIds),
+    openCasesByErpNumber: (numbers) => openCasesBy(ERP_NUMBER, numbers),
 
     priceBookEntriesBySku: (skus) =>
       grouped(

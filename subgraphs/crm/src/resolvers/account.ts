@@ -1,5 +1,7 @@
 import type { AccountResolvers, CustomerResolvers, CrmIdentity } from '../__generated__/resolvers-types.js';
 import type { AccountRecord } from '../connectors/crmConnector.js';
+import type DataLoader from 'dataloader';
+import type { CrmContext } from '../context.js';
 import { matchedAccount, orNull, ownerOf } from './shared.js';
 
 export const Account: AccountResolvers = {
@@ -11,6 +13,20 @@ export const Account: AccountResolvers = {
   openOpportunities: (account, _args, context) => context.loaders.openOpportunitiesByAccountId.load(account.id),
   openCases: (account, _args, context) => context.loaders.openCasesByAccountId.load(account.id),
 };
+
+/**
+ * The records of the customer's one matched account. They are read by the ERP number alongside the
+ * account itself rather than by its id after it, which would wait a whole extra round trip; the
+ * account still decides: with none or several on the number, the list is empty.
+ */
+async function ofMatchedAccount<T extends { accountId: string | null }>(
+  erpNumber: string,
+  context: CrmContext,
+  byErpNumber: DataLoader<string, T[]>,
+): Promise<T[]> {
+  const [account, records] = await Promise.all([matchedAccount(erpNumber, context), byErpNumber.load(erpNumber)]);
+  return account ? records.filter((r) => r.accountId === account.id) : [];
+}
 
 function identity(accounts: AccountRecord[]): CrmIdentity {
   if (accounts.length === 0) return 'MISSING';
@@ -34,16 +50,7 @@ export const Customer: CustomerResolvers = {
     const account = await matchedAccount(customer.number, context);
     return account ? ownerOf(account, context) : null;
   },
-  contacts: async (customer, _args, context) => {
-    const account = await matchedAccount(customer.number, context);
-    return account ? context.loaders.contactsByAccountId.load(account.id) : [];
-  },
-  openOpportunities: async (customer, _args, context) => {
-    const account = await matchedAccount(customer.number, context);
-    return account ? context.loaders.openOpportunitiesByAccountId.load(account.id) : [];
-  },
-  openCases: async (customer, _args, context) => {
-    const account = await matchedAccount(customer.number, context);
-    return account ? context.loaders.openCasesByAccountId.load(account.id) : [];
-  },
+  contacts: (customer, _args, context) => ofMatchedAccount(customer.number, context, context.loaders.contactsByErpNumber),
+  openOpportunities: (customer, _args, context) => ofMatchedAccount(customer.number, context, context.loaders.openOpportunitiesByErpNumber),
+  openCases: (customer, _args, context) => ofMatchedAccount(customer.number, context, context.loaders.openCasesByErpNumber),
 };
