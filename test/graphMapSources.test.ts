@@ -445,18 +445,26 @@ async function crmConnectorReads(): Promise<SalesforceReads> {
       opportunitiesByCampaignId: (c) => c.opportunitiesByCampaignId(campaign),
       opportunities: (c) => c.opportunities(opportunityFilter, 5),
       opportunitiesByAccountId: (c) => c.opportunitiesByAccountId(account),
+      opportunitiesByErpNumber: (c) => c.opportunitiesByErpNumber(['C00001']),
       opportunitiesByStage: (c) => c.opportunitiesByStage(opportunityFilter),
       stageSummaryByAccountId: (c) => c.stageSummaryByAccountId(account),
+      stageSummaryByErpNumber: (c) => c.stageSummaryByErpNumber(['C00001']),
       pipelineBuckets: (c) =>
         Promise.all((['MONTH', 'QUARTER', 'YEAR'] as const).map((period) => c.pipelineBuckets({ ...pipeline, ownerEmail: email[0], period }))),
       activities: (c) => c.activities({ ownerEmail: email[0], from: '2026-01-01', to: '2026-12-31', openOnly: true }, 5),
       activitiesBy: (c) =>
-        Promise.all([c.activitiesBy('OwnerId', user, true), c.activitiesBy('AccountId', account, true), c.activitiesBy('WhatId', opportunity, true)]),
+        Promise.all([
+          c.activitiesBy('OwnerId', user, true),
+          c.activitiesBy('AccountId', account, true),
+          c.activitiesBy('Account.ERP_Customer_Number__c', ['C00001'], true),
+          c.activitiesBy('WhatId', opportunity, true),
+        ]),
       casesById: (c) => c.casesById(caseId),
       cases: (c) => c.cases(caseFilter, 5),
       casesBy: (c) =>
         Promise.all([
           c.casesBy('AccountId', account, true),
+          c.casesBy('Account.ERP_Customer_Number__c', ['C00001'], true),
           c.casesBy('ContactId', contact, true),
           c.casesBy('ERP_Order_Number__c', ['S00001'], true),
           c.casesBy('Product_SKU__c', ['SKU-1'], true),

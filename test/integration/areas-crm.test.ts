@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorld } from '../../emulators/seed/world.js';
+import { nativeRounds } from '../../emulators/common/diagnostics.js';
 import { startTestStack, type TestStack } from '../helpers/startStack.js';
 import { IDENTITY_BULK_JOB, TOUCHED_BULK_JOB } from './crmReports.js';
 
@@ -354,6 +355,43 @@ describe('sales process (area 6) and reports (areas 9, 10)', () => {
     const { n: tasks } = one<{ n: number }>(`SELECT COUNT(*) AS n FROM Task WHERE AccountId = ?`, company.crmAccountId);
     const { n: events } = one<{ n: number }>(`SELECT COUNT(*) AS n FROM Event WHERE AccountId = ?`, company.crmAccountId);
     expect(data.customer.activities).toHaveLength(tasks + events);
+  });
+
+  const CUSTOMER_LISTS = `query ($n: ID!) { customer(number: $n) {
+    opportunities(first: 50) { id } opportunitiesByStage { stage opportunityCount } activities(openOnly: false, first: 100) { id } cases(first: 50) { id }
+  } }`;
+
+  it("reads a customer's opportunities, stage summary, activities and cases beside its account: one round of CRM calls", async () => {
+    const company = world.companies.find((c) => c.inErp && c.inCrm && !c.conflictingCrmAccountId && world.cases.some((k) => k.accountId === c.crmAccountId))!;
+    await ok(CUSTOMER_LISTS, { n: company.erpNumber }); // logins are made once per process, before the timeline
+    const latency = stack.salesforce!.latency;
+    latency.timeline.length = 0;
+    Object.assign(latency, { ms: 40, recording: true });
+    try {
+      stack.resetNativeCalls();
+      const data = await ok(CUSTOMER_LISTS, { n: company.erpNumber });
+      // Calls sent together all arrive before any is answered; one that waited for another arrives after it.
+      expect(nativeRounds(latency.timeline)).toBe(1);
+      expect(stack.nativeCalls().crm).toEqual({ 'Account.query': 1, 'Opportunity.query': 2, 'Task.query': 1, 'Event.query': 1, 'Case.query': 1 });
+      const cases = sf<{ Id: string }>(`SELECT Id FROM "Case" WHERE AccountId = ?`, company.crmAccountId);
+      expect(data.customer.cases.map((c: { id: string }) => c.id).sort()).toEqual(cases.map((c) => c.Id).sort());
+    } finally {
+      Object.assign(latency, { ms: 0, recording: false });
+    }
+  });
+
+  it('shows none of the records of a number several accounts carry (CONFLICT)', async () => {
+    const records = (accountId: string) =>
+      one<{ n: number }>(
+        `SELECT (SELECT COUNT(*) FROM Opportunity WHERE AccountId = ?) + (SELECT COUNT(*) FROM Task WHERE AccountId = ?) + (SELECT COUNT(*) FROM "Case" WHERE AccountId = ?) AS n`,
+        accountId,
+        accountId,
+        accountId,
+      ).n;
+    const conflict = world.companies.find((c) => c.inErp && c.conflictingCrmAccountId && records(c.crmAccountId!) + records(c.conflictingCrmAccountId!) > 0)!;
+    expect(conflict).toBeDefined();
+    const data = await ok(CUSTOMER_LISTS, { n: conflict.erpNumber });
+    expect(data.customer).toEqual({ opportunities: [], opportunitiesByStage: [], activities: [], cases: [] });
   });
 });
 

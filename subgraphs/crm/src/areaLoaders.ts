@@ -78,6 +78,14 @@ export interface AreaLoaders {
   stageSummaryByAccountId: DataLoader<string, StageSummaryRecord[]>;
   activitiesByOwnerId: DataLoader<OpenOnlyArgs, ActivityRecord[], string>;
   activitiesByAccountId: DataLoader<OpenOnlyArgs, ActivityRecord[], string>;
+  /**
+   * A Customer's lists by the ERP number on its account, read alongside the account lookup
+   * instead of after it; the resolver keeps the matched account's records only.
+   */
+  opportunitiesByErpNumber: DataLoader<string, OpportunityRecord[]>;
+  stageSummaryByErpNumber: DataLoader<string, StageSummaryRecord[]>;
+  activitiesByErpNumber: DataLoader<OpenOnlyArgs, ActivityRecord[], string>;
+  casesByErpNumber: DataLoader<OpenOnlyArgs, CaseRecord[], string>;
   activitiesByWhatId: DataLoader<OpenOnlyArgs, ActivityRecord[], string>;
   caseById: DataLoader<string, CaseRecord>;
   casesByAccountId: DataLoader<OpenOnlyArgs, CaseRecord[], string>;
@@ -245,13 +253,17 @@ export function createAreaLoaders(connector: CrmAreasConnector): AreaLoaders {
     opportunitiesByCampaignId: new DataLoader((ids) => translated(connector.opportunitiesByCampaignId(ids)), byId),
     opportunitiesByAccountId: new DataLoader((ids) => translated(connector.opportunitiesByAccountId(ids)), byId),
     stageSummaryByAccountId: new DataLoader((ids) => translated(connector.stageSummaryByAccountId(ids)), byId),
+    opportunitiesByErpNumber: new DataLoader((numbers) => translated(connector.opportunitiesByErpNumber(numbers))),
+    stageSummaryByErpNumber: new DataLoader((numbers) => translated(connector.stageSummaryByErpNumber(numbers))),
 
     activitiesByOwnerId: activityLoader(connector, 'OwnerId'),
     activitiesByAccountId: activityLoader(connector, 'AccountId'),
+    activitiesByErpNumber: activityLoader(connector, 'Account.ERP_Customer_Number__c', openCacheKey),
     activitiesByWhatId: activityLoader(connector, 'WhatId'),
 
     caseById: new DataLoader<string, CaseRecord>((ids) => translated(connector.casesById(ids)), byId),
     casesByAccountId: caseLoader(connector, 'AccountId', openIdCacheKey),
+    casesByErpNumber: caseLoader(connector, 'Account.ERP_Customer_Number__c', openCacheKey),
     casesByContactId: caseLoader(connector, 'ContactId', openIdCacheKey),
     casesByErpOrderNumber: caseLoader(connector, 'ERP_Order_Number__c', openCacheKey),
     casesBySku: caseLoader(connector, 'Product_SKU__c', openCacheKey),
@@ -261,7 +273,7 @@ export function createAreaLoaders(connector: CrmAreasConnector): AreaLoaders {
   };
 }
 
-function activityLoader(connector: CrmAreasConnector, field: 'OwnerId' | 'AccountId' | 'WhatId') {
+function activityLoader(connector: CrmAreasConnector, field: Parameters<CrmAreasConnector['activitiesBy']>[0], cacheKeyFn = openIdCacheKey) {
   return new DataLoader(
     byArguments(
       (k: OpenOnlyArgs) => String(k.openOnly),
@@ -272,15 +284,11 @@ function activityLoader(connector: CrmAreasConnector, field: 'OwnerId' | 'Accoun
           keys[0]!.openOnly,
         ),
     ),
-    { cacheKeyFn: openIdCacheKey },
+    { cacheKeyFn },
   );
 }
 
-function caseLoader(
-  connector: CrmAreasConnector,
-  field: 'AccountId' | 'ContactId' | 'ERP_Order_Number__c' | 'Product_SKU__c',
-  cacheKeyFn: (k: OpenOnlyArgs) => string,
-) {
+function caseLoader(connector: CrmAreasConnector, field: Parameters<CrmAreasConnector['casesBy']>[0], cacheKeyFn: (k: OpenOnlyArgs) => string) {
   return new DataLoader(
     byArguments(
       (k: OpenOnlyArgs) => String(k.openOnly),

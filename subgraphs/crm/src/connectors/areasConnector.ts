@@ -17,6 +17,9 @@ import { SalesforceUnavailableError } from '../../../../lib/native/salesforceCli
 import {
   readById,
   ACCOUNT_FIELDS,
+  BY_ACCOUNT_ID,
+  BY_ERP_NUMBER,
+  type AccountKey,
   CASE_FIELDS,
   chunkLiterals,
   CONTACT_FIELDS,
@@ -138,6 +141,8 @@ export interface CampaignResultsRecord {
 }
 
 export interface StageSummaryRecord {
+  /** The account summed up, in summaries per account. */
+  accountId?: string | null;
   stage: string;
   isClosed: boolean;
   isWon: boolean;
@@ -287,16 +292,28 @@ export interface CrmAreasConnector {
   // Sales process (area 6) and reports (areas 9, 10)
   opportunities(filter: OpportunityFilter, limit: number): Promise<OpportunityRecord[]>;
   opportunitiesByAccountId(accountIds: readonly string[]): Promise<OpportunityRecord[][]>;
+  /** Opportunities of the accounts that carry each ERP number (several accounts: all of theirs), each with its accountId. */
+  opportunitiesByErpNumber(numbers: readonly string[]): Promise<OpportunityRecord[][]>;
   opportunitiesByStage(filter: OpportunityFilter): Promise<StageSummaryRecord[]>;
   stageSummaryByAccountId(accountIds: readonly string[]): Promise<StageSummaryRecord[][]>;
+  /** Stage summaries per account of the accounts that carry each ERP number, each with its accountId. */
+  stageSummaryByErpNumber(numbers: readonly string[]): Promise<StageSummaryRecord[][]>;
   pipelineBuckets(query: PipelineQuery & { ownerEmail?: string | null; period: PipelinePeriod }): Promise<PipelineBucketRecord[]>;
   activities(filter: ActivityFilter, limit: number): Promise<ActivityRecord[]>;
-  activitiesBy(field: 'OwnerId' | 'AccountId' | 'WhatId', ids: readonly string[], openOnly: boolean): Promise<ActivityRecord[][]>;
+  activitiesBy(
+    field: 'OwnerId' | 'AccountId' | 'Account.ERP_Customer_Number__c' | 'WhatId',
+    keys: readonly string[],
+    openOnly: boolean,
+  ): Promise<ActivityRecord[][]>;
 
   // Service (area 7)
   casesById(ids: readonly string[]): Promise<(CaseRecord | CrmNotFoundError)[]>;
   cases(filter: CaseFilter, limit: number): Promise<CaseRecord[]>;
-  casesBy(field: 'AccountId' | 'ContactId' | 'ERP_Order_Number__c' | 'Product_SKU__c', keys: readonly string[], openOnly: boolean): Promise<CaseRecord[][]>;
+  casesBy(
+    field: 'AccountId' | 'Account.ERP_Customer_Number__c' | 'ContactId' | 'ERP_Order_Number__c' | 'Product_SKU__c',
+    keys: readonly string[],
+    openOnly: boolean,
+  ): Promise<CaseRecord[][]>;
   caseCountBy(field: 'AccountId' | 'Account.ERP_Customer_Number__c' | 'Product_SKU__c', keys: readonly string[], openOnly: boolean): Promise<number[]>;
   caseCounts(by: CaseGrouping, openOnly: boolean, limit: number): Promise<CountRecord[]>;
 }
@@ -383,12 +400,49 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
   const ownerLiteral = (by: OwnerKey) => (by === 'OwnerId' ? idLiteral('User') : text);
   const ownerKeyOf = (by: OwnerKey) => (by === 'OwnerId' ? idOf('User') : lower);
 
+  const opportunitiesBy = (by: AccountKey, keys: readonly string[]) =>
+    grouped(
+      keys,
+      by.literal,
+      by.keyOf,
+      (list) =>
+        `SELECT ${opportunitySelect}${by === BY_ACCOUNT_ID ? '' : `, ${by.field}`} FROM Opportunity WHERE ${by.field} IN ${list} ORDER BY CloseDate, Id`,
+      (r) => ({ key: by.keyOfRow(r), record: toOpportunity(r) }),
+    );
+
+  async function stageSummaryBy(by: AccountKey, keys: readonly string[]): Promise<StageSummaryRecord[][]> {
+    // Grouped by account too, so a number several accounts carry still sums each account apart.
+    const groups = by === BY_ACCOUNT_ID ? 'AccountId' : `${by.field}, AccountId`;
+    const byKey = new Map<string, StageSummaryRecord[]>();
+    await inChunks(
+      keys,
+      (key) => (by.keyOf(key) === null ? null : by.literal(key)),
+      (list) =>
+        `SELECT ${groups}, StageName, IsClosed, IsWon, COUNT(Id) n, SUM(Amount) amount FROM Opportunity WHERE ${by.field} IN ${list} GROUP BY ${groups}, StageName, IsClosed, IsWon ORDER BY ${groups}, StageName`,
+      (r) => {
+        const key = aggregateKey(r, by.field);
+        const c = key === null ? null : by.keyOf(key);
+        if (c === null) return;
+        const accountId = aggregateKey(r, 'AccountId');
+        const list = byKey.get(c) ?? [];
+        list.push({ accountId: accountId === null ? null : normalizeIdOf('Account', accountId), ...toStageSummary(r) });
+        byKey.set(c, list);
+      },
+    );
+    return keys.map((key) => {
+      const c = by.keyOf(key);
+      return c === null ? [] : (byKey.get(c) ?? []);
+    });
+  }
+
   const accountSelect = [...ACCOUNT_FIELDS, ...OWNER_FIELDS].join(', ');
   const opportunitySelect = [...OPPORTUNITY_FIELDS, ...OWNER_FIELDS].join(', ');
-  const taskSelect = (where: string, limit?: number) =>
-    `SELECT ${TASK_FIELDS.join(', ')} FROM Task${where ? ` WHERE ${where}` : ''} ORDER BY ActivityDate NULLS LAST, Id${limit ? ` LIMIT ${limit}` : ''}`;
-  const eventSelect = (where: string, limit?: number) =>
-    `SELECT ${EVENT_FIELDS.join(', ')} FROM Event${where ? ` WHERE ${where}` : ''} ORDER BY StartDateTime, Id${limit ? ` LIMIT ${limit}` : ''}`;
+  const taskSelect = (where: string, limit?: number, extra: readonly string[] = []) =>
+    `SELECT ${[...TASK_FIELDS, ...extra].join(', ')} FROM Task${where ? ` WHERE ${where}` : ''} ORDER BY ActivityDate NULLS LAST, Id${limit ? ` LIMIT ${limit}` : ''}`;
+  const eventSelect = (where: string, limit?: number, extra: readonly string[] = []) =>
+    `SELECT ${[...EVENT_FIELDS, ...extra].join(', ')} FROM Event${where ? ` WHERE ${where}` : ''} ORDER BY StartDateTime, Id${limit ? ` LIMIT ${limit}` : ''}`;
+  const activityKey = (field: Parameters<CrmAreasConnector['activitiesBy']>[0], r: SObjectRecord, record: ActivityRecord) =>
+    field === 'OwnerId' ? record.ownerId : field === 'AccountId' ? record.accountId : field === 'WhatId' ? record.whatId : BY_ERP_NUMBER.keyOfRow(r);
 
   async function pipelineTotals(by: OwnerKey, owners: readonly string[], query: PipelineQuery) {
     const totals = new Map<string, PipelineTotalRecord>();
@@ -856,17 +910,8 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       return rows.map(toOpportunity);
     },
 
-    opportunitiesByAccountId: (ids) =>
-      grouped(
-        ids,
-        idLiteral('Account'),
-        idOf('Account'),
-        (list) => `SELECT ${opportunitySelect} FROM Opportunity WHERE AccountId IN ${list} ORDER BY CloseDate, Id`,
-        (r) => {
-          const record = toOpportunity(r);
-          return { key: record.accountId, record };
-        },
-      ),
+    opportunitiesByAccountId: (ids) => opportunitiesBy(BY_ACCOUNT_ID, ids),
+    opportunitiesByErpNumber: (numbers) => opportunitiesBy(BY_ERP_NUMBER, numbers),
 
     async opportunitiesByStage(filter) {
       const where = opportunityWhere(filter);
@@ -877,28 +922,8 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
       return rows.map(toStageSummary);
     },
 
-    async stageSummaryByAccountId(ids) {
-      const keyOf = idOf('Account');
-      const byAccount = new Map<string, StageSummaryRecord[]>();
-      await inChunks(
-        ids,
-        idLiteral('Account'),
-        (list) =>
-          `SELECT AccountId, StageName, IsClosed, IsWon, COUNT(Id) n, SUM(Amount) amount FROM Opportunity WHERE AccountId IN ${list} GROUP BY AccountId, StageName, IsClosed, IsWon ORDER BY AccountId, StageName`,
-        (r) => {
-          const key = aggregateKey(r, 'AccountId');
-          const c = key === null ? null : keyOf(key);
-          if (c === null) return;
-          const list = byAccount.get(c) ?? [];
-          list.push(toStageSummary(r));
-          byAccount.set(c, list);
-        },
-      );
-      return ids.map((id) => {
-        const c = keyOf(id);
-        return c === null ? [] : (byAccount.get(c) ?? []);
-      });
-    },
+    stageSummaryByAccountId: (ids) => stageSummaryBy(BY_ACCOUNT_ID, ids),
+    stageSummaryByErpNumber: (numbers) => stageSummaryBy(BY_ERP_NUMBER, numbers),
 
     async pipelineBuckets(query) {
       const dims =
@@ -967,28 +992,34 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
 
     async activitiesBy(field, ids, openOnly) {
       const object: KnownSObject = field === 'OwnerId' ? 'User' : field === 'AccountId' ? 'Account' : 'Opportunity';
+      const byNumber = field === BY_ERP_NUMBER.field;
       // WhatId points at several objects (opportunity, case, account, …): any well-formed id is a key.
-      const literal = field === 'WhatId' ? (v: string) => (normalizeSalesforceId(v) === null ? null : soqlId(v)) : idLiteral(object);
-      const keyOf = field === 'WhatId' ? normalizeSalesforceId : idOf(object);
+      const literal = byNumber
+        ? BY_ERP_NUMBER.literal
+        : field === 'WhatId'
+          ? (v: string) => (normalizeSalesforceId(v) === null ? null : soqlId(v))
+          : idLiteral(object);
+      const keyOf = byNumber ? BY_ERP_NUMBER.keyOf : field === 'WhatId' ? normalizeSalesforceId : idOf(object);
+      const extra = byNumber ? [BY_ERP_NUMBER.field] : [];
       const [tasks, events] = await Promise.all([
         grouped(
           ids,
           literal,
           keyOf,
-          (list) => taskSelect(`${field} IN ${list}${openOnly ? ' AND IsClosed = false' : ''}`),
+          (list) => taskSelect(`${field} IN ${list}${openOnly ? ' AND IsClosed = false' : ''}`, undefined, extra),
           (r) => {
             const record = toTask(r);
-            return { key: field === 'OwnerId' ? record.ownerId : field === 'AccountId' ? record.accountId : record.whatId, record };
+            return { key: activityKey(field, r, record), record };
           },
         ),
         grouped(
           ids,
           literal,
           keyOf,
-          (list) => eventSelect(`${field} IN ${list}${openOnly ? ' AND StartDateTime >= TODAY' : ''}`),
+          (list) => eventSelect(`${field} IN ${list}${openOnly ? ' AND StartDateTime >= TODAY' : ''}`, undefined, extra),
           (r) => {
             const record = toEvent(r);
-            return { key: field === 'OwnerId' ? record.ownerId : field === 'AccountId' ? record.accountId : record.whatId, record };
+            return { key: activityKey(field, r, record), record };
           },
         ),
       ]);
@@ -1026,6 +1057,7 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     },
 
     casesBy: (field, keys, openOnly) => {
+      // The account's ERP number is compared exactly, as the other text keys are.
       const isId = field === 'AccountId' || field === 'ContactId';
       const object: KnownSObject = field === 'AccountId' ? 'Account' : 'Contact';
       return grouped(
@@ -1043,7 +1075,9 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
                 ? (record.contactId ?? null)
                 : field === 'ERP_Order_Number__c'
                   ? (record.erpOrderNumber ?? null)
-                  : record.productSku;
+                  : field === 'Account.ERP_Customer_Number__c'
+                    ? (record.customerNumber ?? null)
+                    : record.productSku;
           return { key, record };
         },
       );

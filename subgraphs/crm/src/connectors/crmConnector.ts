@@ -265,6 +265,39 @@ export async function readById<T extends { id: string }>(
   });
 }
 
+/** How a one-to-many read names the account its records belong to. */
+export interface AccountKey {
+  /** The SOQL path the keys are compared with. */
+  field: 'AccountId' | 'Account.ERP_Customer_Number__c';
+  literal: (key: string) => string | null;
+  /** The comparable form of a key, or null when it cannot match anything. */
+  keyOf: (value: string) => string | null;
+  /** The key a returned row carries (`field` must be selected). */
+  keyOfRow: (r: SObjectRecord) => string | null;
+}
+
+export const BY_ACCOUNT_ID: AccountKey = {
+  field: 'AccountId',
+  literal: (value) => soqlId(value),
+  keyOf: (value) => normalizeIdOf('Account', value),
+  keyOfRow: (r) => str(r, 'AccountId'),
+};
+
+/**
+ * A Customer's records found through the ERP number on their account, so no account read has to
+ * come first; with several accounts on one number, the records of all of them. The external id is
+ * the identity: compared exactly, never loosened.
+ */
+export const BY_ERP_NUMBER: AccountKey = {
+  field: 'Account.ERP_Customer_Number__c',
+  literal: (value) => (isSoqlWritable(value) ? soqlString(value) : null),
+  keyOf: (value) => value,
+  keyOfRow: (r) => {
+    const account = parent(r, 'Account');
+    return account ? str(account, 'ERP_Customer_Number__c') : null;
+  },
+};
+
 export function createCrmConnector(client: SalesforceClient): CrmConnector {
   const byId = <T extends { id: string }>(object: KnownSObject, keys: readonly string[], fields: readonly string[], toRecord: (r: SObjectRecord) => T) =>
     readById(client, object, keys, fields, toRecord);
@@ -307,16 +340,6 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
   const textLiteral = (value: string) => (isSoqlWritable(value) ? soqlString(value) : null);
   const exact = (value: string) => value;
 
-  /** How a one-to-many read names the account its records hang from. */
-  interface AccountKey {
-    field: string;
-    literal: (key: string) => string | null;
-    keyOf: (value: string) => string | null;
-  }
-  const ACCOUNT_ID: AccountKey = { field: 'AccountId', literal: (value) => soqlId(value), keyOf: (value) => normalizeIdOf('Account', value) };
-  // The external id is the identity: compared exactly, never loosened.
-  const ERP_NUMBER: AccountKey = { field: 'Account.ERP_Customer_Number__c', literal: textLiteral, keyOf: exact };
-
   /** One-to-many reads from an account: `SELECT <fields> FROM <object> WHERE <account key> IN (...) [AND <open>] ORDER BY <order>`. */
   function ofAccounts<T>(
     by: AccountKey,
@@ -325,15 +348,13 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
     toRecord: (r: SObjectRecord) => T,
   ): Promise<T[][]> {
     const select = query.fields.includes(by.field) ? query.fields : [...query.fields, by.field];
-    const [relationship, field] = by.field.split('.') as [string, string | undefined];
-    const keyOfRow = (r: SObjectRecord) => (field === undefined ? str(r, relationship) : str(parent(r, relationship) ?? {}, field));
     return grouped(
       keys,
       by.literal,
       by.keyOf,
       (list) =>
         `SELECT ${select.join(', ')} FROM ${query.object} WHERE ${by.field} IN ${list}${query.openOnly ? ' AND IsClosed = false' : ''} ORDER BY ${query.orderBy}`,
-      (r) => ({ key: keyOfRow(r), record: toRecord(r) }),
+      (r) => ({ key: by.keyOfRow(r), record: toRecord(r) }),
     );
   }
   const contactsBy = (by: AccountKey, keys: readonly string[]) =>
@@ -368,13 +389,13 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
         (r) => ({ key: str(r, 'Email'), record: toUser(r) }),
       ),
 
-    contactsByAccountId: (accountIds) => contactsBy(ACCOUNT_ID, accountIds),
-    contactsByErpNumber: (numbers) => contactsBy(ERP_NUMBER, numbers),
-    openOpportunitiesByAccountId: (accountIds) => openOpportunitiesBy(ACCOUNT_ID, accountIds),
-    openOpportunitiesByErpNumber: (numbers) => openOpportunitiesBy(ERP_NUMBER, numbers),
+    contactsByAccountId: (accountIds) => contactsBy(BY_ACCOUNT_ID, accountIds),
+    contactsByErpNumber: (numbers) => contactsBy(BY_ERP_NUMBER, numbers),
+    openOpportunitiesByAccountId: (accountIds) => openOpportunitiesBy(BY_ACCOUNT_ID, accountIds),
+    openOpportunitiesByErpNumber: (numbers) => openOpportunitiesBy(BY_ERP_NUMBER, numbers),
     opportunitiesById: (ids) => byId('Opportunity', ids, OPPORTUNITY_FIELDS, toOpportunity),
-    openCasesByAccountId: (accountIds) => openCasesBy(ACCOUNT_ID, accountIds),
-    openCasesByErpNumber: (numbers) => openCasesBy(ERP_NUMBER, numbers),
+    openCasesByAccountId: (accountIds) => openCasesBy(BY_ACCOUNT_ID, accountIds),
+    openCasesByErpNumber: (numbers) => openCasesBy(BY_ERP_NUMBER, numbers),
 
     priceBookEntriesBySku: (skus) =>
       grouped(

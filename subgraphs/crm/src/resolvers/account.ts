@@ -1,8 +1,6 @@
 import type { AccountResolvers, CustomerResolvers, CrmIdentity } from '../__generated__/resolvers-types.js';
 import type { AccountRecord } from '../connectors/crmConnector.js';
-import type DataLoader from 'dataloader';
-import type { CrmContext } from '../context.js';
-import { matchedAccount, orNull, ownerOf } from './shared.js';
+import { matchedAccount, ofMatchedAccount, orNull, ownerOf } from './shared.js';
 
 export const Account: AccountResolvers = {
   // Malformed or unknown ids resolve to null: a representation is another subgraph's data, not the caller's input.
@@ -13,20 +11,6 @@ export const Account: AccountResolvers = {
   openOpportunities: (account, _args, context) => context.loaders.openOpportunitiesByAccountId.load(account.id),
   openCases: (account, _args, context) => context.loaders.openCasesByAccountId.load(account.id),
 };
-
-/**
- * The records of the customer's one matched account. They are read by the ERP number alongside the
- * account itself rather than by its id after it, which would wait a whole extra round trip; the
- * account still decides: with none or several on the number, the list is empty.
- */
-async function ofMatchedAccount<T extends { accountId: string | null }>(
-  erpNumber: string,
-  context: CrmContext,
-  byErpNumber: DataLoader<string, T[]>,
-): Promise<T[]> {
-  const [account, records] = await Promise.all([matchedAccount(erpNumber, context), byErpNumber.load(erpNumber)]);
-  return account ? records.filter((r) => r.accountId === account.id) : [];
-}
 
 function identity(accounts: AccountRecord[]): CrmIdentity {
   if (accounts.length === 0) return 'MISSING';
@@ -50,7 +34,7 @@ export const Customer: CustomerResolvers = {
     const account = await matchedAccount(customer.number, context);
     return account ? ownerOf(account, context) : null;
   },
-  contacts: (customer, _args, context) => ofMatchedAccount(customer.number, context, context.loaders.contactsByErpNumber),
-  openOpportunities: (customer, _args, context) => ofMatchedAccount(customer.number, context, context.loaders.openOpportunitiesByErpNumber),
-  openCases: (customer, _args, context) => ofMatchedAccount(customer.number, context, context.loaders.openCasesByErpNumber),
+  contacts: (customer, _args, context) => ofMatchedAccount(customer.number, context, (n) => context.loaders.contactsByErpNumber.load(n)),
+  openOpportunities: (customer, _args, context) => ofMatchedAccount(customer.number, context, (n) => context.loaders.openOpportunitiesByErpNumber.load(n)),
+  openCases: (customer, _args, context) => ofMatchedAccount(customer.number, context, (n) => context.loaders.openCasesByErpNumber.load(n)),
 };

@@ -33,6 +33,22 @@ export async function matchedAccount(erpNumber: string | null | undefined, conte
 }
 
 /**
+ * The records of the customer's one matched account. `byErpNumber` reads them through the ERP number
+ * on the account, alongside the account lookup: reading them by the account's id would wait for that
+ * lookup, a whole round trip more. The account still decides: with none or several on the number
+ * (MISSING, CONFLICT) the list is empty, and only the matched account's records are kept.
+ */
+export async function ofMatchedAccount<T extends { accountId?: string | null }>(
+  erpNumber: string | null | undefined,
+  context: CrmContext,
+  byErpNumber: (erpNumber: string) => Promise<T[]>,
+): Promise<T[]> {
+  if (!erpNumber) return [];
+  const [account, records] = await Promise.all([matchedAccount(erpNumber, context), byErpNumber(erpNumber)]);
+  return account ? records.filter((r) => r.accountId === account.id) : [];
+}
+
+/**
  * Root-field ids: a value that cannot be a Salesforce id is the caller's
  * mistake (BAD_USER_INPUT naming the argument); a well-formed id of another
  * object or of a record that does not exist is simply null.

@@ -13,7 +13,7 @@ import type {
   StageSummaryResolvers,
 } from '../../__generated__/resolvers-types.js';
 import { KEY_PREFIX } from '../../../../../lib/native/salesforceId.js';
-import { matchedAccount, money, orNull, ownerOf, rootId } from '../shared.js';
+import { money, ofMatchedAccount, orNull, ownerOf, rootId } from '../shared.js';
 
 export const Query: QueryResolvers = {
   opportunities: (_root, args, context) => {
@@ -68,16 +68,12 @@ export const Account: AccountResolvers = {
 };
 
 export const Customer: CustomerResolvers = {
-  opportunities: async (customer, args, context) => {
-    const account = await matchedAccount(customer.number, context);
-    return account ? (await context.areas.opportunitiesByAccountId.load(account.id)).slice(0, args.first) : [];
-  },
-  opportunitiesByStage: async (customer, _args, context) => {
-    const account = await matchedAccount(customer.number, context);
-    return account ? context.areas.stageSummaryByAccountId.load(account.id) : [];
-  },
-  activities: async (customer, args, context) => {
-    const account = await matchedAccount(customer.number, context);
-    return account ? (await context.areas.activitiesByAccountId.load({ key: account.id, openOnly: args.openOnly })).slice(0, args.first) : [];
-  },
+  opportunities: async (customer, args, context) =>
+    (await ofMatchedAccount(customer.number, context, (n) => context.areas.opportunitiesByErpNumber.load(n))).slice(0, args.first),
+  opportunitiesByStage: (customer, _args, context) => ofMatchedAccount(customer.number, context, (n) => context.areas.stageSummaryByErpNumber.load(n)),
+  activities: async (customer, args, context) =>
+    (await ofMatchedAccount(customer.number, context, (n) => context.areas.activitiesByErpNumber.load({ key: n, openOnly: args.openOnly }))).slice(
+      0,
+      args.first,
+    ),
 };

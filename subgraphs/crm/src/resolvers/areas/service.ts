@@ -12,7 +12,7 @@ import type {
   QueryResolvers,
   SalesOrderResolvers,
 } from '../../__generated__/resolvers-types.js';
-import { matchedAccount, orNull, ownerOf, rootId } from '../shared.js';
+import { ofMatchedAccount, orNull, ownerOf, rootId } from '../shared.js';
 
 export const Query: QueryResolvers = {
   case: (_root, args, context) => {
@@ -69,10 +69,8 @@ export const Account: AccountResolvers = {
 };
 
 export const Customer: CustomerResolvers = {
-  cases: async (customer, args, context) => {
-    const account = await matchedAccount(customer.number, context);
-    return account ? (await context.areas.casesByAccountId.load({ key: account.id, openOnly: args.openOnly })).slice(0, args.first) : [];
-  },
+  cases: async (customer, args, context) =>
+    (await ofMatchedAccount(customer.number, context, (n) => context.areas.casesByErpNumber.load({ key: n, openOnly: args.openOnly }))).slice(0, args.first),
   caseCount: (customer, args, context) => context.areas.caseCountByCustomerNumber.load({ key: customer.number, openOnly: args.openOnly }),
 };
 
