@@ -558,7 +558,8 @@ function spawnGateway(kind: GatewayKind, env: Record<string, string>): Promise<{
   const heap = gatewayHeapMiB > 0 ? [`--max-old-space-size=${gatewayHeapMiB}`] : [];
   const child = spawn(process.execPath, [...heap, '--import', 'tsx', resolve(repoRoot, 'bench/gatewayProcess.ts'), kind], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...env },
+    // The load stays on loopback: stock @apollo/gateway would otherwise probe cloud metadata endpoints at start.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', APOLLO_TELEMETRY_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -25,6 +25,8 @@ export interface GatewayConfig {
   explorer: boolean;
   /** Whether introspection queries are answered (`GATEWAY_INTROSPECTION`). Defaults to true, false when NODE_ENV=production. */
   introspection: boolean;
+  /** Whether @apollo/gateway may send Apollo its usage metrics (`GATEWAY_APOLLO_TELEMETRY`). Defaults to false. */
+  apolloTelemetry: boolean;
   /** Largest request body accepted, in bytes. Defaults to 1 MiB. */
   maxBodyBytes: number;
   /** Longest each `/health/ready` check (a subgraph, a native system, Redis) may take, in ms (`GATEWAY_HEALTH_TIMEOUT_MS`). Defaults to 2000. */
@@ -189,6 +191,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     // Production exposes neither the schema nor a playground unless asked to.
     explorer: s.get('GATEWAY_EXPLORER', { default: development }),
     introspection: s.get('GATEWAY_INTROSPECTION', { default: development }),
+    apolloTelemetry: s.get('GATEWAY_APOLLO_TELEMETRY'),
     maxBodyBytes: s.get('GATEWAY_MAX_BODY_BYTES'),
     healthTimeoutMs: s.get('GATEWAY_HEALTH_TIMEOUT_MS'),
     shutdownGraceMs: s.get('GATEWAY_SHUTDOWN_GRACE_MS'),

@@ -105,6 +105,9 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
     localEntries: config.performance.queryPlanLocalEntries,
   });
   observed.metrics.trackQueryPlans(observability.registry, () => queryPlans.stats());
+  // @apollo/gateway reads this variable in its constructor, and it is its only switch: unless the operator
+  // opted in, a company's integration gateway sends no usage data out and probes no cloud metadata endpoint.
+  if (!config.apolloTelemetry) process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: gatewaySdl,
     // Plans made by any replica serve all of them (Redis), with the hottest kept in memory.

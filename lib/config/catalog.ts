@@ -231,6 +231,12 @@ export const SETTINGS = {
     description: 'Answer introspection queries.',
     defaultText: 'true; false when NODE_ENV=production',
   }),
+  GATEWAY_APOLLO_TELEMETRY: flag(false, {
+    group: GATEWAY,
+    components: ['gateway'],
+    description:
+      'Let `@apollo/gateway` send Apollo its anonymous usage metrics (hourly) and, to label them, probe the AWS, GCP, Azure and Alibaba Cloud metadata endpoints at start. Off, nothing leaves the gateway but its subgraph requests.',
+  }),
   GATEWAY_HEALTH_TIMEOUT_MS: integer(
     2_000,
     { min: 1, max: 60_000 },

@@ -41,7 +41,8 @@ function sources(): string[] {
 }
 
 /** Variables of the machine, not of the product: a child process is given them, nothing is configured by them. */
-const NOT_SETTINGS = new Set(['PATH', 'HOME']);
+// The process's own, and one the gateway writes for @apollo/gateway (its telemetry switch) but never reads.
+const NOT_SETTINGS = new Set(['PATH', 'HOME', 'APOLLO_TELEMETRY_DISABLED']);
 
 // The ways the code reads a variable: env.NAME / process.env.NAME / env['NAME'], and the readers' s.get('NAME') etc.
 const READS = [
