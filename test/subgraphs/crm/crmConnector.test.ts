@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { salesforceId } from '../../../emulators/seed/salesforceId.js';
 import { buildWorld, type WorldCompany } from '../../../emulators/seed/world.js';
 import { createCrmConnector, CrmNotFoundError, type CrmConnector } from '../../../subgraphs/crm/src/connectors/crmConnector.js';
+import { createCrmAreasConnector } from '../../../subgraphs/crm/src/connectors/areasConnector.js';
 import type { SalesforceClient } from '../../../lib/native/salesforceClient.js';
 import { soqlLike, soqlString } from '../../../subgraphs/crm/src/connectors/soql.js';
 import { salesforceClient, startEmulator, type Emulator } from './helpers.js';
@@ -156,6 +157,20 @@ describe('one-to-many by account', () => {
     expect(contacts.at(-2)).toEqual([]);
     expect(contacts.at(-1)).toEqual(contacts[0]);
     expect(dataCalls()).toEqual({ 'Case.query': 1, 'Contact.query': 1, 'Opportunity.query': 1 });
+  });
+
+  it("a key that is no account id (an Account representation is another subgraph's data) reads as empty, not as an error", async () => {
+    const areas = createCrmAreasConnector(client);
+    const id = matched[2]!.crmAccountId!;
+    const keys = ['not-an-id', id];
+    const [contacts, opportunities, stages, cases] = await Promise.all([
+      connector.contactsByAccountId(keys),
+      areas.opportunitiesByAccountId(keys),
+      areas.stageSummaryByAccountId(keys),
+      areas.casesBy('AccountId', keys, false),
+    ]);
+    for (const lists of [contacts, opportunities, stages, cases]) expect(lists[0]).toEqual([]);
+    expect(opportunities[1]!.length + cases[1]!.length + contacts[1]!.length).toBeGreaterThan(0);
   });
 
   it('the same lists by the ERP number on the account, one query each, with every account of a conflicting number', async () => {

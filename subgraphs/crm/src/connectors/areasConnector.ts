@@ -416,7 +416,7 @@ export function createCrmAreasConnector(client: SalesforceClient): CrmAreasConne
     const byKey = new Map<string, StageSummaryRecord[]>();
     await inChunks(
       keys,
-      (key) => (by.keyOf(key) === null ? null : by.literal(key)),
+      by.literal,
       (list) =>
         `SELECT ${groups}, StageName, IsClosed, IsWon, COUNT(Id) n, SUM(Amount) amount FROM Opportunity WHERE ${by.field} IN ${list} GROUP BY ${groups}, StageName, IsClosed, IsWon ORDER BY ${groups}, StageName`,
       (r) => {

@@ -278,7 +278,7 @@ export interface AccountKey {
 
 export const BY_ACCOUNT_ID: AccountKey = {
   field: 'AccountId',
-  literal: (value) => soqlId(value),
+  literal: (value) => (normalizeIdOf('Account', value) === null ? null : soqlId(value)),
   keyOf: (value) => normalizeIdOf('Account', value),
   keyOfRow: (r) => str(r, 'AccountId'),
 };
