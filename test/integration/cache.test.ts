@@ -4,7 +4,10 @@
  * systems' own change signals (Odoo write_date polling, Salesforce Change Data
  * Capture), two replicas on one real Redis, and the in-memory fallback.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../lib/subgraphSchemas.js';
 import { SCENARIOS, seedChecks } from '../../bench/scenarios.js';
 import { nativeRounds } from '../../emulators/common/diagnostics.js';
 import { startStack, type Stack } from '../../scripts/stack.js';
@@ -355,6 +358,108 @@ describe('two replicas on one Redis', () => {
     }
   });
 });
+
+describe('two gateway processes on one Redis', () => {
+  let redis: TestRedis;
+  let a: TestStack;
+  let b: { url: string; child: ChildProcess };
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    const env = { REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix, ERP_CHANGE_POLL_MS: '0', CRM_CHANGE_WAIT_MS: '500' };
+    a = await startTestStack({ env });
+    // Replica B runs in a process of its own: nothing but Redis (and the native systems) is shared with A.
+    b = await spawnReplica({ ...env, LOG_LEVEL: 'error', ODOO_URL: a.odoo!.url, SALESFORCE_LOGIN_URL: a.salesforce!.url });
+    await a.erp.changes!.pollNow();
+    await a.crm.changes!.ready;
+  }, 60_000);
+  afterAll(async () => {
+    await stopReplica(b?.child);
+    await a?.stop();
+    await redis?.stop();
+  });
+
+  /** Asks `url` until `accept` holds for the customer's answer, or fails after `ms`. */
+  async function eventually(url: string, query: string, number: string, accept: (customer: any) => boolean, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const customer = (await graphql(url, query, { number })).data.customer;
+      if (accept(customer)) return;
+      if (Date.now() > deadline) throw new Error(`Expected ${url} to answer the change within ${ms} ms, but it still answers ${JSON.stringify(customer)}.`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it("replica B's second identical query is answered whole from its own response cache", async () => {
+    const hitsBefore = await responseCacheHits(b.url);
+    const first = await graphql(b.url, CUSTOMER, { number: 'C00014' });
+    expect(first.errors).toBeUndefined();
+    expect(await graphql(b.url, CUSTOMER, { number: 'C00014' })).toEqual(first);
+    expect(await responseCacheHits(b.url)).toBe(hitsBefore + 1);
+  });
+
+  it('an ERP change seen by replica A invalidates replica B, in another process', async () => {
+    for (const url of [a.gateway.url, b.url]) for (let i = 0; i < 2; i++) await graphql(url, CUSTOMER, { number: 'C00015' });
+    const [partner] = await odoo(a.odoo!.url, 'res.partner', 'search_read', [[['ref', '=', 'C00015']]], { fields: ['id'] });
+    await odoo(a.odoo!.url, 'res.partner', 'write', [[partner.id], { email: 'seen-by-both-processes@example.com' }]);
+    // Only A follows the ERP's changes here (B's poll is off): what B learns comes over Redis.
+    await a.erp.changes!.pollNow();
+    await Promise.all([a.gateway.url, b.url].map((url) => eventually(url, CUSTOMER, 'C00015', (c) => c.email === 'seen-by-both-processes@example.com')));
+  });
+
+  it('a Salesforce change event invalidates both processes, whichever follows the change stream', async () => {
+    for (const url of [a.gateway.url, b.url]) for (let i = 0; i < 2; i++) await graphql(url, ACCOUNT, { number: 'C00016' });
+    const account = (await graphql(a.gateway.url, ACCOUNT, { number: 'C00016' })).data.customer.account;
+    await salesforcePatch(a.salesforce!.url, 'Account', account.id, { Name: 'Renamed for both processes' });
+    await Promise.all([a.gateway.url, b.url].map((url) => eventually(url, ACCOUNT, 'C00016', (c) => c.account.name === 'Renamed for both processes')));
+  });
+});
+
+/** Starts replica B (test/helpers/replicaProcess.ts) and resolves with its gateway URL. */
+function spawnReplica(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'test/helpers/replicaProcess.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`Expected replica B to print READY within 45 s, but it printed: ${output.slice(-1000)}`));
+    }, 45_000);
+    const read = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8000);
+      const ready = /READY (\S+)/.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        resolvePromise({ url: ready[1]!, child });
+      }
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Replica B exited with code ${code} before it was ready: ${output.slice(-1000)}`));
+    });
+  });
+}
+
+async function stopReplica(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** The `hit` count of a gateway's response_cache_lookups_total, read from its /metrics. */
+async function responseCacheHits(gatewayUrl: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', gatewayUrl))).text();
+  const line = text.split('\n').find((l) => l.startsWith('response_cache_lookups_total{result="hit"}'));
+  if (!line) throw new Error(`Expected response_cache_lookups_total{result="hit"} on ${gatewayUrl}/metrics, but it was not there.`);
+  return Number(line.split(' ').at(-1));
+}
 
 describe('whole answers at the gateway (response cache), two replicas on one Redis', () => {
   let redis: TestRedis;
