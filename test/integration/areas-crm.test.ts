@@ -366,7 +366,7 @@ describe('sales process (area 6) and reports (areas 9, 10)', () => {
     await ok(CUSTOMER_LISTS, { n: company.erpNumber }); // logins are made once per process, before the timeline
     const latency = stack.salesforce!.latency;
     latency.timeline.length = 0;
-    Object.assign(latency, { ms: 40, recording: true });
+    Object.assign(latency, { ms: 100, recording: true });
     try {
       stack.resetNativeCalls();
       const data = await ok(CUSTOMER_LISTS, { n: company.erpNumber });

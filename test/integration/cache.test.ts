@@ -111,7 +111,7 @@ describe('native calls per benchmark scenario, without a cache', () => {
       expect((await stack.query(scenario.query, scenario.variables)).errors).toBeUndefined();
       for (const system of systems) {
         system.latency.timeline.length = 0;
-        Object.assign(system.latency, { ms: 40, recording: true });
+        Object.assign(system.latency, { ms: 100, recording: true });
       }
       try {
         const { errors } = await stack.query(scenario.query, scenario.variables);
