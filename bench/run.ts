@@ -24,7 +24,6 @@
  *                    [--only gateway-cold,gateway-warm] [--scenarios catalog] [--out dir] [--skip-large]
  *                    [--gateway-heap-mib 192]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -41,6 +40,7 @@ import { startCrmSubgraph } from '../subgraphs/crm/src/server.js';
 import { generateInternalSecret } from '../lib/internalAuth.js';
 import { repoRoot } from '../lib/subgraphSchemas.js';
 import { startLocalRedis, type LocalRedis } from '../scripts/redisServer.js';
+import { spawnReady, stopChild, type ReadyChild } from '../scripts/readyChild.js';
 import { SCENARIOS, seedChecks, type Scenario } from './scenarios.js';
 import { renderChart } from './chart.js';
 import { evaluateTargets, targetsMarkdown, type SeedRow, type TargetRow } from './targets.js';
@@ -273,7 +273,7 @@ async function runSetup(
   crmConfig.port = 0;
   const erp = await startErpSubgraph(erpConfig);
   const crm = await startCrmSubgraph(crmConfig);
-  let gateway: { url: string; child: ChildProcess } | null = null;
+  let gateway: ReadyChild | null = null;
   try {
     try {
       gateway = await spawnGateway(setup.gateway, { ...setup.env, ERP_SUBGRAPH_URL: erp.url, CRM_SUBGRAPH_URL: crm.url });
@@ -314,13 +314,7 @@ function failedRow(scenario: Scenario, setup: Setup, error: string): ResultRow {
   };
 }
 
-async function runScenario(
-  scenario: Scenario,
-  setup: Setup,
-  gateway: { url: string; child: ChildProcess },
-  odoo: EmulatorProbe,
-  salesforce: EmulatorProbe,
-): Promise<ResultRow> {
+async function runScenario(scenario: Scenario, setup: Setup, gateway: ReadyChild, odoo: EmulatorProbe, salesforce: EmulatorProbe): Promise<ResultRow> {
   const body = JSON.stringify({ query: scenario.query, variables: scenario.variables });
   const headers = { 'content-type': 'application/json' };
   // One request first: it must answer without errors, and in a primed setup it fills the cache.
@@ -554,43 +548,13 @@ function rssMiB(pid: number): number {
   }
 }
 
-function spawnGateway(kind: GatewayKind, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const heap = gatewayHeapMiB > 0 ? [`--max-old-space-size=${gatewayHeapMiB}`] : [];
-  const child = spawn(process.execPath, [...heap, '--import', 'tsx', resolve(repoRoot, 'bench/gatewayProcess.ts'), kind], {
-    cwd: repoRoot,
+function spawnGateway(kind: GatewayKind, env: Record<string, string>): Promise<ReadyChild> {
+  return spawnReady({
+    args: [resolve(repoRoot, 'bench/gatewayProcess.ts'), kind],
+    nodeArgs: gatewayHeapMiB > 0 ? [`--max-old-space-size=${gatewayHeapMiB}`] : [],
     // The load stays on loopback: stock @apollo/gateway would otherwise probe cloud metadata endpoints at start.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', APOLLO_TELEMETRY_DISABLED: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the ${kind} gateway did not report READY within 60 s: ${output.slice(-500)}`));
-    }, 60_000);
-    const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-4000);
-      const ready = /READY (\S+)/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolvePromise({ url: ready[1]!, child });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the ${kind} gateway exited with code ${code}: ${output.trim().split('\n').slice(-6).join(' | ')}`));
-    });
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolvePromise) => {
-    if (child.exitCode !== null) return resolvePromise();
-    child.once('exit', () => resolvePromise());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    label: `the ${kind} gateway`,
   });
 }
 

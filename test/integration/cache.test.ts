@@ -4,10 +4,10 @@
  * systems' own change signals (Odoo write_date polling, Salesforce Change Data
  * Capture), two replicas on one real Redis, and the in-memory fallback.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../lib/subgraphSchemas.js';
+import { spawnReady, stopChild, type ReadyChild } from '../../scripts/readyChild.js';
 import { SCENARIOS, seedChecks } from '../../bench/scenarios.js';
 import { nativeRounds } from '../../emulators/common/diagnostics.js';
 import { startStack, type Stack } from '../../scripts/stack.js';
@@ -362,19 +362,23 @@ describe('two replicas on one Redis', () => {
 describe('two gateway processes on one Redis', () => {
   let redis: TestRedis;
   let a: TestStack;
-  let b: { url: string; child: ChildProcess };
+  let b: ReadyChild;
 
   beforeAll(async () => {
     redis = await startTestRedis();
     const env = { REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix, ERP_CHANGE_POLL_MS: '0', CRM_CHANGE_WAIT_MS: '500' };
     a = await startTestStack({ env });
     // Replica B runs in a process of its own: nothing but Redis (and the native systems) is shared with A.
-    b = await spawnReplica({ ...env, LOG_LEVEL: 'error', ODOO_URL: a.odoo!.url, SALESFORCE_LOGIN_URL: a.salesforce!.url });
+    b = await spawnReady({
+      args: [resolve(repoRoot, 'test/helpers/replicaProcess.ts')],
+      env: { ...process.env, ...env, LOG_LEVEL: 'error', ODOO_URL: a.odoo!.url, SALESFORCE_LOGIN_URL: a.salesforce!.url },
+      label: 'replica B',
+    });
     await a.erp.changes!.pollNow();
     await a.crm.changes!.ready;
   }, 60_000);
   afterAll(async () => {
-    await stopReplica(b?.child);
+    await stopChild(b?.child);
     await a?.stop();
     await redis?.stop();
   });
@@ -414,44 +418,6 @@ describe('two gateway processes on one Redis', () => {
     await Promise.all([a.gateway.url, b.url].map((url) => eventually(url, ACCOUNT, 'C00016', (c) => c.account.name === 'Renamed for both processes')));
   });
 });
-
-/** Starts replica B (test/helpers/replicaProcess.ts) and resolves with its gateway URL. */
-function spawnReplica(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'test/helpers/replicaProcess.ts')], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`Expected replica B to print READY within 45 s, but it printed: ${output.slice(-1000)}`));
-    }, 45_000);
-    const read = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-8000);
-      const ready = /READY (\S+)/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolvePromise({ url: ready[1]!, child });
-      }
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Replica B exited with code ${code} before it was ready: ${output.slice(-1000)}`));
-    });
-  });
-}
-
-async function stopReplica(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
 
 /** The `hit` count of a gateway's response_cache_lookups_total, read from its /metrics. */
 async function responseCacheHits(gatewayUrl: string): Promise<number> {
