@@ -9,6 +9,8 @@ import { repoRoot } from '../../lib/subgraphSchemas.js';
 import { ConfigError, internalSharedSecret } from '../../lib/settings.js';
 import { readSettings, type SettingsReader } from '../../lib/config/index.js';
 import { readObservabilitySettings, type ObservabilitySettings } from '../../lib/observability/settings.js';
+import { readRedisTarget } from '../../lib/cache/settings.js';
+import type { RedisTarget } from '../../lib/cache/redisConnection.js';
 
 export interface GatewayConfig {
   /** Port to listen on; 0 picks a free one. Defaults to 4000. */
@@ -55,10 +57,10 @@ export interface GatewayConfig {
 
 export interface GatewayPerformanceConfig {
   /**
-   * Redis for automatic persisted queries and query plans shared by every replica (`REDIS_URL`).
-   * Defaults to unset: each replica keeps its own, in memory.
+   * Redis for automatic persisted queries and query plans shared by every replica (`REDIS_URL`,
+   * `REDIS_CLUSTER`). Defaults to unset: each replica keeps its own, in memory.
    */
-  redisUrl?: string;
+  redis?: RedisTarget;
   /** Prefix of the gateway's Redis keys (`CACHE_PREFIX`). Defaults to ecg. */
   cachePrefix: string;
   /** How long a persisted query is kept, in seconds (`APQ_TTL_SECONDS`). Defaults to 86400. */
@@ -69,7 +71,7 @@ export interface GatewayPerformanceConfig {
   queryPlanLocalEntries: number;
   /**
    * Most whole query answers each replica keeps (`RESPONSE_CACHE_MAX_ENTRIES`); 0 turns the response cache off.
-   * It needs `redisUrl`: invalidations reach the gateway over Redis pub/sub. Defaults to 2000.
+   * It needs `redis`: invalidations reach the gateway over Redis pub/sub. Defaults to 2000.
    */
   responseCacheEntries: number;
   /** Most MiB of answers the response cache holds (`RESPONSE_CACHE_MAX_MB`). Defaults to 32. */
@@ -212,7 +214,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       dir: resolve(repoRoot, s.get('GATEWAY_TRUSTED_DOCUMENTS_DIR')),
     },
     performance: {
-      redisUrl: s.get('REDIS_URL'),
+      redis: readRedisTarget(env),
       cachePrefix: s.get('CACHE_PREFIX'),
       apqTtlSeconds: s.get('APQ_TTL_SECONDS'),
       queryPlanTtlSeconds: s.get('QUERY_PLAN_TTL_SECONDS'),

@@ -30,7 +30,8 @@ import { maskUnexpectedErrors } from '../../lib/errors.js';
 import { useArgumentNamesInErrors } from './plugins/useArgumentNamesInErrors.js';
 import { createKeepAliveFetch } from '../../lib/keepAliveFetch.js';
 import { CALLER_SCOPES_HEADER } from '../../lib/internalAuth.js';
-import { connectRedis, RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js';
+import { RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js';
+import { connectRedis } from '../../lib/cache/redisConnection.js';
 import { createResponseCache, type ResponseCache } from './responseCache.js';
 import type { ResponseCacheCounts } from '../../lib/observability/metrics.js';
 import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
@@ -80,7 +81,7 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
     ...(config.performance.dedupeInflight ? { dedupe: { scopesHeader: CALLER_SCOPES_HEADER } } : {}),
   });
   // With Redis, persisted queries registered at one replica are known to all; without it, each keeps its own LRU.
-  const redis = config.performance.redisUrl ? await connectRedis(config.performance.redisUrl, 'gateway') : undefined;
+  const redis = config.performance.redis ? await connectRedis(config.performance.redis, 'gateway') : undefined;
   const sharedCache = redis ? new RedisKeyValueCache(redis, { prefix: config.performance.cachePrefix }) : undefined;
   // Whole answers need the subgraphs' invalidations, which reach a gateway only over Redis pub/sub.
   let invalidations: RedisInvalidationBus | undefined;
@@ -276,7 +277,7 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
         await subgraphHttp.close();
         responseCache?.close();
         await invalidations?.close();
-        if (redis?.isOpen) await redis.close();
+        await redis?.close();
         await observability.close();
       })();
       return stopped;

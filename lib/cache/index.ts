@@ -4,7 +4,8 @@
  * lock so one replica polls at a time, and the watermark it reached).
  */
 import { LocalInvalidationBus, MemoryCache } from './memoryCache.js';
-import { connectRedis, RedisCache, RedisInvalidationBus, type RedisConnection } from './redisCache.js';
+import { RedisCache, RedisInvalidationBus } from './redisCache.js';
+import { connectRedis, type RedisConnection } from './redisConnection.js';
 import type { CacheSettings, CacheTtls, EntityCache, InvalidationBus } from './types.js';
 
 export * from './types.js';
@@ -50,8 +51,7 @@ class RedisState implements SharedState {
   async claim(name: string, ms: number): Promise<boolean> {
     const key = `${this.prefix}:lease:${name}`;
     try {
-      const taken = await this.client.set(key, this.holder, { condition: 'NX', expiration: { type: 'PX', value: ms } });
-      if (taken === 'OK') return true;
+      if (await this.client.set(key, this.holder, { onlyIfAbsent: true, pxMs: ms })) return true;
       if ((await this.client.get(key)) !== this.holder) return false;
       await this.client.pExpire(key, ms);
       return true;
@@ -75,7 +75,7 @@ export async function startCache(settings: CacheSettings, name: string): Promise
     const bus = new LocalInvalidationBus(cache);
     return { cache, bus, state: new MemoryState(), ttls: settings.ttls, close: async () => (await bus.close(), await cache.close()) };
   }
-  const client = await connectRedis(settings.redisUrl!, name);
+  const client = await connectRedis(settings.redis!, name);
   const cache = new RedisCache(client, { prefix: settings.prefix, staleSeconds: settings.staleSeconds });
   let bus: RedisInvalidationBus;
   try {

@@ -1,52 +1,12 @@
 /**
- * The shared cache: every replica reads and writes the same Redis, and
+ * The shared cache: every replica reads and writes the same Redis (or Redis
+ * Cluster: lib/cache/redisConnection.ts), and
  * invalidations travel over Redis pub/sub so that all of them hear of every
  * change. A Redis outage never fails a request: reads count as misses and
  * writes are skipped, and the outage is logged once, not per call.
  */
-import { createClient } from 'redis';
+import type { RedisConnection } from './redisConnection.js';
 import type { CacheGetOptions, CacheHit, EntityCache, Invalidation, InvalidationBus } from './types.js';
-
-export type RedisConnection = ReturnType<typeof createClient>;
-
-/** Connects with fail-fast commands: while Redis is away a command errors at once instead of queueing. */
-export async function connectRedis(url: string, name: string): Promise<RedisConnection> {
-  const client = createClient({
-    url,
-    name,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000) },
-  });
-  let reported = false;
-  // node-redis emits 'error' on every failed reconnect; without a listener the process would crash.
-  client.on('error', (error: Error) => {
-    if (reported) return;
-    reported = true;
-    console.error(`Redis at ${redactUrl(url)} is unreachable (${error.message}); the cache answers misses until it is back.`);
-  });
-  client.on('ready', () => {
-    if (reported) console.error(`Redis at ${redactUrl(url)} is reachable again.`);
-    reported = false;
-  });
-  try {
-    await client.connect();
-  } catch (error) {
-    client.destroy();
-    throw new Error(`Expected Redis at ${redactUrl(url)} (REDIS_URL), but could not connect: ${(error as Error).message}.`, { cause: error });
-  }
-  return client;
-}
-
-/** A URL fit for logs: the password, if any, replaced. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable REDIS_URL)';
-  }
-}
 
 interface Envelope {
   v: unknown;
@@ -85,7 +45,7 @@ export class RedisCache implements EntityCache {
     if (keys.length === 0) return [];
     let raw: (string | null)[];
     try {
-      raw = (await this.client.mGet(keys.map((k) => this.keyOf(type, k)))) as (string | null)[];
+      raw = await this.client.getMany(keys.map((k) => this.keyOf(type, k)));
       this.failing = false;
     } catch (error) {
       this.fail('read', error);
@@ -110,13 +70,12 @@ export class RedisCache implements EntityCache {
     if (entries.length === 0 || ttlSeconds <= 0) return;
     const now = Date.now();
     const keepMs = (ttlSeconds + (this.options.staleSeconds ?? 0)) * 1000;
-    const multi = this.client.multi();
-    for (const [key, value] of entries) {
+    const serialized = entries.map(([key, value]) => {
       const envelope: Envelope = { v: value, t: now, f: now + ttlSeconds * 1000 };
-      multi.set(this.keyOf(type, key), JSON.stringify(envelope), { expiration: { type: 'PX', value: keepMs } });
-    }
+      return [this.keyOf(type, key), JSON.stringify(envelope)] as const;
+    });
     try {
-      await multi.exec();
+      await this.client.setMany(serialized, keepMs);
       this.failing = false;
     } catch (error) {
       this.fail('write', error);
@@ -125,13 +84,8 @@ export class RedisCache implements EntityCache {
 
   async delete(type: string, keys: readonly string[] | '*'): Promise<void> {
     try {
-      if (keys !== '*') {
-        if (keys.length > 0) await this.client.del(keys.map((k) => this.keyOf(type, k)));
-        return;
-      }
-      for await (const batch of this.client.scanIterator({ MATCH: this.patternOf(type), COUNT: 1000 })) {
-        if (batch.length > 0) await this.client.del(batch);
-      }
+      if (keys === '*') await this.client.deleteMatching(this.patternOf(type));
+      else await this.client.del(keys.map((k) => this.keyOf(type, k)));
     } catch (error) {
       this.fail('delete', error);
       throw error;
@@ -139,7 +93,7 @@ export class RedisCache implements EntityCache {
   }
 
   async close(): Promise<void> {
-    if (this.client.isOpen) await this.client.close();
+    await this.client.close();
   }
 }
 
@@ -151,21 +105,17 @@ export class RedisCache implements EntityCache {
 export class RedisInvalidationBus implements InvalidationBus {
   private readonly listeners = new Set<(event: Invalidation) => void>();
 
+  private stopListening: () => Promise<void> = async () => {};
+
   private constructor(
     private readonly cache: RedisCache,
-    private readonly publisher: RedisConnection,
-    private readonly subscriber: RedisConnection,
+    private readonly connection: RedisConnection,
     private readonly channel: string,
   ) {}
 
-  static async start(cache: RedisCache, publisher: RedisConnection, prefix: string): Promise<RedisInvalidationBus> {
-    const subscriber = publisher.duplicate();
-    subscriber.on('error', () => {
-      // The publisher connection already reports outages; reconnects resubscribe by themselves.
-    });
-    await subscriber.connect();
-    const bus = new RedisInvalidationBus(cache, publisher, subscriber, `${prefix}:invalidate`);
-    await subscriber.subscribe(bus.channel, (message: string) => bus.deliver(message));
+  static async start(cache: RedisCache, connection: RedisConnection, prefix: string): Promise<RedisInvalidationBus> {
+    const bus = new RedisInvalidationBus(cache, connection, `${prefix}:invalidate`);
+    bus.stopListening = await connection.subscribe(bus.channel, (message: string) => bus.deliver(message));
     return bus;
   }
 
@@ -183,7 +133,7 @@ export class RedisInvalidationBus implements InvalidationBus {
   async publish(events: readonly Invalidation[]): Promise<void> {
     if (events.length === 0) return;
     for (const event of events) await this.cache.delete(event.type, event.keys);
-    await this.publisher.publish(this.channel, JSON.stringify(events));
+    await this.connection.publish(this.channel, JSON.stringify(events));
   }
 
   subscribe(listener: (event: Invalidation) => void): () => void {
@@ -193,6 +143,6 @@ export class RedisInvalidationBus implements InvalidationBus {
 
   async close(): Promise<void> {
     this.listeners.clear();
-    if (this.subscriber.isOpen) await this.subscriber.close();
+    await this.stopListening();
   }
 }

@@ -5,7 +5,7 @@
  * only the hash to any other. Failures count as misses, as in RedisCache.
  */
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
-import type { RedisConnection } from './redisCache.js';
+import type { RedisConnection } from './redisConnection.js';
 
 export class RedisKeyValueCache implements KeyValueCache<string> {
   private failing = false;
@@ -39,8 +39,7 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
     // Apollo passes ttl null for "never expires"; undefined means the default.
     const ttl = options?.ttl === undefined ? this.options.defaultTtlSeconds : (options.ttl ?? undefined);
     try {
-      if (ttl !== undefined && ttl > 0) await this.client.set(this.key(key), value, { expiration: { type: 'EX', value: Math.ceil(ttl) } });
-      else await this.client.set(this.key(key), value);
+      await this.client.set(this.key(key), value, ttl !== undefined && ttl > 0 ? { pxMs: Math.ceil(ttl) * 1000 } : {});
       this.failing = false;
     } catch (error) {
       this.fail(error);
@@ -49,7 +48,7 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
 
   async delete(key: string): Promise<boolean> {
     try {
-      return (await this.client.del(this.key(key))) > 0;
+      return (await this.client.del([this.key(key)])) > 0;
     } catch (error) {
       this.fail(error);
       return false;

@@ -7,12 +7,23 @@
 import { ConfigError } from '../settings.js';
 import { readSettings } from '../config/index.js';
 import type { CacheSettings } from './types.js';
+import { redactUrl, type RedisTarget } from './redisConnection.js';
+
+/** REDIS_URL and REDIS_CLUSTER, checked together; undefined when REDIS_URL is unset. */
+export function readRedisTarget(env: NodeJS.ProcessEnv): RedisTarget | undefined {
+  const s = readSettings(env);
+  const url = s.get('REDIS_URL');
+  if (url === undefined) return undefined;
+  const cluster = s.get('REDIS_CLUSTER');
+  if (!cluster && url.includes(',')) throw new ConfigError('REDIS_URL', 'one redis:// URL (a list of seed nodes needs REDIS_CLUSTER=true)', redactUrl(url));
+  return { url, cluster };
+}
 
 export function readCacheSettings(env: NodeJS.ProcessEnv): CacheSettings {
   const s = readSettings(env);
-  const redisUrl = s.get('REDIS_URL');
-  const mode = s.get('CACHE_MODE', { default: redisUrl ? 'redis' : 'memory' });
-  if (mode === 'redis' && !redisUrl) throw new ConfigError('REDIS_URL', 'a redis:// URL because CACHE_MODE is redis', '');
+  const redis = readRedisTarget(env);
+  const mode = s.get('CACHE_MODE', { default: redis ? 'redis' : 'memory' });
+  if (mode === 'redis' && !redis) throw new ConfigError('REDIS_URL', 'a redis:// URL because CACHE_MODE is redis', '');
   const byType: Record<string, number> = {};
   // The reader has checked the shape: comma-separated type=seconds pairs.
   for (const part of (s.get('CACHE_TTLS') ?? '')
@@ -24,7 +35,7 @@ export function readCacheSettings(env: NodeJS.ProcessEnv): CacheSettings {
   }
   return {
     mode,
-    redisUrl,
+    redis,
     prefix: s.get('CACHE_PREFIX'),
     ttls: { defaultSeconds: s.get('CACHE_TTL_SECONDS'), byType },
     staleSeconds: s.get('CACHE_STALE_SECONDS'),

@@ -4,6 +4,7 @@
  * for one key — a native-side record before any field-level authorization —
  * so a hit is exactly as safe to shape for a caller as a fresh read.
  */
+import type { RedisTarget } from './redisConnection.js';
 
 /** Which native system a cache type belongs to; invalidations name it so logs say where a change came from. */
 export type CacheSystem = 'erp' | 'crm';
@@ -67,8 +68,8 @@ export function ttlFor(ttls: CacheTtls, type: string): number {
 export interface CacheSettings {
   /** `off`, `memory` (this process) or `redis` (shared). Defaults to redis with REDIS_URL, else memory. */
   mode: 'off' | 'memory' | 'redis';
-  /** Where Redis is (`REDIS_URL`); required for mode redis. */
-  redisUrl?: string;
+  /** Where Redis is (`REDIS_URL`, `REDIS_CLUSTER`); required for mode redis. */
+  redis?: RedisTarget;
   /** Prefix of every Redis key and channel (`CACHE_PREFIX`), so deployments can share one Redis. Defaults to ecg. */
   prefix: string;
   ttls: CacheTtls;

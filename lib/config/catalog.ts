@@ -385,8 +385,14 @@ export const SETTINGS = {
     group: CACHE,
     components: [...SERVERS, 'tests'],
     description:
-      "Shared Redis: persisted queries (gateway), the entity cache (subgraphs), the workflow's cross-process guard. Unset: each process keeps its own in memory.",
+      "Shared Redis: persisted queries (gateway), the entity cache (subgraphs), the workflow's cross-process guard. Unset: each process keeps its own in memory. With REDIS_CLUSTER=true, one or more comma-separated seed nodes of a Redis Cluster.",
     example: 'redis://127.0.0.1:6379',
+  }),
+  REDIS_CLUSTER: flag(false, {
+    group: CACHE,
+    components: [...SERVERS, 'tests'],
+    description:
+      'REDIS_URL names seed nodes of a Redis Cluster: the rest of the cluster is discovered from them, batches are spread over its masters by hash slot.',
   }),
   CACHE_MODE: choice(['off', 'memory', 'redis'], 'memory', {
     group: CACHE,

@@ -129,9 +129,15 @@ export function optionalHttpUrl(doc: SettingDoc): Setting<string | undefined> {
   return setting<string | undefined>('url', undefined, 'an http(s) URL', parseHttpUrl, doc);
 }
 
-/** A redis:// or rediss:// URL, or unset. */
+/** One redis:// or rediss:// URL, or several comma-separated (the seed nodes of a Redis Cluster). */
 export function optionalRedisUrl(doc: SettingDoc): Setting<string | undefined> {
-  return setting<string | undefined>('url', undefined, 'a redis:// or rediss:// URL', (v) => (/^rediss?:\/\//.test(v) ? v : undefined), doc);
+  return setting<string | undefined>(
+    'url',
+    undefined,
+    'a redis:// or rediss:// URL (comma-separated seed nodes for a Redis Cluster)',
+    (v) => (v.split(',').every((one) => /^rediss?:\/\/\S/.test(one.trim())) ? v : undefined),
+    doc,
+  );
 }
 
 /** true/false (also 1/0, yes/no, on/off, any case). */

@@ -13,7 +13,7 @@ import { nativeRounds } from '../../emulators/common/diagnostics.js';
 import { startStack, type Stack } from '../../scripts/stack.js';
 import type { Invalidation } from '../../lib/cache/types.js';
 import { startTestStack, type TestStack } from '../helpers/startStack.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { countKeys, redisEnv, startTestRedis, startTestRedisCluster, type TestRedis } from '../helpers/redis.js';
 import { ALL_SCOPES, authEnv, TEST_INTERNAL_SECRET, token } from '../helpers/auth.js';
 import { signInternalRequest } from '../../lib/internalAuth.js';
 
@@ -257,108 +257,110 @@ describe('cached records and field authorization', () => {
   });
 });
 
-describe('two replicas on one Redis', () => {
-  let redis: TestRedis;
-  let a: TestStack;
-  let b: Stack;
+// The same replicas on one Redis server and on a three-master Redis Cluster (REDIS_CLUSTER=true).
+for (const [where, startRedis] of [
+  ['one Redis', startTestRedis],
+  ['a Redis Cluster', startTestRedisCluster],
+] as const) {
+  describe(`two replicas on ${where}`, () => {
+    let redis: TestRedis;
+    let a: TestStack;
+    let b: Stack;
 
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    // The entity cache, persisted queries and plans are what is shared here; whole answers are tested below.
-    const env = { REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix, ERP_CHANGE_POLL_MS: '0', CRM_CHANGE_WAIT_MS: '500', RESPONSE_CACHE_MAX_ENTRIES: '0' };
-    a = await startTestStack({ env });
-    // Replica B: its own subgraphs and gateway, over the same native systems and the same Redis.
-    b = await startStack({ ephemeralPorts: true, env: { ...env, ODOO_URL: a.odoo!.url, SALESFORCE_LOGIN_URL: a.salesforce!.url } });
-    await a.erp.changes!.pollNow();
-    await Promise.all([a.crm.changes!.ready, b.crm.changes!.ready]);
+    beforeAll(async () => {
+      redis = await startRedis();
+      // The entity cache, persisted queries and plans are what is shared here; whole answers are tested below.
+      const env = { ...redisEnv(redis), ERP_CHANGE_POLL_MS: '0', CRM_CHANGE_WAIT_MS: '500', RESPONSE_CACHE_MAX_ENTRIES: '0' };
+      a = await startTestStack({ env });
+      // Replica B: its own subgraphs and gateway, over the same native systems and the same Redis.
+      b = await startStack({ ephemeralPorts: true, env: { ...env, ODOO_URL: a.odoo!.url, SALESFORCE_LOGIN_URL: a.salesforce!.url } });
+      await a.erp.changes!.pollNow();
+      await Promise.all([a.crm.changes!.ready, b.crm.changes!.ready]);
+    });
+    afterAll(async () => {
+      await b?.stop();
+      await a?.stop();
+      await redis?.stop();
+    });
+
+    it('shares entries: what replica B read, replica A answers without a native call', async () => {
+      expect(a.erp.cache?.cache.kind).toBe('redis');
+      const scenario = SCENARIOS.find((s) => s.name === 'order-detail')!;
+      const viaB = await graphql(b.gateway.url, scenario.query, scenario.variables);
+      expect(viaB.errors).toBeUndefined();
+      a.resetNativeCalls();
+      const viaA = await a.query(scenario.query, scenario.variables);
+      expect(viaA.data).toEqual(viaB.data);
+      expect(a.nativeCalls().total).toBe(0);
+      // The entries are spread over every node: the one Redis, or each master of the cluster.
+      const perNode = await Promise.all(redis.url.split(',').map((url) => countKeys({ ...redis, url }, `${redis.prefix}:c:*`)));
+      expect(perNode.every((n) => n > 0)).toBe(true);
+    });
+
+    it('an ERP change seen by replica A invalidates replica B too', async () => {
+      await graphql(b.gateway.url, CUSTOMER, { number: 'C00006' });
+      const [partner] = await odoo(a.odoo!.url, 'res.partner', 'search_read', [[['ref', '=', 'C00006']]], { fields: ['id'] });
+      await odoo(a.odoo!.url, 'res.partner', 'write', [[partner.id], { email: 'seen-by-a@example.com' }]);
+      const heardByB = nextInvalidation(b.erp.cache!.bus, 'erp.partner');
+      // Only replica A polls (B's poll interval is 0 too, and A holds the lease).
+      await a.erp.changes!.pollNow();
+      expect((await heardByB).keys).toEqual(expect.arrayContaining(['ref:C00006']));
+      a.resetNativeCalls();
+      const viaB = await graphql(b.gateway.url, CUSTOMER, { number: 'C00006' });
+      expect(viaB.data.customer.email).toBe('seen-by-a@example.com');
+      expect(a.nativeCalls().erp).toEqual({ 'res.partner.search_read': 1 });
+    });
+
+    it('a Salesforce change event invalidates both replicas', async () => {
+      const before = await graphql(b.gateway.url, ACCOUNT, { number: 'C00007' });
+      await a.query(ACCOUNT, { number: 'C00007' });
+      const id = before.data.customer.account.id;
+      const heard = [nextInvalidation(a.crm.cache!.bus, 'crm.account'), nextInvalidation(b.crm.cache!.bus, 'crm.account')];
+      await salesforcePatch(a.salesforce!.url, 'Account', id, { Name: 'Renamed for both replicas' });
+      await Promise.all(heard);
+      expect((await a.query(ACCOUNT, { number: 'C00007' })).data.customer.account.name).toBe('Renamed for both replicas');
+      expect((await graphql(b.gateway.url, ACCOUNT, { number: 'C00007' })).data.customer.account.name).toBe('Renamed for both replicas');
+    });
+
+    it('shares automatic persisted queries: a hash registered at gateway A is known to gateway B', async () => {
+      const query = '{ customer(number: "C00001") { number } }';
+      const { createHash } = await import('node:crypto');
+      const sha256Hash = createHash('sha256').update(query).digest('hex');
+      const extensions = { persistedQuery: { version: 1, sha256Hash } };
+      const registered = await (
+        await fetch(a.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions }) })
+      ).json();
+      expect(registered).toEqual({ data: { customer: { number: 'C00001' } } });
+      const byHash = await (
+        await fetch(b.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extensions }) })
+      ).json();
+      expect(byHash).toEqual({ data: { customer: { number: 'C00001' } } });
+    });
+
+    it('shares query plans: an operation planned at gateway A is not planned again at gateway B', async () => {
+      // Every benchmark scenario: plans with entity fetches across both subgraphs and @requires.
+      for (const scenario of SCENARIOS) {
+        const operation = scenario.query.replace(/query (\w+)/, `query $1SharedPlan`);
+        const beforeA = a.gateway.queryPlanStats();
+        const viaA = await a.query(operation, scenario.variables);
+        expect(viaA.errors, scenario.name).toBeUndefined();
+        expect(a.gateway.queryPlanStats().misses, `${scenario.name} is planned once at A`).toBe(beforeA.misses + 1);
+
+        const beforeB = b.gateway.queryPlanStats();
+        const viaB = await graphql(b.gateway.url, operation, scenario.variables);
+        const afterB = b.gateway.queryPlanStats();
+        // B read A's plan from Redis (JSON) and executed it to the same answer.
+        expect(afterB.misses, `${scenario.name} is not planned at B`).toBe(beforeB.misses);
+        expect(afterB.sharedHits, scenario.name).toBe(beforeB.sharedHits + 1);
+        expect(viaB.data, scenario.name).toEqual(viaA.data);
+        // The next request at B finds the plan in its own memory.
+        await graphql(b.gateway.url, operation, scenario.variables);
+        expect(b.gateway.queryPlanStats().localHits, scenario.name).toBe(afterB.localHits + 1);
+      }
+      expect(await countKeys(redis, `${redis.prefix}:kv:qp:*`)).toBeGreaterThanOrEqual(SCENARIOS.length);
+    });
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-    await redis?.stop();
-  });
-
-  it('shares entries: what replica B read, replica A answers without a native call', async () => {
-    expect(a.erp.cache?.cache.kind).toBe('redis');
-    const scenario = SCENARIOS.find((s) => s.name === 'order-detail')!;
-    const viaB = await graphql(b.gateway.url, scenario.query, scenario.variables);
-    expect(viaB.errors).toBeUndefined();
-    a.resetNativeCalls();
-    const viaA = await a.query(scenario.query, scenario.variables);
-    expect(viaA.data).toEqual(viaB.data);
-    expect(a.nativeCalls().total).toBe(0);
-  });
-
-  it('an ERP change seen by replica A invalidates replica B too', async () => {
-    await graphql(b.gateway.url, CUSTOMER, { number: 'C00006' });
-    const [partner] = await odoo(a.odoo!.url, 'res.partner', 'search_read', [[['ref', '=', 'C00006']]], { fields: ['id'] });
-    await odoo(a.odoo!.url, 'res.partner', 'write', [[partner.id], { email: 'seen-by-a@example.com' }]);
-    const heardByB = nextInvalidation(b.erp.cache!.bus, 'erp.partner');
-    // Only replica A polls (B's poll interval is 0 too, and A holds the lease).
-    await a.erp.changes!.pollNow();
-    expect((await heardByB).keys).toEqual(expect.arrayContaining(['ref:C00006']));
-    a.resetNativeCalls();
-    const viaB = await graphql(b.gateway.url, CUSTOMER, { number: 'C00006' });
-    expect(viaB.data.customer.email).toBe('seen-by-a@example.com');
-    expect(a.nativeCalls().erp).toEqual({ 'res.partner.search_read': 1 });
-  });
-
-  it('a Salesforce change event invalidates both replicas', async () => {
-    const before = await graphql(b.gateway.url, ACCOUNT, { number: 'C00007' });
-    await a.query(ACCOUNT, { number: 'C00007' });
-    const id = before.data.customer.account.id;
-    const heard = [nextInvalidation(a.crm.cache!.bus, 'crm.account'), nextInvalidation(b.crm.cache!.bus, 'crm.account')];
-    await salesforcePatch(a.salesforce!.url, 'Account', id, { Name: 'Renamed for both replicas' });
-    await Promise.all(heard);
-    expect((await a.query(ACCOUNT, { number: 'C00007' })).data.customer.account.name).toBe('Renamed for both replicas');
-    expect((await graphql(b.gateway.url, ACCOUNT, { number: 'C00007' })).data.customer.account.name).toBe('Renamed for both replicas');
-  });
-
-  it('shares automatic persisted queries: a hash registered at gateway A is known to gateway B', async () => {
-    const query = '{ customer(number: "C00001") { number } }';
-    const { createHash } = await import('node:crypto');
-    const sha256Hash = createHash('sha256').update(query).digest('hex');
-    const extensions = { persistedQuery: { version: 1, sha256Hash } };
-    const registered = await (
-      await fetch(a.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions }) })
-    ).json();
-    expect(registered).toEqual({ data: { customer: { number: 'C00001' } } });
-    const byHash = await (
-      await fetch(b.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extensions }) })
-    ).json();
-    expect(byHash).toEqual({ data: { customer: { number: 'C00001' } } });
-  });
-
-  it('shares query plans: an operation planned at gateway A is not planned again at gateway B', async () => {
-    // Every benchmark scenario: plans with entity fetches across both subgraphs and @requires.
-    for (const scenario of SCENARIOS) {
-      const operation = scenario.query.replace(/query (\w+)/, `query $1SharedPlan`);
-      const beforeA = a.gateway.queryPlanStats();
-      const viaA = await a.query(operation, scenario.variables);
-      expect(viaA.errors, scenario.name).toBeUndefined();
-      expect(a.gateway.queryPlanStats().misses, `${scenario.name} is planned once at A`).toBe(beforeA.misses + 1);
-
-      const beforeB = b.gateway.queryPlanStats();
-      const viaB = await graphql(b.gateway.url, operation, scenario.variables);
-      const afterB = b.gateway.queryPlanStats();
-      // B read A's plan from Redis (JSON) and executed it to the same answer.
-      expect(afterB.misses, `${scenario.name} is not planned at B`).toBe(beforeB.misses);
-      expect(afterB.sharedHits, scenario.name).toBe(beforeB.sharedHits + 1);
-      expect(viaB.data, scenario.name).toEqual(viaA.data);
-      // The next request at B finds the plan in its own memory.
-      await graphql(b.gateway.url, operation, scenario.variables);
-      expect(b.gateway.queryPlanStats().localHits, scenario.name).toBe(afterB.localHits + 1);
-    }
-    const { createClient } = await import('redis');
-    const client = await createClient({ url: redis.url }).connect();
-    try {
-      expect((await client.keys(`${redis.prefix}:kv:qp:*`)).length).toBeGreaterThanOrEqual(SCENARIOS.length);
-    } finally {
-      await client.close();
-    }
-  });
-});
-
+}
 describe('two gateway processes on one Redis', () => {
   let redis: TestRedis;
   let a: TestStack;

@@ -148,7 +148,11 @@ describe('readSettings', () => {
     ['AUTHZ_POLICY', 'ignore', 'Invalid setting AUTHZ_POLICY: expected one of error, mask, but got "ignore".'],
     ['LOG_LEVEL', 'verbose', 'Invalid setting LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, but got "verbose".'],
     ['GATEWAY_EXPLORER', 'maybe', 'Invalid setting GATEWAY_EXPLORER: expected true or false, but got "maybe".'],
-    ['REDIS_URL', 'http://x', 'Invalid setting REDIS_URL: expected a redis:// or rediss:// URL, but got "http://x".'],
+    [
+      'REDIS_URL',
+      'http://x',
+      'Invalid setting REDIS_URL: expected a redis:// or rediss:// URL (comma-separated seed nodes for a Redis Cluster), but got "http://x".',
+    ],
     ['APQ_TTL_SECONDS', '0', 'Invalid setting APQ_TTL_SECONDS: expected an integer of at least 1, but got "0".'],
   ] as const)('names %s, what it accepts and what arrived', (name, value, message) => {
     expect(() => readSettings({ [name]: value }).get(name)).toThrow(ConfigError);

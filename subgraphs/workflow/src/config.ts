@@ -8,6 +8,8 @@ import { readOdooConnection, readSalesforceConnection, type OdooConnectionSettin
 import { internalSharedSecret } from '../../../lib/settings.js';
 import { readSettings } from '../../../lib/config/index.js';
 import { readObservabilitySettings, type ObservabilitySettings } from '../../../lib/observability/settings.js';
+import { readRedisTarget } from '../../../lib/cache/settings.js';
+import type { RedisTarget } from '../../../lib/cache/redisConnection.js';
 
 /** Odoo, reached with the ERP subgraph's settings (`ODOO_*`). */
 export type WorkflowOdooSettings = OdooConnectionSettings;
@@ -25,11 +27,11 @@ export interface WorkflowSubgraphConfig {
   /** The currency of every Money the workflows report (`WORKFLOW_CURRENCY`). Defaults to EUR, the ERP's company currency. */
   currencyCode: string;
   /**
-   * Redis for the cross-process idempotency guard (`REDIS_URL`). Without it the
+   * Redis for the cross-process idempotency guard (`REDIS_URL`, `REDIS_CLUSTER`). Without it the
    * guard is the ERP search by `client_order_ref` inside an in-process lock,
    * which is exact for one replica only. Defaults to none.
    */
-  redisUrl: string | undefined;
+  redis: RedisTarget | undefined;
   /** Prefix of the lock keys in Redis (`WORKFLOW_LOCK_PREFIX`), so several deployments can share one Redis. Defaults to workflow:lock:. */
   lockPrefix: string;
   /** How long a cross-process lock is held at most before it expires, in ms (`WORKFLOW_LOCK_TTL_MS`). Defaults to 60000. */
@@ -60,7 +62,7 @@ export function loadWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
     odoo: readOdooConnection(s),
     salesforce: readSalesforceConnection(s),
     currencyCode: s.get('WORKFLOW_CURRENCY'),
-    redisUrl: s.get('REDIS_URL'),
+    redis: readRedisTarget(env),
     lockPrefix: s.get('WORKFLOW_LOCK_PREFIX'),
     lockTtlMs: s.get('WORKFLOW_LOCK_TTL_MS'),
     resultTtlMs: s.get('WORKFLOW_RESULT_TTL_MS'),
@@ -73,5 +75,5 @@ export function loadWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
 
 /** The configuration without secrets, for start-up logs. */
 export function describeWorkflowConfig(config: WorkflowSubgraphConfig): string {
-  return `Odoo ${config.odoo.url} (db ${config.odoo.db}, user ${config.odoo.login}), Salesforce ${config.salesforce.loginUrl} (API v${config.salesforce.apiVersion}, user ${config.salesforce.username}), cross-process guard ${config.redisUrl ? 'Redis' : 'none (single replica)'}`;
+  return `Odoo ${config.odoo.url} (db ${config.odoo.db}, user ${config.odoo.login}), Salesforce ${config.salesforce.loginUrl} (API v${config.salesforce.apiVersion}, user ${config.salesforce.username}), cross-process guard ${config.redis ? 'Redis' : 'none (single replica)'}`;
 }

@@ -39,7 +39,7 @@ export async function buildWorkflowContext(
   config: WorkflowSubgraphConfig,
   options: { log?: WorkflowLog; observers?: { odoo?: NativeCallObserver; salesforce?: NativeCallObserver } } = {},
 ): Promise<{ context: WorkflowContext; odoo: OdooClient; salesforce: SalesforceClient; close(): Promise<void> }> {
-  const crossProcess: CrossProcessLock | undefined = config.redisUrl ? await createRedisLock(config.redisUrl, config.lockPrefix) : undefined;
+  const crossProcess: CrossProcessLock | undefined = config.redis ? await createRedisLock(config.redis, config.lockPrefix) : undefined;
   // The same native clients as the ERP and CRM subgraphs (lib/native), with the same settings: reads retried, writes sent once.
   const odoo = createOdooClient({ ...config.odoo, observer: options.observers?.odoo });
   const salesforce = new SalesforceClient({ ...config.salesforce, observer: options.observers?.salesforce });

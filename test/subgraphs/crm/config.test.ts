@@ -19,7 +19,7 @@ describe('loadCrmConfig', () => {
       currencyCode: 'EUR',
       development: true,
       // The cross-request cache (lib/cache): in memory without REDIS_URL, and the CDC long-poll wait.
-      cache: { mode: 'memory', redisUrl: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },
+      cache: { mode: 'memory', redis: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },
       changeWaitMs: 10000,
       nativeBatching: true,
       // Logs, metrics and traces (lib/observability): info lines, no tracing, an open /metrics.

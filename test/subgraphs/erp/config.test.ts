@@ -16,7 +16,7 @@ describe('loadErpConfig', () => {
       },
       development: true,
       // The cross-request cache (lib/cache): in memory without REDIS_URL, and the ERP change poll.
-      cache: { mode: 'memory', redisUrl: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },
+      cache: { mode: 'memory', redis: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },
       changePollMs: 2000,
       nativeBatching: true,
       // Logs, metrics and traces (lib/observability): info lines, no tracing, an open /metrics.
@@ -49,7 +49,7 @@ describe('loadErpConfig', () => {
       },
       development: false,
       internalSecret: 's'.repeat(40),
-      cache: { mode: 'memory', redisUrl: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },
+      cache: { mode: 'memory', redis: undefined, prefix: 'ecg', ttls: { defaultSeconds: 300, byType: {} }, staleSeconds: 3600, memoryMaxEntries: 50000 },
       changePollMs: 2000,
       nativeBatching: true,
       // Logs, metrics and traces (lib/observability): info lines, no tracing, an open /metrics.

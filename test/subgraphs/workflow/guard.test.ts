@@ -124,7 +124,7 @@ describe('workflow helpers', () => {
   it('reads its configuration with defaults and names a bad setting', () => {
     const config = loadWorkflowConfig({});
     expect(config.port).toBe(4003);
-    expect(config.redisUrl).toBeUndefined();
+    expect(config.redis).toBeUndefined();
     expect(config.odoo.url).toBe('http://127.0.0.1:8069');
     expect(() => loadWorkflowConfig({ WORKFLOW_SUBGRAPH_PORT: 'x' })).toThrow(/WORKFLOW_SUBGRAPH_PORT/);
     expect(() => loadWorkflowConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);

@@ -18,6 +18,7 @@
  * results are not memoised: a retry must go on to finish the work.
  */
 import { randomUUID } from 'node:crypto';
+import { connectRedis, type RedisTarget } from '../../../../lib/cache/redisConnection.js';
 
 /** The cross-process lock could not be taken (Redis down, or another process held the key too long): nothing was run. */
 export class LockUnavailableError extends Error {
@@ -117,24 +118,17 @@ export class WorkflowGuard<R> {
   }
 }
 
-/** A Redis lock (`SET NX PX`, compare-and-delete release); the client is created lazily and only when REDIS_URL is set. */
-export async function createRedisLock(url: string, prefix = 'workflow:lock:'): Promise<CrossProcessLock> {
-  const { createClient } = await import('redis');
-  const client = createClient({ url });
-  client.on('error', () => {
-    // Connection errors surface on the next command; the listener keeps them from crashing the process.
-  });
-  await client.connect();
-  const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** A Redis lock (`SET NX PX`, compare-and-delete release) on one Redis or a Redis Cluster (the key decides the node). */
+export async function createRedisLock(target: RedisTarget, prefix = 'workflow:lock:'): Promise<CrossProcessLock> {
+  const redis = await connectRedis(target, 'workflow-lock', 'workflows that need the cross-process lock fail until it is back');
   return {
     async acquire(key, ttlMs, waitMs) {
       const token = randomUUID();
       const deadline = Date.now() + waitMs;
       for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
-        const ok = await client.set(prefix + key, token, { NX: true, PX: ttlMs });
-        if (ok === 'OK') {
+        if (await redis.set(prefix + key, token, { onlyIfAbsent: true, pxMs: ttlMs })) {
           return async () => {
-            await client.eval(RELEASE, { keys: [prefix + key], arguments: [token] });
+            await redis.deleteIfEquals(prefix + key, token);
           };
         }
         if (Date.now() + delay > deadline) {
@@ -145,8 +139,6 @@ export async function createRedisLock(url: string, prefix = 'workflow:lock:'): P
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     },
-    async close() {
-      await client.quit().catch(() => undefined);
-    },
+    close: () => redis.close().catch(() => undefined),
   };
 }

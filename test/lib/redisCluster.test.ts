@@ -1,0 +1,166 @@
+/**
+ * The shared cache, its invalidation bus, persisted queries, leases and the
+ * workflow lock on a real three-master Redis Cluster. A cluster refuses a
+ * command whose keys sit in different hash slots, so every batch here is big
+ * enough to span all three masters.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis, type RedisConnection } from '../../lib/cache/redisConnection.js';
+import { RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js';
+import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
+import { startCache, type Invalidation } from '../../lib/cache/index.js';
+import { readRedisTarget } from '../../lib/cache/settings.js';
+import { ConfigError } from '../../lib/settings.js';
+import { createRedisLock, LockUnavailableError } from '../../subgraphs/workflow/src/workflows/guard.js';
+import { countKeys, startTestRedisCluster, type TestRedis } from '../helpers/redis.js';
+
+let redis: TestRedis & { nodes: string[] };
+let connection: RedisConnection;
+
+beforeAll(async () => {
+  redis = await startTestRedisCluster();
+  connection = await connectRedis({ url: redis.url, cluster: true }, 'cluster-test');
+}, 30_000);
+afterAll(async () => {
+  await connection?.close();
+  await redis?.stop();
+});
+
+/** How many keys with `prefix` each master holds, asked of each node directly. */
+function keysPerNode(prefix: string): Promise<number[]> {
+  return Promise.all(redis.nodes.map((url) => countKeys({ ...redis, url }, `${prefix}*`)));
+}
+
+describe('the entity cache on a Redis Cluster', () => {
+  it('writes and reads a batch spread over every master, in key order, with misses where nothing is stored', async () => {
+    const cache = new RedisCache(connection, { prefix: `${redis.prefix}-a` });
+    const keys = Array.from({ length: 200 }, (_, i) => `id:${i}`);
+    await cache.setMany(
+      'erp.partner',
+      keys.map((k) => [k, { key: k }] as const),
+      60,
+    );
+    const perNode = await keysPerNode(`${redis.prefix}-a:c:erp.partner:`);
+    expect(perNode.every((n) => n > 0)).toBe(true);
+    expect(perNode.reduce((a, b) => a + b, 0)).toBe(200);
+
+    const hits = await cache.getMany<{ key: string }>('erp.partner', ['id:7', 'missing', ...keys.slice(100, 150)]);
+    expect(hits.map((h) => h?.value.key)).toEqual(['id:7', undefined, ...keys.slice(100, 150)]);
+  });
+
+  it('deletes named keys across slots, and a whole type on every master without touching another type', async () => {
+    const prefix = `${redis.prefix}-b`;
+    const cache = new RedisCache(connection, { prefix });
+    const keys = Array.from({ length: 120 }, (_, i) => `ref:C${i}`);
+    await cache.setMany(
+      'erp.partner',
+      keys.map((k) => [k, 1] as const),
+      60,
+    );
+    await cache.setMany(
+      'crm.account',
+      keys.map((k) => [k, 2] as const),
+      60,
+    );
+
+    await cache.delete('erp.partner', keys.slice(0, 60));
+    expect((await cache.getMany('erp.partner', keys)).filter(Boolean)).toHaveLength(60);
+
+    await cache.delete('erp.partner', '*');
+    expect(await keysPerNode(`${prefix}:c:erp.partner:`)).toEqual([0, 0, 0]);
+    expect((await cache.getMany('crm.account', keys)).every((hit) => hit?.value === 2)).toBe(true);
+  });
+
+  it('publishes an invalidation that a replica on another connection hears, after deleting the entries for everyone', async () => {
+    const prefix = `${redis.prefix}-c`;
+    const other = await connectRedis({ url: redis.nodes[2]!, cluster: true }, 'cluster-test-b');
+    const busA = await RedisInvalidationBus.start(new RedisCache(connection, { prefix }), connection, prefix);
+    const cacheB = new RedisCache(other, { prefix });
+    const busB = await RedisInvalidationBus.start(cacheB, other, prefix);
+    try {
+      const keys = Array.from({ length: 60 }, (_, i) => `id:${i}`);
+      await cacheB.setMany(
+        'crm.contact',
+        keys.map((k) => [k, k] as const),
+        60,
+      );
+      const heard = new Promise<Invalidation>((resolve) => busB.subscribe(resolve));
+      await busA.publish([{ system: 'crm', type: 'crm.contact', keys: keys.slice(0, 30), reason: 'ContactChangeEvent UPDATE' }]);
+      expect((await heard).keys).toEqual(keys.slice(0, 30));
+      expect((await cacheB.getMany('crm.contact', keys)).filter(Boolean)).toHaveLength(30);
+    } finally {
+      await busA.close();
+      await busB.close();
+      await other.close();
+    }
+  });
+});
+
+describe('persisted queries, leases and the workflow lock on a Redis Cluster', () => {
+  it('keeps Apollo key-value entries with their time to live', async () => {
+    const kv = new RedisKeyValueCache(connection, { prefix: `${redis.prefix}-kv` });
+    await kv.set('apq:abc', '{ a }', { ttl: 60 });
+    await kv.set('apq:short', '{ b }', { ttl: 1 });
+    expect(await kv.get('apq:abc')).toBe('{ a }');
+    expect(await kv.delete('apq:abc')).toBe(true);
+    expect(await kv.get('apq:abc')).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await kv.get('apq:short')).toBeUndefined();
+  });
+
+  it('gives a change-feed lease to one replica at a time', async () => {
+    const settings = {
+      mode: 'redis' as const,
+      redis: { url: redis.url, cluster: true },
+      prefix: `${redis.prefix}-lease`,
+      ttls: { defaultSeconds: 60, byType: {} },
+      staleSeconds: 0,
+      memoryMaxEntries: 10,
+    };
+    const [a, b] = [await startCache(settings, 'lease-a'), await startCache(settings, 'lease-b')];
+    try {
+      expect(await a!.state.claim('erp-change-poll', 5000)).toBe(true);
+      expect(await b!.state.claim('erp-change-poll', 5000)).toBe(false);
+      expect(await a!.state.claim('erp-change-poll', 5000)).toBe(true);
+      await a!.state.set('watermark', '2026-11-27 10:00:00');
+      expect(await b!.state.get('watermark')).toBe('2026-11-27 10:00:00');
+    } finally {
+      await a!.close();
+      await b!.close();
+    }
+  });
+
+  it('holds the workflow lock for one process, and frees it only for its holder', async () => {
+    const target = { url: redis.url, cluster: true };
+    const [one, two] = [await createRedisLock(target, `${redis.prefix}:lock:`), await createRedisLock(target, `${redis.prefix}:lock:`)];
+    try {
+      const release = await one.acquire('quote-17', 5000, 100);
+      await expect(two.acquire('quote-17', 5000, 100)).rejects.toBeInstanceOf(LockUnavailableError);
+      await release();
+      const again = await two.acquire('quote-17', 5000, 100);
+      await again();
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+});
+
+describe('REDIS_URL and REDIS_CLUSTER', () => {
+  it('takes a list of seed nodes only for a cluster, and names the setting otherwise', async () => {
+    const list = 'redis://127.0.0.1:7000,redis://127.0.0.1:7001';
+    expect(readRedisTarget({ REDIS_URL: list, REDIS_CLUSTER: 'true' })).toEqual({ url: list, cluster: true });
+    expect(readRedisTarget({ REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual({ url: 'redis://127.0.0.1:6379', cluster: false });
+    expect(readRedisTarget({})).toBeUndefined();
+    expect(() => readRedisTarget({ REDIS_URL: list })).toThrow(ConfigError);
+    expect(() => readRedisTarget({ REDIS_URL: list })).toThrow(/REDIS_URL.*REDIS_CLUSTER=true/);
+    expect(() => readRedisTarget({ REDIS_URL: 'redis://127.0.0.1:7000,http://x', REDIS_CLUSTER: 'true' })).toThrow(/REDIS_URL/);
+    await expect(connectRedis({ url: list, cluster: false }, 'x')).rejects.toThrow(/Expected REDIS_URL to name one Redis server/);
+  });
+
+  it('says which cluster it could not reach', async () => {
+    await expect(connectRedis({ url: 'redis://127.0.0.1:1', cluster: true }, 'x')).rejects.toThrow(
+      /Expected a Redis Cluster at redis:\/\/127\.0\.0\.1:1.*REDIS_URL, with REDIS_CLUSTER=true.*could not connect/,
+    );
+  });
+});
