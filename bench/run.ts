@@ -649,7 +649,7 @@ function writeResults(results: Results): void {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, 'results.md'), markdown(results));
-  writeFileSync(join(outDir, 'chart.svg'), renderChart(results));
+  writeFileSync(join(outDir, 'chart.svg'), renderChart(results, connections));
 }
 
 function markdown({ meta, scenarios: list, setups, rows, targets, seedRows, notes }: Results): string {
