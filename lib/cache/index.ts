@@ -6,6 +6,7 @@
 import { LocalInvalidationBus, MemoryCache } from './memoryCache.js';
 import { RedisCache, RedisInvalidationBus } from './redisCache.js';
 import { connectRedis, type RedisConnection } from './redisConnection.js';
+import { processSignals, redisSignals, type Signals } from './erpPollRequests.js';
 import type { CacheSettings, CacheTtls, EntityCache, InvalidationBus } from './types.js';
 
 export * from './types.js';
@@ -24,6 +25,10 @@ export interface CacheRuntime {
   bus: InvalidationBus;
   state: SharedState;
   ttls: CacheTtls;
+  /** Requests between components (a poll asked for after a write): over Redis, or within this process. */
+  signals: Signals;
+  /** CACHE_PREFIX: every key and channel of this deployment starts with it. */
+  prefix: string;
   /** Closes the connections (Redis) or drops the entries (memory). */
   close(): Promise<void>;
 }
@@ -73,7 +78,15 @@ export async function startCache(settings: CacheSettings, name: string): Promise
   if (settings.mode === 'memory') {
     const cache = new MemoryCache({ staleSeconds: settings.staleSeconds, maxEntries: settings.memoryMaxEntries });
     const bus = new LocalInvalidationBus(cache);
-    return { cache, bus, state: new MemoryState(), ttls: settings.ttls, close: async () => (await bus.close(), await cache.close()) };
+    return {
+      cache,
+      bus,
+      state: new MemoryState(),
+      ttls: settings.ttls,
+      signals: processSignals,
+      prefix: settings.prefix,
+      close: async () => (await bus.close(), await cache.close()),
+    };
   }
   const client = await connectRedis(settings.redis!, name);
   const cache = new RedisCache(client, { prefix: settings.prefix, staleSeconds: settings.staleSeconds });
@@ -89,6 +102,8 @@ export async function startCache(settings: CacheSettings, name: string): Promise
     bus,
     state: new RedisState(client, settings.prefix),
     ttls: settings.ttls,
+    signals: redisSignals(client),
+    prefix: settings.prefix,
     async close() {
       await bus.close();
       await cache.close();

@@ -32,7 +32,8 @@ export interface RedisConnection {
   deleteMatching(pattern: string): Promise<void>;
   /** Deletes `key` only while it still holds `value` (a lock released by its holder only); true when deleted. */
   deleteIfEquals(key: string, value: string): Promise<boolean>;
-  publish(channel: string, message: string): Promise<void>;
+  /** How many subscribers heard it (on a cluster: on the node that ran the PUBLISH). */
+  publish(channel: string, message: string): Promise<number>;
   /** PING, on every master of a cluster (a readiness check). */
   ping(): Promise<void>;
   /** Listens on `channel` (on a connection of its own); the returned function stops listening. */
@@ -159,8 +160,8 @@ class SingleRedis implements RedisConnection {
   async deleteIfEquals(key: string, value: string) {
     return (await this.client.eval(DELETE_IF_EQUALS, { keys: [key], arguments: [value] })) === 1;
   }
-  async publish(channel: string, message: string) {
-    await this.client.publish(channel, message);
+  publish(channel: string, message: string) {
+    return this.client.publish(channel, message);
   }
   async ping() {
     await this.client.ping();
@@ -217,8 +218,8 @@ class ClusterRedis implements RedisConnection {
   async deleteIfEquals(key: string, value: string) {
     return (await this.nodes.eval(DELETE_IF_EQUALS, { keys: [key], arguments: [value] })) === 1;
   }
-  async publish(channel: string, message: string) {
-    await this.nodes.publish(channel, message);
+  publish(channel: string, message: string) {
+    return this.nodes.publish(channel, message);
   }
   async ping() {
     await Promise.all(this.nodes.masters.map(async (master) => (await this.nodes.nodeClient(master)).ping()));

@@ -402,7 +402,7 @@ export const SETTINGS = {
   }),
   CACHE_PREFIX: text('ecg', {
     group: CACHE,
-    components: SERVERS.filter((c) => c !== 'workflow'),
+    components: SERVERS,
     description: 'Prefix of every Redis key and channel, so deployments can share one Redis.',
   }),
   CACHE_TTL_SECONDS: integer(
@@ -557,6 +557,16 @@ export const SETTINGS = {
     60_000,
     { min: 1_000, max: 3_600_000 },
     { group: WORKFLOW, components: ['workflow'], description: 'Longest a cross-process lock is held before it expires, in ms.' },
+  ),
+  WORKFLOW_ERP_REFRESH_WAIT_MS: integer(
+    2_000,
+    { min: 0, max: 60_000 },
+    {
+      group: WORKFLOW,
+      components: ['workflow'],
+      description:
+        "After a mutation that may have written to the ERP, longest wait for the ERP subgraph's change poll to drop what the caches hold of the write, so the next read sees it; 0 neither asks nor waits.",
+    },
   ),
   WORKFLOW_RESULT_TTL_MS: integer(
     86_400_000,

@@ -4,6 +4,7 @@
  * systems' own change signals (Odoo write_date polling, Salesforce Change Data
  * Capture), two replicas on one real Redis, and the in-memory fallback.
  */
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../lib/subgraphSchemas.js';
@@ -563,5 +564,61 @@ describe('whole answers at the gateway (response cache), two replicas on one Red
     expect(sample('response_cache_lookups_total{result="miss"}')).toBe(stats.misses);
     expect(sample('response_cache_invalidated_total')).toBe(stats.invalidated);
     expect(sample('response_cache_entries')).toBe(stats.entries);
+  });
+});
+
+const CREATE_CUSTOMER = `mutation ($input: CreateCustomerInput!, $key: String!) { createCustomer(input: $input, idempotencyKey: $key) { outcome customerNumber } }`;
+const CUSTOMER_COUNT = `{ customers(first: 1) { totalCount } }`;
+
+// The ERP poll is off in these stacks: only the workflow's request for a poll can refresh the cache.
+for (const [where, startRedis] of [
+  ['in memory (one process)', null],
+  ['on Redis', startTestRedis],
+] as const) {
+  describe(`read your writes: a mutation through the graph is seen by the next read, cache ${where}`, () => {
+    let redis: TestRedis | undefined;
+    let stack: TestStack;
+    beforeAll(async () => {
+      redis = startRedis ? await startRedis() : undefined;
+      stack = await startTestStack({ env: { ...(redis ? redisEnv(redis) : { CACHE_MODE: 'memory' }), ERP_CHANGE_POLL_MS: '0' } });
+      await stack.erp.changes!.pollNow();
+    });
+    afterAll(async () => {
+      await stack?.stop();
+      await redis?.stop();
+    });
+
+    it('counts a customer created through the graph at once, though the count was cached', async () => {
+      const count = async () => (await stack.query(CUSTOMER_COUNT)).data.customers.totalCount as number;
+      const before = await count();
+      stack.resetNativeCalls();
+      expect(await count()).toBe(before);
+      expect(stack.nativeCalls().erpTotal).toBe(0);
+      const created = await stack.query(CREATE_CUSTOMER, { input: { name: `Read Your Writes ${where}` }, key: randomUUID() });
+      expect(created.errors).toBeUndefined();
+      expect(created.data.createCustomer.outcome).toBe('COMPLETED');
+      expect(await count()).toBe(before + 1);
+    });
+  });
+}
+
+describe('read your writes turned off (WORKFLOW_ERP_REFRESH_WAIT_MS=0)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { CACHE_MODE: 'memory', ERP_CHANGE_POLL_MS: '0', WORKFLOW_ERP_REFRESH_WAIT_MS: '0', CACHE_PREFIX: 'no-refresh' } });
+    await stack.erp.changes!.pollNow();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('serves the cached count until the next ERP poll, which then sees the new customer', async () => {
+    const count = async () => (await stack.query(CUSTOMER_COUNT)).data.customers.totalCount as number;
+    const before = await count();
+    const created = await stack.query(CREATE_CUSTOMER, { input: { name: 'No Refresh GmbH' }, key: randomUUID() });
+    expect(created.data.createCustomer.outcome).toBe('COMPLETED');
+    expect(await count()).toBe(before);
+    await stack.erp.changes!.pollNow();
+    expect(await count()).toBe(before + 1);
   });
 });

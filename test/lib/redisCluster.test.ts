@@ -131,8 +131,8 @@ describe('persisted queries, leases and the workflow lock on a Redis Cluster', (
   });
 
   it('holds the workflow lock for one process, and frees it only for its holder', async () => {
-    const target = { url: redis.url, cluster: true };
-    const [one, two] = [await createRedisLock(target, `${redis.prefix}:lock:`), await createRedisLock(target, `${redis.prefix}:lock:`)];
+    const other = await connectRedis({ url: redis.nodes[1]!, cluster: true }, 'cluster-test-lock');
+    const [one, two] = [createRedisLock(connection, `${redis.prefix}:lock:`), createRedisLock(other, `${redis.prefix}:lock:`)];
     try {
       const release = await one.acquire('quote-17', 5000, 100);
       await expect(two.acquire('quote-17', 5000, 100)).rejects.toBeInstanceOf(LockUnavailableError);
@@ -140,8 +140,7 @@ describe('persisted queries, leases and the workflow lock on a Redis Cluster', (
       const again = await two.acquire('quote-17', 5000, 100);
       await again();
     } finally {
-      await one.close();
-      await two.close();
+      await other.close();
     }
   });
 });

@@ -8,6 +8,7 @@
  * watermark is shared, so N replicas cost the ERP what one does.
  */
 import type { CacheRuntime, Invalidation } from '../../../lib/cache/index.js';
+import { answerErpPollRequests } from '../../../lib/cache/erpPollRequests.js';
 import type { ErpChange, ErpChangeFeed } from './connectors/erpChanges.js';
 import { ERP_CACHE } from './loaders.js';
 import { ERP_PAGE_CACHE } from './pageCache.js';
@@ -96,13 +97,14 @@ export interface ErpChangeWatcher {
 export function startErpChangeWatcher(feed: ErpChangeFeed, runtime: CacheRuntime, options: { pollMs: number }): ErpChangeWatcher {
   // Records already seen in the watermark's own second: `>=` re-reads that second, so skip what was handled.
   let seenAtWatermark = new Set<string>();
-  let running: Promise<Invalidation[]> | null = null;
+  let running: Promise<Invalidation[] | null> | null = null;
   let stopped = false;
   let reportedFailure = false;
 
-  const poll = async (): Promise<Invalidation[]> => {
+  /** Null when another replica holds the lease (it polls, this one does not). */
+  const poll = async (): Promise<Invalidation[] | null> => {
     // The lease outlives a few intervals so a slow poll is not taken over midway.
-    if (!(await runtime.state.claim('erp-change-poll', Math.max(options.pollMs * 3, 5000)))) return [];
+    if (!(await runtime.state.claim('erp-change-poll', Math.max(options.pollMs * 3, 5000)))) return null;
     const watermark = await runtime.state.get(WATERMARK);
     if (watermark === undefined) {
       // First poll of the deployment: nothing cached predates now, so start from the ERP's newest write.
@@ -126,6 +128,14 @@ export function startErpChangeWatcher(feed: ErpChangeFeed, runtime: CacheRuntime
     return running;
   };
 
+  // A write made through the graph (the workflow subgraph) asks for a poll and waits for it
+  // (lib/cache/erpPollRequests.ts). A poll already under way may have read before that write: the
+  // answer comes from one that starts after it.
+  const answering = answerErpPollRequests(runtime.signals, runtime.prefix, async () => {
+    await running?.catch(() => undefined);
+    return (await pollNow()) !== null;
+  });
+
   const timer =
     options.pollMs > 0
       ? setInterval(() => {
@@ -146,10 +156,12 @@ export function startErpChangeWatcher(feed: ErpChangeFeed, runtime: CacheRuntime
   timer?.unref();
 
   return {
-    pollNow,
+    pollNow: async () => (await pollNow()) ?? [],
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      const stopAnswering = await answering.catch(() => undefined);
+      await stopAnswering?.();
       await running?.catch(() => undefined);
     },
   };

@@ -34,6 +34,13 @@ export interface WorkflowSubgraphConfig {
   redis: RedisTarget | undefined;
   /** Prefix of the lock keys in Redis (`WORKFLOW_LOCK_PREFIX`), so several deployments can share one Redis. Defaults to workflow:lock:. */
   lockPrefix: string;
+  /** The deployment's prefix of Redis keys and channels (`CACHE_PREFIX`), shared with the ERP subgraph's change poll. Defaults to ecg. */
+  cachePrefix: string;
+  /**
+   * After a mutation, longest wait for the ERP subgraph to poll for what it wrote and drop the stale
+   * cache entries (`WORKFLOW_ERP_REFRESH_WAIT_MS`); 0 does not ask. Defaults to 2000.
+   */
+  erpRefreshWaitMs: number;
   /** How long a cross-process lock is held at most before it expires, in ms (`WORKFLOW_LOCK_TTL_MS`). Defaults to 60000. */
   lockTtlMs: number;
   /** How long a completed result is replayed to a retry with the same key, in ms (`WORKFLOW_RESULT_TTL_MS`). Defaults to 86400000 (a day). */
@@ -64,6 +71,8 @@ export function loadWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
     currencyCode: s.get('WORKFLOW_CURRENCY'),
     redis: readRedisTarget(env),
     lockPrefix: s.get('WORKFLOW_LOCK_PREFIX'),
+    cachePrefix: s.get('CACHE_PREFIX'),
+    erpRefreshWaitMs: s.get('WORKFLOW_ERP_REFRESH_WAIT_MS'),
     lockTtlMs: s.get('WORKFLOW_LOCK_TTL_MS'),
     resultTtlMs: s.get('WORKFLOW_RESULT_TTL_MS'),
     logLevel: s.get('WORKFLOW_LOG'),

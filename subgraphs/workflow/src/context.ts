@@ -7,8 +7,8 @@ import type { WorkflowLog } from './workflows/log.js';
 /**
  * What resolvers get. The workflows keep no per-request caches (every run
  * reads the systems afresh, since stale data is exactly what idempotency must
- * not trust), so the context is the same for every request: the connectors and
- * the process-wide guards.
+ * not trust), so the context is the same for every request: the connectors,
+ * the process-wide guards and the request for fresh ERP caches after a write.
  */
 export interface WorkflowContext {
   erp: Erp;
@@ -17,4 +17,10 @@ export interface WorkflowContext {
   log: WorkflowLog;
   quoteGuard: WorkflowGuard<QuoteConversionResult>;
   customerGuard: WorkflowGuard<CreateCustomerResult>;
+  /**
+   * Called after a mutation that may have written to the ERP: returns once the ERP subgraph has
+   * polled for the write and dropped stale cache entries (or its wait ran out), so the caller's next
+   * read through the graph sees what it wrote.
+   */
+  erpWritten(): Promise<void>;
 }

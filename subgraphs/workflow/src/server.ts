@@ -18,6 +18,9 @@ import { createErp } from './connectors/erp.js';
 import type { WorkflowContext } from './context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRedisLock, WorkflowGuard, type CrossProcessLock } from './workflows/guard.js';
+import { connectRedis } from '../../../lib/cache/redisConnection.js';
+import { processSignals, redisSignals, startErpPollRequester } from '../../../lib/cache/erpPollRequests.js';
+import { currentRequest } from '../../../lib/observability/requestContext.js';
 import { consoleLogAt, structuredLogAt, type WorkflowLog } from './workflows/log.js';
 import { createObservability, type ObservabilityOptions } from '../../../lib/observability/index.js';
 import { SubgraphMetrics } from '../../../lib/observability/metrics.js';
@@ -39,7 +42,10 @@ export async function buildWorkflowContext(
   config: WorkflowSubgraphConfig,
   options: { log?: WorkflowLog; observers?: { odoo?: NativeCallObserver; salesforce?: NativeCallObserver } } = {},
 ): Promise<{ context: WorkflowContext; odoo: OdooClient; salesforce: SalesforceClient; close(): Promise<void> }> {
-  const crossProcess: CrossProcessLock | undefined = config.redis ? await createRedisLock(config.redis, config.lockPrefix) : undefined;
+  const redis = config.redis ? await connectRedis(config.redis, 'workflow', 'workflows that need the cross-process lock fail until it is back') : undefined;
+  const crossProcess: CrossProcessLock | undefined = redis ? createRedisLock(redis, config.lockPrefix) : undefined;
+  // After a write, the ERP subgraph is asked to poll for it now (lib/cache/erpPollRequests.ts): over Redis, or in this process.
+  const erpPolls = await startErpPollRequester(redis ? redisSignals(redis) : processSignals, config.cachePrefix);
   // The same native clients as the ERP and CRM subgraphs (lib/native), with the same settings: reads retried, writes sent once.
   const odoo = createOdooClient({ ...config.odoo, observer: options.observers?.odoo });
   const salesforce = new SalesforceClient({ ...config.salesforce, observer: options.observers?.salesforce });
@@ -51,6 +57,22 @@ export async function buildWorkflowContext(
     log: options.log ?? consoleLogAt(config.logLevel),
     quoteGuard: new WorkflowGuard({ ...guardOptions, isFinal: (r) => r.outcome === 'COMPLETED' }),
     customerGuard: new WorkflowGuard({ ...guardOptions, isFinal: (r) => r.outcome === 'COMPLETED' }),
+    erpWritten: async () => {
+      if (config.erpRefreshWaitMs === 0) return;
+      // The mutation's own answer stands whatever happens here: a stale read is the worst outcome.
+      let problem: string | null = null;
+      try {
+        if ((await erpPolls.pollAndWait(config.erpRefreshWaitMs)) === 'timeout')
+          problem = `the ERP subgraph did not confirm a change poll within ${config.erpRefreshWaitMs} ms (WORKFLOW_ERP_REFRESH_WAIT_MS)`;
+      } catch (error) {
+        problem = `asking the ERP subgraph for a change poll failed (${(error as Error).message})`;
+      }
+      if (problem === null) return;
+      const message = `After this mutation ${problem}: cached ERP data may show the state before it until the next poll.`;
+      const logger = currentRequest()?.logger;
+      if (logger) logger.warn(message);
+      else console.error(message);
+    },
   };
   return {
     context,
@@ -59,7 +81,8 @@ export async function buildWorkflowContext(
     close: async () => {
       await odoo.close();
       salesforce.close();
-      await crossProcess?.close();
+      await erpPolls.close();
+      await redis?.close();
     },
   };
 }

@@ -72,7 +72,6 @@ describe('WorkflowGuard', () => {
         events.push(`acquire ${key}`);
         return async () => void events.push(`release ${key}`);
       },
-      close: async () => {},
     };
     const { guard, work } = countingGuard({ crossProcess });
     await guard.run('k', work('k', 'done'), (r) => r);
@@ -80,7 +79,7 @@ describe('WorkflowGuard', () => {
   });
 
   it('runs nothing when the cross-process lock cannot be taken', async () => {
-    const crossProcess: CrossProcessLock = { acquire: async () => Promise.reject(new Error('ECONNREFUSED')), close: async () => {} };
+    const crossProcess: CrossProcessLock = { acquire: async () => Promise.reject(new Error('ECONNREFUSED')) };
     const { guard, runs, work } = countingGuard({ crossProcess });
     await expect(guard.run('k', work('k', 'done'), (r) => r)).rejects.toThrow(
       /Expected to take the cross-process lock for "k" in Redis, but it failed: ECONNREFUSED/,

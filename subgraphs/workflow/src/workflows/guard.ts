@@ -18,7 +18,7 @@
  * results are not memoised: a retry must go on to finish the work.
  */
 import { randomUUID } from 'node:crypto';
-import { connectRedis, type RedisTarget } from '../../../../lib/cache/redisConnection.js';
+import type { RedisConnection } from '../../../../lib/cache/redisConnection.js';
 
 /** The cross-process lock could not be taken (Redis down, or another process held the key too long): nothing was run. */
 export class LockUnavailableError extends Error {
@@ -28,7 +28,6 @@ export class LockUnavailableError extends Error {
 export interface CrossProcessLock {
   /** Resolves to a release function once this process holds the key; rejects after waiting `waitMs`. */
   acquire(key: string, ttlMs: number, waitMs: number): Promise<() => Promise<void>>;
-  close(): Promise<void>;
 }
 
 export class WorkflowGuard<R> {
@@ -119,8 +118,7 @@ export class WorkflowGuard<R> {
 }
 
 /** A Redis lock (`SET NX PX`, compare-and-delete release) on one Redis or a Redis Cluster (the key decides the node). */
-export async function createRedisLock(target: RedisTarget, prefix = 'workflow:lock:'): Promise<CrossProcessLock> {
-  const redis = await connectRedis(target, 'workflow-lock', 'workflows that need the cross-process lock fail until it is back');
+export function createRedisLock(redis: RedisConnection, prefix = 'workflow:lock:'): CrossProcessLock {
   return {
     async acquire(key, ttlMs, waitMs) {
       const token = randomUUID();
@@ -139,6 +137,5 @@ export async function createRedisLock(target: RedisTarget, prefix = 'workflow:lo
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     },
-    close: () => redis.close().catch(() => undefined),
   };
 }
