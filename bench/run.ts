@@ -106,17 +106,23 @@ interface Setup {
   batching: boolean;
 }
 
-export interface ResultRow {
-  scenario: string;
-  setup: string;
-  ok: boolean;
-  error?: string;
+/** One load of one cell: completed requests, their rate and latency percentiles, and what failed. */
+export interface LoadStats {
   requests: number;
   requestsPerSecond: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
   non2xx: number;
+  errors: number;
+}
+
+/** A cell: the first load's numbers at the top level, the capacity load's in `capacity`. */
+export interface ResultRow extends Omit<LoadStats, 'errors'> {
+  scenario: string;
+  setup: string;
+  ok: boolean;
+  error?: string;
   /** Median latency of requests sent one at a time after the load, ms: the plan's own waits, no queueing. */
   p50SequentialMs: number;
   /**
@@ -434,16 +440,6 @@ async function runScenario(scenario: Scenario, setup: Setup, gateway: ReadyChild
     `  ${scenario.name.padEnd(16)} ${String(row.requestsPerSecond).padStart(8)} req/s  p50 ${row.p50Ms} ms (one at a time ${row.p50SequentialMs} ms)  p95 ${row.p95Ms} ms  p99 ${row.p99Ms} ms${atCapacity}  native/req ${row.nativeCallsPerRequest} in ${row.nativeRounds} rounds (under load ${row.nativeCallsPerRequestUnderLoad}, min ${row.minimumNativeCalls}${setup.batching ? '' : ' batched'})  RSS ${row.gatewayRssMiB} MiB`,
   );
   return row;
-}
-
-interface LoadStats {
-  requests: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  errors: number;
 }
 
 /** Keeps `inFlight` requests of `body` going (for the run's duration, or the smoke run's fixed number) and measures them. */

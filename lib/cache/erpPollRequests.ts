@@ -53,11 +53,10 @@ const channels = (prefix: string) => ({ request: `${prefix}:erp-poll:request`, d
 export function answerErpPollRequests(signals: Signals, prefix: string, poll: () => Promise<boolean>): Promise<() => Promise<void>> {
   const { request, done } = channels(prefix);
   return signals.subscribe(request, (id) => {
-    poll().then(
-      (polled) => (polled ? signals.publish(done, id) : undefined),
-      // The requester stops waiting at its deadline; the failure itself is the poller's to report.
-      () => undefined,
-    );
+    void poll()
+      .then((polled) => (polled ? signals.publish(done, id) : null))
+      // The requester stops waiting at its deadline and says so; a failing poll is also the interval's to report.
+      .catch(() => undefined);
   });
 }
 
