@@ -167,19 +167,27 @@ class SingleRedis implements RedisConnection {
     await this.client.ping();
   }
   async subscribe(channel: string, listener: (message: string) => void) {
-    // A subscribed connection can run no other command, so it is a second one.
+    const subscriber = await (this.subscriber ??= this.connectSubscriber());
+    await subscriber.subscribe(channel, listener);
+    return async () => {
+      if (subscriber.isOpen) await subscriber.unsubscribe(channel, listener);
+    };
+  }
+  async close() {
+    const subscriber = await this.subscriber?.catch(() => undefined);
+    if (subscriber?.isOpen) await subscriber.close();
+    if (this.client.isOpen) await this.client.close();
+  }
+
+  /** A subscribed connection can run no other command: every channel shares one second connection. */
+  private subscriber?: Promise<Client>;
+  private async connectSubscriber(): Promise<Client> {
     const subscriber = this.client.duplicate();
     subscriber.on('error', () => {
       // The main connection already reports outages; reconnects resubscribe by themselves.
     });
     await subscriber.connect();
-    await subscriber.subscribe(channel, listener);
-    return async () => {
-      if (subscriber.isOpen) await subscriber.close();
-    };
-  }
-  async close() {
-    if (this.client.isOpen) await this.client.close();
+    return subscriber;
   }
 }
 
