@@ -408,26 +408,22 @@ async function runScenario(scenario: Scenario, setup: Setup, gateway: ReadyChild
     if (last) nativeRounds = countRounds([...odoo.latency.timeline, ...salesforce.latency.timeline]);
   }
   for (const system of [odoo, salesforce]) system.latency.recording = false;
-  const { requests, non2xx, errors, ...latency } = load;
-  const failures = [
-    ...(non2xx + errors > 0 ? [`${non2xx} non-2xx answers and ${errors} connection errors with ${connections} connections`] : []),
-    ...(capacity && capacity.non2xx + capacity.errors > 0
-      ? [`${capacity.non2xx} non-2xx answers and ${capacity.errors} connection errors with ${capacity.connections} connections`]
-      : []),
-  ];
+  // The row carries the first load's numbers; its connection errors end up in `error`.
+  const { errors: _errors, ...firstLoad } = load;
+  const failures = [{ ...load, connections }, ...(capacity ? [capacity] : [])]
+    .filter((l) => l.non2xx + l.errors > 0)
+    .map((l) => `${l.non2xx} non-2xx answers and ${l.errors} connection errors with ${l.connections} connections`);
   const row: ResultRow = {
     scenario: scenario.name,
     setup: setup.name,
     ok: failures.length === 0,
-    requests,
-    ...latency,
+    ...firstLoad,
     peakRequestsPerSecond: Math.max(load.requestsPerSecond, capacity?.requestsPerSecond ?? 0),
     ...(capacity ? { capacity } : {}),
     p50SequentialMs: round(percentile(sequential, 50)),
     nativeRounds,
-    non2xx,
     nativeCallsPerRequest: round(native),
-    nativeCallsPerRequestUnderLoad: round(underLoad / Math.max(requests, 1)),
+    nativeCallsPerRequestUnderLoad: round(underLoad / Math.max(load.requests, 1)),
     minimumNativeCalls: setup.prime ? 0 : scenario.minimumNativeCalls,
     gatewayRssMiB: rss,
     ...(setup.prime ? { coldFirstRequestMs: round(firstMs) } : {}),

@@ -99,11 +99,11 @@ export function evaluateTargets(input: {
     if (capacityConnections > 0) {
       // Every request of a scenario is the same, so sharing identical in-flight fetches pays off more here than
       // on varied traffic: the value also names the ratio without it, each gateway's work done per request.
-      const peak = (target: string, ours: MeasuredRow | undefined, theirs: MeasuredRow | undefined, factor: number, noDedupe?: [MeasuredRow?, MeasuredRow?]) =>
+      const peak = (target: string, ours: MeasuredRow | undefined, theirs: MeasuredRow | undefined, factor: number, noDedupe: [MeasuredRow?, MeasuredRow?]) =>
         add(target, () => {
           if (!ours || !theirs) return null;
           let value = `${ratio(ours.peakRequestsPerSecond, theirs.peakRequestsPerSecond)} × (${ours.peakRequestsPerSecond} vs ${theirs.peakRequestsPerSecond})`;
-          const [a, b] = noDedupe ?? [];
+          const [a, b] = noDedupe;
           if (a && b) value += `; in-flight deduplication off: ${ratio(a.peakRequestsPerSecond, b.peakRequestsPerSecond)} ×`;
           return { value, met: ours.peakRequestsPerSecond >= factor * theirs.peakRequestsPerSecond };
         });

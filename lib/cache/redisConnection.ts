@@ -36,7 +36,7 @@ export interface RedisConnection {
   publish(channel: string, message: string): Promise<number>;
   /** PING, on every master of a cluster (a readiness check). */
   ping(): Promise<void>;
-  /** Listens on `channel` (on a connection of its own); the returned function stops listening. */
+  /** Listens on `channel` (a subscribed connection runs no other command: one more connection serves every channel); the returned function stops listening. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

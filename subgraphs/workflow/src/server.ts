@@ -42,7 +42,13 @@ export async function buildWorkflowContext(
   config: WorkflowSubgraphConfig,
   options: { log?: WorkflowLog; observers?: { odoo?: NativeCallObserver; salesforce?: NativeCallObserver } } = {},
 ): Promise<{ context: WorkflowContext; odoo: OdooClient; salesforce: SalesforceClient; close(): Promise<void> }> {
-  const redis = config.redis ? await connectRedis(config.redis, 'workflow', 'workflows that need the cross-process lock fail until it is back') : undefined;
+  const redis = config.redis
+    ? await connectRedis(
+        config.redis,
+        'workflow',
+        'workflows that need the cross-process lock fail, and mutations cannot ask for fresh ERP caches, until it is back',
+      )
+    : undefined;
   const crossProcess: CrossProcessLock | undefined = redis ? createRedisLock(redis, config.lockPrefix) : undefined;
   // After a write, the ERP subgraph is asked to poll for it now (lib/cache/erpPollRequests.ts): over Redis, or in this process.
   const erpPolls = await startErpPollRequester(redis ? redisSignals(redis) : processSignals, config.cachePrefix);
