@@ -10,11 +10,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { RedisConnection } from './redisConnection.js';
 
-/** Channels between components: publish reports how many listeners heard it (null when it cannot tell). */
+/** Channels between components: publish reports how many listeners heard it. A RedisConnection is one. */
 export interface Signals {
-  publish(channel: string, message: string): Promise<number | null>;
+  publish(channel: string, message: string): Promise<number>;
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
 }
 
@@ -32,20 +31,6 @@ export const processSignals: Signals = {
     return async () => void local.off(channel, listener);
   },
 };
-
-/**
- * Signals over Redis. On a cluster a PUBLISH counts only the listeners on the node that ran it,
- * so the count is unknown there.
- */
-export function redisSignals(connection: RedisConnection): Signals {
-  return {
-    publish: async (channel, message) => {
-      const heard = await connection.publish(channel, message);
-      return connection.cluster ? null : heard;
-    },
-    subscribe: (channel, listener) => connection.subscribe(channel, listener),
-  };
-}
 
 const channels = (prefix: string) => ({ request: `${prefix}:erp-poll:request`, done: `${prefix}:erp-poll:done` });
 

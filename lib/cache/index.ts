@@ -6,7 +6,7 @@
 import { LocalInvalidationBus, MemoryCache } from './memoryCache.js';
 import { RedisCache, RedisInvalidationBus } from './redisCache.js';
 import { connectRedis, type RedisConnection } from './redisConnection.js';
-import { processSignals, redisSignals, type Signals } from './erpPollRequests.js';
+import { processSignals, type Signals } from './erpPollRequests.js';
 import type { CacheSettings, CacheTtls, EntityCache, InvalidationBus } from './types.js';
 
 export * from './types.js';
@@ -102,7 +102,7 @@ export async function startCache(settings: CacheSettings, name: string): Promise
     bus,
     state: new RedisState(client, settings.prefix),
     ttls: settings.ttls,
-    signals: redisSignals(client),
+    signals: client,
     prefix: settings.prefix,
     async close() {
       await bus.close();

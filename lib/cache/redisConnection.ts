@@ -6,8 +6,12 @@
  * whose keys fall in different slots (CROSSSLOT). So on a cluster a batch is
  * sent key by key — node-redis writes the commands issued together to each
  * node in one go, so a batch still costs one round trip per node, not per key —
- * and a pattern delete scans every master. Pub/sub needs nothing special: a
- * message published on any node reaches subscribers on all of them.
+ * and a pattern delete scans every master. Pub/sub on a cluster is sharded
+ * (SPUBLISH, SSUBSCRIBE; Redis 7): a channel lives on the master that owns its
+ * slot, so a publish reaches every subscriber without being copied to every
+ * node, and its answer counts all of them. A plain PUBLISH counts only the
+ * subscribers on the node that ran it, and read-your-writes needs to know
+ * whether anyone listens (lib/cache/erpPollRequests.ts).
  */
 import { createClient, createCluster } from 'redis';
 
@@ -32,7 +36,7 @@ export interface RedisConnection {
   deleteMatching(pattern: string): Promise<void>;
   /** Deletes `key` only while it still holds `value` (a lock released by its holder only); true when deleted. */
   deleteIfEquals(key: string, value: string): Promise<boolean>;
-  /** How many subscribers heard it (on a cluster: on the node that ran the PUBLISH). */
+  /** How many subscribers heard it. */
   publish(channel: string, message: string): Promise<number>;
   /** PING, on every master of a cluster (a readiness check). */
   ping(): Promise<void>;
@@ -104,7 +108,21 @@ export async function connectRedis(target: RedisTarget, name: string, whileDown 
     cluster.destroy();
     throw new Error(`Expected a Redis Cluster at ${shown} (${settingName}), but could not connect: ${(error as Error).message}.`, { cause: error });
   }
+  try {
+    requireShardedPubSub(await (await cluster.nodeClient(cluster.masters[0]!)).info('server'), `${shown} (${settingName})`);
+  } catch (error) {
+    cluster.destroy();
+    throw error;
+  }
   return new ClusterRedis(cluster);
+}
+
+/** Sharded pub/sub (SSUBSCRIBE) came with Redis 7; an older cluster would fail at the first subscription instead of here. */
+export function requireShardedPubSub(serverInfo: string, where: string): void {
+  const version = /^redis_version:(\S+)/m.exec(serverInfo)?.[1];
+  if (version === undefined || Number(version.split('.')[0]) < 7) {
+    throw new Error(`Expected a Redis Cluster of version 7 or later at ${where}, for sharded pub/sub, but it runs ${version ?? 'an unknown version'}.`);
+  }
 }
 
 /** A URL (or comma-separated URLs) fit for logs: passwords replaced. */
@@ -227,17 +245,17 @@ class ClusterRedis implements RedisConnection {
     return (await this.nodes.eval(DELETE_IF_EQUALS, { keys: [key], arguments: [value] })) === 1;
   }
   publish(channel: string, message: string) {
-    return this.nodes.publish(channel, message);
+    return this.nodes.sPublish(channel, message);
   }
   async ping() {
     await Promise.all(this.nodes.masters.map(async (master) => (await this.nodes.nodeClient(master)).ping()));
   }
   async subscribe(channel: string, listener: (message: string) => void) {
     const onMessage = (message: string | Buffer) => listener(message.toString());
-    // The cluster client keeps a connection of its own for pub/sub, and moves it if its node goes.
-    await this.nodes.subscribe(channel, onMessage);
+    // The cluster client keeps a subscriber connection per shard, and resubscribes when a slot moves.
+    await this.nodes.sSubscribe(channel, onMessage);
     return async () => {
-      if (this.nodes.isOpen) await this.nodes.unsubscribe(channel, onMessage);
+      if (this.nodes.isOpen) await this.nodes.sUnsubscribe(channel, onMessage);
     };
   }
   async close() {

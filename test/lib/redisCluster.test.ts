@@ -4,12 +4,13 @@
  * command whose keys sit in different hash slots, so every batch here is big
  * enough to span all three masters.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, type RedisConnection } from '../../lib/cache/redisConnection.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connectRedis, requireShardedPubSub, type RedisConnection } from '../../lib/cache/redisConnection.js';
 import { RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js';
 import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
 import { startCache, type Invalidation } from '../../lib/cache/index.js';
 import { readRedisTarget } from '../../lib/cache/settings.js';
+import { answerErpPollRequests, startErpPollRequester } from '../../lib/cache/erpPollRequests.js';
 import { ConfigError } from '../../lib/settings.js';
 import { createRedisLock, LockUnavailableError } from '../../subgraphs/workflow/src/workflows/guard.js';
 import { countKeys, startTestRedisCluster, type TestRedis } from '../helpers/redis.js';
@@ -96,6 +97,40 @@ describe('the entity cache on a Redis Cluster', () => {
   });
 });
 
+describe('signals between components on a Redis Cluster', () => {
+  it('counts every listener of a channel, whichever node each one connected through', async () => {
+    // Twelve channels fall in slots of more than one master: a plain PUBLISH, which counts only the
+    // subscribers of the node that ran it, would miss some listeners of some channel.
+    const names = Array.from({ length: 12 }, (_, i) => `${redis.prefix}:signal:${i}`);
+    const listeners = await Promise.all(redis.nodes.map((url, i) => connectRedis({ url, cluster: true }, `cluster-test-listener-${i}`)));
+    try {
+      const heard: string[] = [];
+      for (const listener of listeners) for (const name of names) await listener.subscribe(name, (message) => heard.push(message));
+      const counts = await Promise.all(names.map((name) => connection.publish(name, name)));
+      expect(counts).toEqual(names.map(() => 3));
+      await vi.waitFor(() => expect(heard).toHaveLength(36));
+      expect(await connection.publish(`${redis.prefix}:signal:nobody`, 'x')).toBe(0);
+    } finally {
+      await Promise.all(listeners.map((listener) => listener.close()));
+    }
+  });
+
+  it('asks for an ERP poll without waiting when no replica listens, and is answered by one that does', async () => {
+    const prefix = `${redis.prefix}-poll`;
+    const requester = await startErpPollRequester(connection, prefix);
+    const other = await connectRedis({ url: redis.nodes[1]!, cluster: true }, 'cluster-test-poller');
+    try {
+      expect(await requester.pollAndWait(5_000)).toBe('no-poller');
+      const stop = await answerErpPollRequests(other, prefix, async () => true);
+      expect(await requester.pollAndWait(5_000)).toBe('polled');
+      await stop();
+    } finally {
+      await requester.close();
+      await other.close();
+    }
+  });
+});
+
 describe('persisted queries, leases and the workflow lock on a Redis Cluster', () => {
   it('keeps Apollo key-value entries with their time to live', async () => {
     const kv = new RedisKeyValueCache(connection, { prefix: `${redis.prefix}-kv` });
@@ -155,6 +190,13 @@ describe('REDIS_URL and REDIS_CLUSTER', () => {
     expect(() => readRedisTarget({ REDIS_URL: list })).toThrow(/REDIS_URL.*REDIS_CLUSTER=true/);
     expect(() => readRedisTarget({ REDIS_URL: 'redis://127.0.0.1:7000,http://x', REDIS_CLUSTER: 'true' })).toThrow(/REDIS_URL/);
     await expect(connectRedis({ url: list, cluster: false }, 'x')).rejects.toThrow(/Expected REDIS_URL to name one Redis server/);
+  });
+
+  it('refuses a cluster older than Redis 7, which has no sharded pub/sub', () => {
+    expect(() => requireShardedPubSub('# Server\r\nredis_version:6.2.14\r\n', 'redis://a:7000 (REDIS_URL)')).toThrow(
+      'Expected a Redis Cluster of version 7 or later at redis://a:7000 (REDIS_URL), for sharded pub/sub, but it runs 6.2.14.',
+    );
+    expect(() => requireShardedPubSub('# Server\r\nredis_version:7.0.15\r\n', 'x')).not.toThrow();
   });
 
   it('says which cluster it could not reach', async () => {

@@ -19,7 +19,7 @@ import type { WorkflowContext } from './context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRedisLock, WorkflowGuard, type CrossProcessLock } from './workflows/guard.js';
 import { connectRedis } from '../../../lib/cache/redisConnection.js';
-import { processSignals, redisSignals, startErpPollRequester } from '../../../lib/cache/erpPollRequests.js';
+import { processSignals, startErpPollRequester } from '../../../lib/cache/erpPollRequests.js';
 import { currentRequest } from '../../../lib/observability/requestContext.js';
 import { consoleLogAt, structuredLogAt, type WorkflowLog } from './workflows/log.js';
 import { createObservability, type ObservabilityOptions } from '../../../lib/observability/index.js';
@@ -51,7 +51,7 @@ export async function buildWorkflowContext(
     : undefined;
   const crossProcess: CrossProcessLock | undefined = redis ? createRedisLock(redis, config.lockPrefix) : undefined;
   // After a write, the ERP subgraph is asked to poll for it now (lib/cache/erpPollRequests.ts): over Redis, or in this process.
-  const erpPolls = await startErpPollRequester(redis ? redisSignals(redis) : processSignals, config.cachePrefix);
+  const erpPolls = await startErpPollRequester(redis ?? processSignals, config.cachePrefix);
   // The same native clients as the ERP and CRM subgraphs (lib/native), with the same settings: reads retried, writes sent once.
   const odoo = createOdooClient({ ...config.odoo, observer: options.observers?.odoo });
   const salesforce = new SalesforceClient({ ...config.salesforce, observer: options.observers?.salesforce });
