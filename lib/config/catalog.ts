@@ -392,7 +392,7 @@ export const SETTINGS = {
     group: CACHE,
     components: [...SERVERS, 'tests'],
     description:
-      'REDIS_URL names seed nodes of a Redis Cluster: the rest of the cluster is discovered from them, batches are spread over its masters by hash slot.',
+      'REDIS_URL names seed nodes of a Redis Cluster: the rest of the cluster is discovered from them, batches are spread over its masters by hash slot, pub/sub is sharded (Redis 7 or later).',
   }),
   CACHE_MODE: choice(['off', 'memory', 'redis'], 'memory', {
     group: CACHE,
