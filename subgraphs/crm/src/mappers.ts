@@ -35,9 +35,25 @@ export interface RequiredProductFields {
   stockOnHand?: number | null;
 }
 
-/** An ERP customer, by number; which accounts claim it is looked up when a field needs it. */
+/**
+ * An ERP customer, by number; which accounts claim it is looked up when a field needs it. Resolved as an
+ * entity, it arrives with `crm`: everything its selected fields read, loaded together
+ * (resolvers/account.ts), so that those fields answer without a promise each.
+ */
 export interface CustomerParent {
   number: string;
+  crm?: CustomerCrmRecords;
+}
+
+/** A load's value, or the error the fields reading it report. */
+export type Settled<T> = PromiseSettledResult<T>;
+
+export interface CustomerCrmRecords {
+  accounts: Settled<AccountRecord[]>;
+  /** The lists the query selected, already narrowed to the matched account. */
+  contacts?: Settled<ContactRecord[]>;
+  openOpportunities?: Settled<OpportunityRecord[]>;
+  openCases?: Settled<CaseRecord[]>;
 }
 
 /** A member of staff, by work e-mail. */

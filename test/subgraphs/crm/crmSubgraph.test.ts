@@ -294,6 +294,60 @@ describe('native calls', () => {
   });
 });
 
+describe('a page of customer entities', () => {
+  const representations = world.companies
+    .filter((c) => c.inErp)
+    .slice(0, 10)
+    .map((c) => ({ __typename: 'Customer', number: c.erpNumber }));
+  async function run(fragment: string, variables: Record<string, unknown> = {}) {
+    emulator.calls.reset();
+    const definitions = Object.keys(variables).map((name) => `, $${name}: Boolean!`);
+    const query = `query ($r: [_Any!]!${definitions.join('')}) { _entities(representations: $r) { ...Crm } } fragment Crm on Customer { ${fragment} }`;
+    const answer = await graphql<{ _entities: any[] }>(crm.url, query, { r: representations, ...variables });
+    const { calls } = emulator.calls.snapshot() as { calls: Record<string, number> };
+    return { answer, calls: Object.fromEntries(Object.entries(calls).filter(([k]) => k !== 'oauth.token')) };
+  }
+
+  afterAll(() => emulator.faults.clear());
+
+  it('reads only the lists the selection asks for, through fragments and @skip / @include', async () => {
+    expect((await run('number')).calls).toEqual({});
+    expect((await run('number segment industry')).calls).toEqual({ 'Account.query': 1 });
+    const { answer, calls } = await run('segment contacts { name } openOpportunities @skip(if: true) { name } openCases @include(if: $withCases) { subject }', {
+      withCases: false,
+    });
+    expect(calls).toEqual({ 'Account.query': 1, 'Contact.query': 1 });
+    expect(answer.errors).toBeUndefined();
+    expect(Object.keys(answer.data!._entities[0]).sort()).toEqual(['contacts', 'segment']);
+  });
+
+  it('reports a failed account lookup on each field that reads it, keeping the customer and its key', async () => {
+    emulator.faults.set([{ match: { object: 'Account' }, fault: 'requestLimitExceeded' }]);
+    try {
+      const { answer } = await run('number segment industry');
+      expect(answer.data!._entities[0]).toEqual({ number: representations[0]!.number, segment: null, industry: null });
+      expect(answer.errors!.filter((e) => e.path?.[1] === 0).map((e) => [e.path![2], e.extensions!.code])).toEqual([
+        ['segment', 'NATIVE_SYSTEM_ERROR'],
+        ['industry', 'NATIVE_SYSTEM_ERROR'],
+      ]);
+    } finally {
+      emulator.faults.clear();
+    }
+  });
+
+  it('reports a failed list on that list alone', async () => {
+    emulator.faults.set([{ match: { object: 'Case' }, fault: 'requestLimitExceeded' }]);
+    try {
+      const { answer } = await run('segment contacts { name } openCases { subject }');
+      // The lists are non-null, so the customer itself is null; the error names the list that failed.
+      expect(answer.data!._entities[0]).toBeNull();
+      expect(new Set(answer.errors!.map((e) => e.path?.[2]))).toEqual(new Set(['openCases']));
+    } finally {
+      emulator.faults.clear();
+    }
+  });
+});
+
 describe('Salesforce limits', () => {
   it('keeps the last Sforce-Limit-Info for health checks', () => {
     expect(crm.salesforceLimitInfo()).toMatchObject({ raw: expect.stringMatching(/^api-usage=\d+\/\d+$/), max: expect.any(Number) });

@@ -1,0 +1,41 @@
+import { buildSchema, graphql, type GraphQLResolveInfo } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { selectedFieldNames } from '../../lib/selectedFields.js';
+
+const schema = buildSchema(`
+  interface Party { name: String }
+  type Customer implements Party { name: String segment: String contacts: [String] }
+  type Supplier implements Party { name: String rating: Int }
+  union Entity = Customer | Supplier
+  type Query { entity: Entity }
+`);
+
+/** The names selected on Customer below `entity`, as its resolver sees them. */
+async function selectedOn(source: string, variableValues: Record<string, unknown> = {}): Promise<string[]> {
+  let seen: Set<string> | undefined;
+  const rootValue = {
+    entity: (_args: unknown, _context: unknown, info: GraphQLResolveInfo) => {
+      seen = selectedFieldNames(info, 'Customer');
+      return { __typename: 'Customer' };
+    },
+  };
+  const answer = await graphql({ schema, source, rootValue, variableValues });
+  expect(answer.errors).toBeUndefined();
+  return [...seen!].sort();
+}
+
+describe('selectedFieldNames', () => {
+  it('follows fragments that apply to the type, by name or through an interface, and skips the others', async () => {
+    const names = await selectedOn(`
+      { entity { __typename ... on Customer { segment } ... on Party { name } ... on Supplier { rating } ...More } }
+      fragment More on Customer { contacts }
+    `);
+    expect(names).toEqual(['__typename', 'contacts', 'name', 'segment']);
+  });
+
+  it('leaves out what @skip or @include turns off, with literal or variable conditions', async () => {
+    const query = `query ($with: Boolean!) { entity { ... on Customer { segment @skip(if: true) name @include(if: $with) contacts @skip(if: $with) } } }`;
+    expect(await selectedOn(query, { with: true })).toEqual(['name']);
+    expect(await selectedOn(query, { with: false })).toEqual(['contacts']);
+  });
+});
