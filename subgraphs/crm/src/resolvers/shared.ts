@@ -28,8 +28,17 @@ export function ownerOf(record: { ownerId: string | null; owner?: UserRecord | n
 /** The one account that carries the ERP number; null when none or several do (MISSING / CONFLICT). */
 export async function matchedAccount(erpNumber: string | null | undefined, context: CrmContext): Promise<AccountRecord | null> {
   if (!erpNumber) return null;
-  const accounts = await context.loaders.accountsByErpNumber.load(erpNumber);
+  return matchedOf(await context.loaders.accountsByErpNumber.load(erpNumber));
+}
+
+/** The one of the accounts claiming an ERP number that is matched to it: null when none or several claim it. */
+export function matchedOf(accounts: readonly AccountRecord[]): AccountRecord | null {
   return accounts.length === 1 ? accounts[0]! : null;
+}
+
+/** The records, read by ERP number, that belong to the matched account: none without one. */
+export function keptFor<T extends { accountId?: string | null }>(account: AccountRecord | null, records: T[]): T[] {
+  return account ? records.filter((r) => r.accountId === account.id) : [];
 }
 
 /**
@@ -45,7 +54,7 @@ export async function ofMatchedAccount<T extends { accountId?: string | null }>(
 ): Promise<T[]> {
   if (!erpNumber) return [];
   const [account, records] = await Promise.all([matchedAccount(erpNumber, context), byErpNumber(erpNumber)]);
-  return account ? records.filter((r) => r.accountId === account.id) : [];
+  return keptFor(account, records);
 }
 
 /**
