@@ -19,7 +19,20 @@ import {
  * name, or through an interface or union it belongs to, as `_entities`' `_Entity`
  * does), and leaves out what `@skip` or `@include` turns off.
  */
-export function selectedFieldNames(info: GraphQLResolveInfo, typeName: string): Set<string> {
+export function selectedFieldNames(info: GraphQLResolveInfo, typeName: string): ReadonlySet<string> {
+  // Every entity of an `_entities` call asks the same question, with the same field nodes: it is answered
+  // once. graphql-js builds those nodes per execution; the variables are compared too, so an executor
+  // that kept them across requests would still get the answer for each request's own variables.
+  let known = answers.get(info.fieldNodes);
+  if (known?.variables !== info.variableValues) answers.set(info.fieldNodes, (known = { variables: info.variableValues, byType: new Map() }));
+  let names = known.byType.get(typeName);
+  if (!names) known.byType.set(typeName, (names = collect(info, typeName)));
+  return names;
+}
+
+const answers = new WeakMap<GraphQLResolveInfo['fieldNodes'], { variables: GraphQLResolveInfo['variableValues']; byType: Map<string, ReadonlySet<string>> }>();
+
+function collect(info: GraphQLResolveInfo, typeName: string): Set<string> {
   const names = new Set<string>();
   const object = info.schema.getType(typeName);
   const applies = (condition: string | undefined) => {

@@ -22,7 +22,6 @@ export interface RedisTarget {
 }
 
 export interface RedisConnection {
-  readonly cluster: boolean;
   get(key: string): Promise<string | null>;
   /** Values in the order of `keys`, null where a key is absent. */
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
@@ -149,7 +148,6 @@ function setOptions(options: { pxMs?: number; onlyIfAbsent?: boolean }) {
 }
 
 class SingleRedis implements RedisConnection {
-  readonly cluster = false;
   constructor(private readonly client: Client) {}
 
   get(key: string) {
@@ -210,7 +208,6 @@ class SingleRedis implements RedisConnection {
 }
 
 class ClusterRedis implements RedisConnection {
-  readonly cluster = true;
   constructor(private readonly nodes: Cluster) {}
 
   get(key: string) {

@@ -1,4 +1,4 @@
-import { buildSchema, graphql, type GraphQLResolveInfo } from 'graphql';
+import { buildSchema, execute, parse, type DocumentNode, type GraphQLResolveInfo } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { selectedFieldNames } from '../../lib/selectedFields.js';
 
@@ -11,15 +11,16 @@ const schema = buildSchema(`
 `);
 
 /** The names selected on Customer below `entity`, as its resolver sees them. */
-async function selectedOn(source: string, variableValues: Record<string, unknown> = {}): Promise<string[]> {
-  let seen: Set<string> | undefined;
+async function selectedOn(source: string | DocumentNode, variableValues: Record<string, unknown> = {}): Promise<string[]> {
+  let seen: ReadonlySet<string> | undefined;
   const rootValue = {
     entity: (_args: unknown, _context: unknown, info: GraphQLResolveInfo) => {
       seen = selectedFieldNames(info, 'Customer');
       return { __typename: 'Customer' };
     },
   };
-  const answer = await graphql({ schema, source, rootValue, variableValues });
+  const document = typeof source === 'string' ? parse(source) : source;
+  const answer = await execute({ schema, document, rootValue, variableValues });
   expect(answer.errors).toBeUndefined();
   return [...seen!].sort();
 }
@@ -34,7 +35,9 @@ describe('selectedFieldNames', () => {
   });
 
   it('leaves out what @skip or @include turns off, with literal or variable conditions', async () => {
-    const query = `query ($with: Boolean!) { entity { ... on Customer { segment @skip(if: true) name @include(if: $with) contacts @skip(if: $with) } } }`;
+    const query = parse(
+      `query ($with: Boolean!) { entity { ... on Customer { segment @skip(if: true) name @include(if: $with) contacts @skip(if: $with) } } }`,
+    );
     expect(await selectedOn(query, { with: true })).toEqual(['name']);
     expect(await selectedOn(query, { with: false })).toEqual(['contacts']);
   });

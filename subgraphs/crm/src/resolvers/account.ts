@@ -57,7 +57,7 @@ function identity(accounts: AccountRecord[]): CrmIdentity {
 /**
  * Everything the selected fields of a customer entity read, loaded together. Field by field, a page
  * of 50 customers costs a promise chain per field per customer, nearly all waiting on the same account
- * lookup: a quarter of this subgraph's CPU for a customer-360 page. The selected lists are read by
+ * lookup: a fifth of this subgraph's CPU for a customer-360 page. The selected lists are read by
  * ERP number beside the account lookup, as field by field, so no native call is added or delayed.
  */
 async function loadCustomerCrm(number: string, context: CrmContext, selected: ReadonlySet<string>): Promise<CustomerCrmRecords> {
