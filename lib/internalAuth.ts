@@ -39,6 +39,11 @@ export function signInternalRequest(secret: string, body: string, scopes: Iterab
   };
 }
 
+/** The signature for `body` sent with `headers`, which already carry the caller's scopes (`x-caller-scopes`). */
+export function signForwardedRequest(secret: string, body: string, headers: Readonly<Record<string, string>>): Record<string, string> {
+  return signInternalRequest(secret, body, (headers[CALLER_SCOPES_HEADER] ?? '').split(' ').filter(Boolean));
+}
+
 export type InternalVerification = { ok: true; scopes: Set<string> } | { ok: false; reason: string };
 
 /**

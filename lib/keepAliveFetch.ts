@@ -6,6 +6,16 @@
  * Optionally, identical subgraph queries in flight at the same time share one
  * request: same URL, same body, same caller scopes (so no caller ever receives
  * an answer shaped for other permissions). Mutations are never shared.
+ *
+ * Optionally too, queries to one subgraph that start in the same turn with the
+ * same headers go out as one request whose body is the JSON array of their
+ * bodies, and the answer's array is dealt back in order: Apollo Server's batch
+ * format, which every subgraph here takes (lib/subgraphHttp.ts). A query plan
+ * that fetches from one subgraph along several paths at once (an order's
+ * account, its salesperson and its products' price-book entries) then costs
+ * that subgraph one request, whose native calls all leave together, instead
+ * of several that it would start one after another. The headers include the
+ * gateway's request id, so only fetches of one client request are batched.
  */
 import { STATUS_CODES } from 'node:http';
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
@@ -18,6 +28,13 @@ export interface KeepAliveFetchOptions {
   keepAliveMs: number;
   /** Share identical in-flight queries; the header named here (the caller's scopes) is part of what must match. */
   dedupe?: { scopesHeader: string };
+  /** Send queries to one URL that start in the same turn, with the same headers, as one batched request. */
+  batch?: boolean;
+  /**
+   * Headers that authenticate a request body, added last, over the exact bytes sent: a batch is
+   * signed whole. `headers` are the request's other headers.
+   */
+  sign?: (body: string, headers: Readonly<Record<string, string>>) => Record<string, string>;
 }
 
 interface Answer {
@@ -27,9 +44,12 @@ interface Answer {
   body: string;
 }
 
-// Private: only read-only operations may be shared; a mutation must run once per caller.
+// Private: only read-only operations may be shared or batched; a mutation must run once per caller, on its own.
 function isQuery(body: unknown): body is string {
   if (typeof body !== 'string') return false;
+  // Apollo's data source writes `query` first, and a plan's fetch starts with its keyword: most bodies are
+  // known by their first bytes, without parsing a body of perhaps hundreds of entity representations.
+  if (/^\{"query":"(query\b|\{)/.test(body)) return true;
   try {
     const { query } = JSON.parse(body) as { query?: unknown };
     return typeof query === 'string' && /^\s*(query\b|\{)/.test(query);
@@ -80,6 +100,8 @@ class SubgraphResponse implements FetcherResponse {
   }
 }
 
+type Send = (url: string, init: FetcherRequestInit) => Promise<Answer>;
+
 export function createKeepAliveFetch(options: KeepAliveFetchOptions): { fetcher: Fetcher; close(): Promise<void> } {
   const dispatcher = new Agent({
     connections: options.connections,
@@ -87,11 +109,13 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): { fetcher:
     keepAliveMaxTimeout: Math.max(options.keepAliveMs, 60_000),
     pipelining: 1,
   });
-  const send = async (url: string, init: FetcherRequestInit = {}): Promise<Answer> => {
+  const { sign } = options;
+  const send: Send = async (url, init) => {
+    const body = typeof init.body === 'string' ? init.body : '';
     const response = await request(url, {
       dispatcher,
       method: (init.method ?? 'GET') as 'GET',
-      headers: init.headers,
+      headers: sign ? { ...init.headers, ...sign(body, init.headers ?? {}) } : init.headers,
       body: init.body,
       signal: init.signal,
     });
@@ -101,18 +125,19 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): { fetcher:
     }
     return { url, status: response.statusCode, headers, body: await response.body.text() };
   };
+  const sendQuery = options.batch ? batching(send) : send;
   const answered = (answer: Answer) => new SubgraphResponse(answer) as FetcherResponse;
-  if (!options.dedupe) return { fetcher: async (url, init) => answered(await send(url, init)), close: () => dispatcher.close() };
 
-  const scopesHeader = options.dedupe.scopesHeader;
+  const scopesHeader = options.dedupe?.scopesHeader;
   const inflight = new Map<string, Promise<Answer>>();
-  const fetcher: Fetcher = async (url, init) => {
-    const body = init?.body;
+  const fetcher: Fetcher = async (url, init = {}) => {
+    const body = init.body;
     if (!isQuery(body)) return answered(await send(url, init));
-    const key = `${url}\u0000${init?.headers?.[scopesHeader] ?? ''}\u0000${body}`;
+    if (scopesHeader === undefined) return answered(await sendQuery(url, init));
+    const key = `${url}\u0000${init.headers?.[scopesHeader] ?? ''}\u0000${body}`;
     let answer = inflight.get(key);
     if (!answer) {
-      answer = send(url, init);
+      answer = sendQuery(url, init);
       inflight.set(key, answer);
       // Shared only while in flight: a later identical query asks again.
       void answer.finally(() => inflight.delete(key)).catch(() => undefined);
@@ -120,4 +145,83 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): { fetcher:
     return answered(await answer);
   };
   return { fetcher, close: () => dispatcher.close() };
+}
+
+/** Most queries in one batched request: well within what a subgraph here takes (64, lib/subgraphHttp.ts). */
+const MOST_PER_BATCH = 32;
+
+interface BatchMember {
+  body: string;
+  resolve(answer: Answer): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Sends the queries started in one turn to the same URL with the same headers as one request.
+ * A subgraph that refuses batches as a whole (HTTP 400: Apollo Server without
+ * `allowBatchedHttpRequests`) gets the queries of that batch one by one, and no more batches.
+ */
+function batching(send: Send): Send {
+  let pending: Map<string, { url: string; init: FetcherRequestInit; members: BatchMember[] }> | undefined;
+  const refusing = new Set<string>();
+
+  const sendAlone = (url: string, init: FetcherRequestInit, member: BatchMember) =>
+    send(url, { ...init, body: member.body }).then(member.resolve, member.reject);
+
+  const sendBatch = async (url: string, init: FetcherRequestInit, members: BatchMember[]) => {
+    if (members.length === 1 || refusing.has(url)) return void members.map((member) => sendAlone(url, init, member));
+    let answer: Answer;
+    try {
+      answer = await send(url, { ...init, body: `[${members.map((m) => m.body).join(',')}]` });
+    } catch (error) {
+      return void members.forEach((m) => m.reject(error));
+    }
+    if (answer.status === 400) {
+      refusing.add(url);
+      return void members.map((member) => sendAlone(url, init, member));
+    }
+    // Any other failure of the whole batch (401, 413, 5xx) is each query's failure, as it would have been alone.
+    if (answer.status !== 200) return void members.forEach((m) => m.resolve(answer));
+    let results: unknown;
+    try {
+      results = JSON.parse(answer.body);
+    } catch {
+      results = undefined;
+    }
+    if (!Array.isArray(results) || results.length !== members.length) {
+      const got = Array.isArray(results) ? `an array of ${results.length}` : `something else (it began: ${answer.body.slice(0, 80)})`;
+      const error = new Error(
+        `The subgraph at ${url} answered a batch of ${members.length} queries with ${got}; expected a JSON array of ${members.length} results, in order.`,
+      );
+      return void members.forEach((m) => m.reject(error));
+    }
+    // Each caller gets its own text, as from a request of its own: what Apollo parses from it is its alone to change.
+    members.forEach((m, i) => m.resolve({ ...answer, body: JSON.stringify(results[i]) }));
+  };
+
+  const flush = () => {
+    const groups = pending!;
+    pending = undefined;
+    for (const { url, init, members } of groups.values()) {
+      for (let i = 0; i < members.length; i += MOST_PER_BATCH) void sendBatch(url, init, members.slice(i, i + MOST_PER_BATCH));
+    }
+  };
+
+  return (url, init) => {
+    // A query with its own abort signal cannot share a request with others that may outlive it.
+    if (init.signal || typeof init.body !== 'string') return send(url, init);
+    const body = init.body;
+    return new Promise<Answer>((resolve, reject) => {
+      if (!pending) {
+        pending = new Map();
+        // As DataLoader schedules a batch: once this turn's promise jobs have run, so every fetch a plan node starts at once is in.
+        void Promise.resolve().then(() => process.nextTick(flush));
+      }
+      const headers = Object.entries(init.headers ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+      const key = `${url}\u0000${JSON.stringify(headers)}`;
+      let group = pending.get(key);
+      if (!group) pending.set(key, (group = { url, init, members: [] }));
+      group.members.push({ body, resolve, reject });
+    });
+  };
 }

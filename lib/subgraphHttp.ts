@@ -40,6 +40,8 @@ export interface SubgraphListenOptions<TContext extends BaseContext> {
   openScopes?: readonly string[];
   /** Largest request body accepted, in bytes. Defaults to 4 MiB. */
   maxBodyBytes?: number;
+  /** Most operations in one batched request (a JSON array of requests, as the gateway batches them). Defaults to 64. */
+  maxBatch?: number;
   /**
    * Plain HTTP GET routes served before GraphQL and without the gateway's
    * signature, by exact path: health checks (`/health/live`, `/health/ready`),
@@ -62,6 +64,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   options: SubgraphListenOptions<TContext>,
 ): Promise<{ url: string }> {
   const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const maxBatch = options.maxBatch ?? 64;
   const openScopes = new Set(options.openScopes ?? []);
   const { observability } = options;
   const httpServer = createServer((req, res) => {
@@ -94,18 +97,22 @@ export async function startSubgraphServer<TContext extends BaseContext>(
           return reply(400, `Expected a JSON body, but it could not be parsed: ${(error as Error).message}.`, 'BAD_REQUEST');
         }
       }
+      if (Array.isArray(body) && (body.length === 0 || body.length > maxBatch)) {
+        return reply(400, `Expected a batch of 1 to ${maxBatch} operations, but the array holds ${body.length}.`, 'BAD_REQUEST');
+      }
       const url = new URL(req.url ?? '/', 'http://subgraph');
-      // What the request read decides whether the gateway may cache the answer whole (lib/cache/responseCacheability.ts).
-      const { result: response, reads } = await trackCacheReads(() =>
+      const execute = (operation: unknown) =>
         server.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: operation },
           context: async () => {
             const context = await options.context();
             setCallerScopes(context, scopes);
             return context;
           },
-        }),
-      );
+        });
+      // What the request read decides whether the gateway may cache the answer whole (lib/cache/responseCacheability.ts);
+      // a batch is answered under what all of its operations read together.
+      const { result: response, reads } = await trackCacheReads(() => (Array.isArray(body) ? executeBatch(body, execute) : execute(body)));
       for (const [key, value] of response.headers) res.setHeader(key, value);
       for (const [key, value] of Object.entries(cacheabilityHeaders(reads))) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
@@ -137,4 +144,21 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   const { port } = httpServer.address() as AddressInfo;
   const host = options.listen.host === '0.0.0.0' || options.listen.host === '::' ? 'localhost' : options.listen.host;
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/` };
+}
+
+type HTTPGraphQLResponse = Awaited<ReturnType<ApolloServer['executeHTTPGraphQLRequest']>>;
+
+/**
+ * Runs the operations of a batch side by side, each as a request of its own (its own context, so its own
+ * loaders and stale-data marks), and answers the JSON array of their results in order, as Apollo Server's
+ * batching does. Side by side, their native calls leave together.
+ */
+async function executeBatch(operations: unknown[], execute: (operation: unknown) => Promise<HTTPGraphQLResponse>): Promise<HTTPGraphQLResponse> {
+  const responses = await Promise.all(operations.map(execute));
+  const bodies = responses.map(({ body }) => {
+    // Only @defer or @stream answer in chunks, and a gateway's fetch never carries them.
+    if (body.kind !== 'complete') throw new Error('Expected every operation of a batch to answer whole, but one answered in chunks (@defer or @stream).');
+    return body.string;
+  });
+  return { status: 200, headers: responses[0]!.headers, body: { kind: 'complete', string: `[${bodies.join(',')}]` } };
 }

@@ -82,6 +82,8 @@ export interface GatewayPerformanceConfig {
   subgraphKeepAliveMs: number;
   /** Identical subgraph queries in flight at once (same body, same caller scopes) share one request (`SUBGRAPH_DEDUPE_INFLIGHT`). Defaults to true. */
   dedupeInflight: boolean;
+  /** Queries a plan sends to one subgraph at once go out as one batched request (`SUBGRAPH_BATCHING`). Defaults to true. */
+  batchSubgraphFetches: boolean;
 }
 
 export interface LimitsConfig {
@@ -224,6 +226,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       subgraphConnections: s.get('SUBGRAPH_CONNECTIONS'),
       subgraphKeepAliveMs: s.get('SUBGRAPH_KEEPALIVE_MS'),
       dedupeInflight: s.get('SUBGRAPH_DEDUPE_INFLIGHT'),
+      batchSubgraphFetches: s.get('SUBGRAPH_BATCHING'),
     },
   };
 }

@@ -13,7 +13,7 @@ import { parse } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { AuthenticationError, createAuthenticator } from './auth/authenticate.js';
-import { SignedSubgraphDataSource } from './subgraphDataSource.js';
+import { ScopedSubgraphDataSource } from './subgraphDataSource.js';
 import { declaredScopes, readScopeRequirements } from '../../lib/requiresScopes.js';
 import { useDepthLimit } from './plugins/useDepthLimit.js';
 import { useAliasLimit } from './plugins/useAliasLimit.js';
@@ -29,7 +29,7 @@ import { createGraphMapRoutes } from './graphMapPage.js';
 import { maskUnexpectedErrors } from '../../lib/errors.js';
 import { useArgumentNamesInErrors } from './plugins/useArgumentNamesInErrors.js';
 import { createKeepAliveFetch } from '../../lib/keepAliveFetch.js';
-import { CALLER_SCOPES_HEADER } from '../../lib/internalAuth.js';
+import { CALLER_SCOPES_HEADER, signForwardedRequest } from '../../lib/internalAuth.js';
 import { RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js';
 import { connectRedis } from '../../lib/cache/redisConnection.js';
 import { createResponseCache, type ResponseCache } from './responseCache.js';
@@ -74,11 +74,15 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
   const observed = createGatewayObservation(observability);
 
   // Warm connections to every subgraph; one pool for all of them.
+  const secret = config.internalSecret;
   const subgraphHttp = createKeepAliveFetch({
     connections: config.performance.subgraphConnections,
     keepAliveMs: config.performance.subgraphKeepAliveMs,
     // The caller's scopes are part of the match, so a shared answer is never one shaped for other permissions.
     ...(config.performance.dedupeInflight ? { dedupe: { scopesHeader: CALLER_SCOPES_HEADER } } : {}),
+    batch: config.performance.batchSubgraphFetches,
+    // Every subgraph request is signed with the caller's scopes over the bytes that go out, a batch whole (lib/internalAuth.ts).
+    ...(secret !== undefined ? { sign: (body: string, headers: Readonly<Record<string, string>>) => signForwardedRequest(secret, body, headers) } : {}),
   });
   // With Redis, persisted queries registered at one replica are known to all; without it, each keeps its own LRU.
   const redis = config.performance.redis ? await connectRedis(config.performance.redis, 'gateway') : undefined;
@@ -97,7 +101,7 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
     observed.metrics.trackResponseCache(observability.registry, () => responseCache!.stats());
   }
 
-  const dataSources = new Map<string, SignedSubgraphDataSource>();
+  const dataSources = new Map<string, ScopedSubgraphDataSource>();
   const gatewaySdl = withRequiresScopesEnforcedHere(supergraphSdl);
   const queryPlans = createQueryPlanCache({
     supergraphSdl: gatewaySdl,
@@ -113,11 +117,10 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
     supergraphSdl: gatewaySdl,
     // Plans made by any replica serve all of them (Redis), with the hottest kept in memory.
     queryPlannerConfig: { cache: queryPlans },
-    // Every subgraph request is signed and carries the caller's scopes (lib/internalAuth.ts).
+    // Every subgraph request carries the caller's scopes, and is signed on its way out (above).
     buildService: ({ name, url }) => {
-      const dataSource = new SignedSubgraphDataSource({
+      const dataSource = new ScopedSubgraphDataSource({
         url: config.subgraphUrls[name] ?? url!,
-        internalSecret: config.internalSecret,
         fetcher: observed.subgraphFetcher(name, subgraphHttp.fetcher),
       });
       // Kept for /health/ready, which asks each subgraph exactly as queries do (signed).

@@ -1,36 +1,19 @@
 /**
- * How the gateway calls a subgraph: forwards the caller's scopes and signs the
- * exact request bytes with the internal shared secret (lib/internalAuth.ts),
- * so the subgraph knows the request comes from the gateway and can enforce
- * `@requiresScopes` itself.
+ * How the gateway calls a subgraph: forwards the caller's scopes, so the
+ * subgraph can enforce `@requiresScopes` itself, and collects the cache tags
+ * its answer was made of. The request is signed by the fetcher, over the exact
+ * bytes that go out (lib/keepAliveFetch.ts, lib/internalAuth.ts), after any
+ * batching, so the subgraph knows it comes from the gateway.
  */
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
-import type { Fetcher } from '@apollo/utils.fetcher';
-import { CALLER_SCOPES_HEADER, formatScopes, INTERNAL_AUTH_HEADER, signInternalRequest } from '../../lib/internalAuth.js';
+import { CALLER_SCOPES_HEADER, formatScopes } from '../../lib/internalAuth.js';
 import { CACHE_TAGS_HEADER } from '../../lib/cache/responseCacheability.js';
 import type { GatewayContext } from './context.js';
 
 type WillSendRequestOptions = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0];
 type DidReceiveResponseOptions = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0];
 
-export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  /** `fetcher` defaults to Apollo's; the gateway passes a kept-alive connection pool (lib/keepAliveFetch.ts). */
-  constructor(options: { url: string; internalSecret: string | undefined; fetcher?: Fetcher }) {
-    super({ url: options.url, ...(options.fetcher ? { fetcher: options.fetcher } : {}) });
-    const { internalSecret } = options;
-    if (internalSecret !== undefined) {
-      const send = this.fetcher;
-      // The body is serialised after willSendRequest, so the signature is made here, over the bytes that go out.
-      this.fetcher = (url, init) => {
-        const headers = { ...(init?.headers as Record<string, string> | undefined) };
-        delete headers[INTERNAL_AUTH_HEADER];
-        const scopes = (headers[CALLER_SCOPES_HEADER] ?? '').split(' ').filter(Boolean);
-        const signed = signInternalRequest(internalSecret, typeof init?.body === 'string' ? init.body : '', scopes);
-        return send(url, { ...init, headers: { ...headers, ...signed } });
-      };
-    }
-  }
-
+export class ScopedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({ request, context }: WillSendRequestOptions): void {
     // Gateway-internal requests (health checks) have no caller and so no scopes.
     const scopes = (context as Partial<GatewayContext> | undefined)?.caller?.scopes ?? [];

@@ -296,6 +296,12 @@ export const SETTINGS = {
     components: ['gateway'],
     description: 'Identical subgraph queries in flight at once (same body, same caller scopes) share one request.',
   }),
+  SUBGRAPH_BATCHING: flag(true, {
+    group: GATEWAY,
+    components: ['gateway'],
+    description:
+      "Queries a query plan sends to one subgraph at once go out as one batched request (a JSON array, Apollo Server's batch format). A subgraph that refuses batches gets its queries one by one.",
+  }),
 
   // --- Gateway: authentication -----------------------------------------------------------------
   AUTH_MODE: choice(['off', 'hs256', 'jwks'], 'off', {

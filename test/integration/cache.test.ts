@@ -293,9 +293,10 @@ for (const [where, startRedis] of [
       const viaA = await a.query(scenario.query, scenario.variables);
       expect(viaA.data).toEqual(viaB.data);
       expect(a.nativeCalls().total).toBe(0);
-      // The entries are spread over every node: the one Redis, or each master of the cluster.
+      // The entries are spread over the cluster's masters, by the hash slot of each key. Keys carry a random
+      // prefix per run, so a dozen of them may leave one master of three empty now and then: at least two hold some.
       const perNode = await Promise.all(redis.url.split(',').map((url) => countKeys({ ...redis, url }, `${redis.prefix}:c:*`)));
-      expect(perNode.every((n) => n > 0)).toBe(true);
+      expect(perNode.filter((n) => n > 0).length).toBeGreaterThanOrEqual(Math.min(2, perNode.length));
     });
 
     it('an ERP change seen by replica A invalidates replica B too', async () => {

@@ -22,6 +22,8 @@ export interface GraphQLResponse<T = any> {
 export interface TestSubgraph {
   url: string;
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Posts `body` as is, signed as the gateway would sign it; `signedBody` signs other bytes than those sent. */
+  post(body: string, signedBody?: string): Promise<{ status: number; json: any }>;
   stop(): Promise<void>;
 }
 
@@ -35,17 +37,20 @@ export async function startTestSubgraph(odooUrl: string, overrides: Partial<ErpS
     ...overrides,
   });
   const scopes = scopesDeclaredIn(subgraphSdl('erp'));
+  const post = async (body: string, signedBody = body) => {
+    const response = await fetch(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signInternalRequest(INTERNAL_SECRET, signedBody, scopes) },
+      body,
+    });
+    return { status: response.status, json: await response.json() };
+  };
   return {
     url: subgraph.url,
     async query(query, variables) {
-      const body = JSON.stringify({ query, variables });
-      const response = await fetch(subgraph.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signInternalRequest(INTERNAL_SECRET, body, scopes) },
-        body,
-      });
-      return (await response.json()) as GraphQLResponse;
+      return (await post(JSON.stringify({ query, variables }))).json as GraphQLResponse;
     },
+    post,
     stop: () => subgraph.stop(),
   };
 }

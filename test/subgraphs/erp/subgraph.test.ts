@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOdooEmulator, type OdooEmulator } from '../../../emulators/odoo/server.js';
 import { buildWorld, type WorldSalesOrder } from '../../../emulators/seed/world.js';
+import { nativeRounds } from '../../../emulators/common/diagnostics.js';
 import { startTestSubgraph, tempDir, type TestSubgraph } from './helpers.js';
 
 const world = buildWorld('small');
@@ -108,6 +109,55 @@ describe('entities', () => {
     expect(errors).toBeUndefined();
     expect(data._entities.map((e: { number: string }) => e.number)).toEqual(picked.map((c) => c.erpNumber));
     expect(nativeCalls()).toEqual({ 'res.partner.search_read': 1, 'account.move.read_group': 1 });
+  });
+});
+
+describe('batched requests (a JSON array, as the gateway sends the fetches a plan makes at once)', () => {
+  const CUSTOMER = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { number legalName } } }`;
+  const PRODUCT = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { sku name } } }`;
+  const operation = (query: string, variables: Record<string, unknown> = {}) => ({ query, variables });
+  const customer = operation(CUSTOMER, { r: [{ __typename: 'Customer', number: numbers[3] }] });
+  const product = operation(PRODUCT, { r: [{ __typename: 'Product', sku: world.products[0]!.sku }] });
+
+  it('answers each operation as it would alone, in order, with their native calls sent together', async () => {
+    const alone = [(await subgraph.post(JSON.stringify(customer))).json, (await subgraph.post(JSON.stringify(product))).json];
+    Object.assign(emulator.latency, { ms: 100, recording: true });
+    emulator.latency.timeline.length = 0;
+    try {
+      const batch = await subgraph.post(JSON.stringify([customer, product]));
+      expect(batch.status).toBe(200);
+      expect(batch.json).toEqual(alone);
+      expect(emulator.latency.timeline).toHaveLength(2);
+      expect(nativeRounds(emulator.latency.timeline)).toBe(1);
+    } finally {
+      Object.assign(emulator.latency, { ms: 0, recording: false });
+    }
+  });
+
+  it('reports an operation that fails in its own result, and answers the others', async () => {
+    const { status, json } = await subgraph.post(JSON.stringify([operation('{ noSuchField }'), customer]));
+    expect(status).toBe(200);
+    expect(json[0].errors[0]).toMatchObject({ message: expect.stringContaining('noSuchField'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(json[1]).toEqual({ data: { _entities: [{ number: numbers[3], legalName: expect.any(String) }] } });
+  });
+
+  it('refuses an empty batch and one of more than 64 operations, naming the bounds, before any native call', async () => {
+    for (const size of [0, 65]) {
+      const { status, json } = await subgraph.post(JSON.stringify(Array.from({ length: size }, () => customer)));
+      expect(status).toBe(400);
+      expect(json.errors[0]).toMatchObject({
+        message: `Expected a batch of 1 to 64 operations, but the array holds ${size}.`,
+        extensions: { code: 'BAD_REQUEST' },
+      });
+    }
+    expect(nativeCalls()).toEqual({});
+  });
+
+  it('refuses a batch whose signature covers other bytes, such as one of its operations', async () => {
+    const { status, json } = await subgraph.post(JSON.stringify([customer, product]), JSON.stringify(customer));
+    expect(status).toBe(401);
+    expect(json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(nativeCalls()).toEqual({});
   });
 });
 
