@@ -159,7 +159,8 @@ interface BatchMember {
 /**
  * Sends the queries started in one turn to the same URL with the same headers as one request.
  * A subgraph that refuses batches as a whole (HTTP 400: Apollo Server without
- * `allowBatchedHttpRequests`) gets the queries of that batch one by one, and no more batches.
+ * `allowBatchedHttpRequests`) gets the queries of that batch one by one, and no more batches;
+ * a batch over the subgraph's body limit (HTTP 413) is sent one by one too.
  */
 function batching(send: Send): Send {
   let pending: Map<string, { url: string; init: FetcherRequestInit; members: BatchMember[] }> | undefined;
@@ -176,11 +177,12 @@ function batching(send: Send): Send {
     } catch (error) {
       return void members.forEach((m) => m.reject(error));
     }
-    if (answer.status === 400) {
-      refusing.add(url);
+    // Refused as a batch (400), or too large together for the subgraph's body limit (413): each may still pass alone.
+    if (answer.status === 400 || answer.status === 413) {
+      if (answer.status === 400) refusing.add(url);
       return void members.map((member) => sendAlone(url, init, member));
     }
-    // Any other failure of the whole batch (401, 413, 5xx) is each query's failure, as it would have been alone.
+    // Any other failure of the whole batch (401, 5xx) is each query's failure, as it would have been alone.
     if (answer.status !== 200) return void members.forEach((m) => m.resolve(answer));
     let results: unknown;
     try {

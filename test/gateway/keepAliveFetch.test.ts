@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createKeepAliveFetch } from '../../lib/keepAliveFetch.js';
 
 /** How the test subgraph answers a batch (a JSON array body); a single request is always answered. */
-let batchAnswer: 'results' | 'refuse' | 'fail' | 'one-short' = 'results';
+let batchAnswer: 'results' | 'refuse' | 'too-large' | 'fail' | 'one-short' = 'results';
 let requests: { headers: IncomingHttpHeaders; body: string }[] = [];
 
 let server: Server;
@@ -24,6 +24,7 @@ beforeAll(async () => {
         setTimeout(() => res.writeHead(status, { 'content-type': 'application/json', 'x-cache-tags': 'erp.customer' }).end(JSON.stringify(payload)), 50);
       if (!Array.isArray(parsed)) return reply(200, answer(parsed));
       if (batchAnswer === 'refuse') return reply(400, { errors: [{ message: 'Operation batching disabled.' }] });
+      if (batchAnswer === 'too-large') return reply(413, { errors: [{ message: 'The request body exceeds the limit.' }] });
       if (batchAnswer === 'fail') return reply(500, { errors: [{ message: 'Unexpected error while handling the request.' }] });
       reply(200, parsed.slice(batchAnswer === 'one-short' ? 1 : 0).map(answer));
     });
@@ -116,6 +117,17 @@ describe('createKeepAliveFetch with batching', () => {
     expect(requests).toHaveLength(1);
     expect(JSON.parse(requests[0]!.body)).toHaveLength(2);
     expect(answers.map((a) => a.data.echo)).toEqual(['query { a }', 'query { a }', 'query { b }']);
+  });
+
+  it('sends the queries of a batch too large for the subgraph one by one, and still batches later ones', async () => {
+    batchAnswer = 'too-large';
+    const answers = await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
+    expect(answers.map((a) => a.data.echo)).toEqual(['query { a }', 'query { b }']);
+    expect(requests.map((r) => Array.isArray(JSON.parse(r.body)))).toEqual([true, false, false]);
+    requests = [];
+    batchAnswer = 'results';
+    await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
+    expect(requests.map((r) => Array.isArray(JSON.parse(r.body)))).toEqual([true]);
   });
 
   it("answers each query of a failed batch with the batch's status and body, as if it had failed alone", async () => {
