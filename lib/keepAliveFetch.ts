@@ -184,21 +184,16 @@ function batching(send: Send): Send {
     }
     // Any other failure of the whole batch (401, 5xx) is each query's failure, as it would have been alone.
     if (answer.status !== 200) return void members.forEach((m) => m.resolve(answer));
-    let results: unknown;
-    try {
-      results = JSON.parse(answer.body);
-    } catch {
-      results = undefined;
-    }
-    if (!Array.isArray(results) || results.length !== members.length) {
-      const got = Array.isArray(results) ? `an array of ${results.length}` : `something else (it began: ${answer.body.slice(0, 80)})`;
+    // Each caller gets its own text, as from a request of its own: what Apollo parses from it is its alone to change.
+    const results = jsonArrayItems(answer.body);
+    if (results?.length !== members.length) {
+      const got = results ? `an array of ${results.length}` : `something else (it began: ${answer.body.slice(0, 80)})`;
       const error = new Error(
         `The subgraph at ${url} answered a batch of ${members.length} queries with ${got}; expected a JSON array of ${members.length} results, in order.`,
       );
       return void members.forEach((m) => m.reject(error));
     }
-    // Each caller gets its own text, as from a request of its own: what Apollo parses from it is its alone to change.
-    members.forEach((m, i) => m.resolve({ ...answer, body: JSON.stringify(results[i]) }));
+    members.forEach((m, i) => m.resolve({ ...answer, body: results[i]! }));
   };
 
   const flush = () => {
@@ -226,4 +221,43 @@ function batching(send: Send): Send {
       group.members.push({ body, resolve, reject });
     });
   };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN = new Set([0x5b, 0x7b]); // [ {
+const CLOSE = new Set([0x5d, 0x7d]); // ] }
+
+/**
+ * The texts of the items of a JSON array, cut at its top-level commas without parsing them (each
+ * caller's data source parses its own), or undefined when `text` is not one array. Items are checked
+ * only for balanced brackets and closed strings: a malformed item fails where it is parsed.
+ */
+export function jsonArrayItems(text: string): string[] | undefined {
+  const body = text.trim();
+  if (body.charCodeAt(0) !== 0x5b || body.charCodeAt(body.length - 1) !== 0x5d) return undefined;
+  const items: string[] = [];
+  let depth = 0;
+  let start = 1;
+  let inString = false;
+  for (let i = 1; i < body.length - 1; i++) {
+    const c = body.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (OPEN.has(c)) depth++;
+    else if (CLOSE.has(c)) {
+      if (--depth < 0) return undefined;
+    } else if (c === COMMA && depth === 0) {
+      items.push(body.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  if (inString || depth !== 0) return undefined;
+  const last = body.slice(start, body.length - 1).trim();
+  if (last === '') return items.length === 0 ? [] : undefined;
+  items.push(last);
+  return items.some((item) => item === '') ? undefined : items;
 }

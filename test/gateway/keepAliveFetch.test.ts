@@ -2,7 +2,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createKeepAliveFetch } from '../../lib/keepAliveFetch.js';
+import { createKeepAliveFetch, jsonArrayItems } from '../../lib/keepAliveFetch.js';
 
 /** How the test subgraph answers a batch (a JSON array body); a single request is always answered. */
 let batchAnswer: 'results' | 'refuse' | 'too-large' | 'fail' | 'one-short' = 'results';
@@ -159,5 +159,19 @@ describe('createKeepAliveFetch batching towards a subgraph that refuses batches'
     requests = [];
     await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
     expect(requests.map((r) => Array.isArray(JSON.parse(r.body)))).toEqual([false, false]);
+  });
+});
+
+describe('jsonArrayItems (how a batch answer is dealt back without parsing it)', () => {
+  it("cuts an array at its top-level commas, whatever brackets, commas and quotes its items' strings hold", () => {
+    const items = [{ data: { a: 'x,]}' } }, { errors: [{ message: 'say "[hi]", \\ then {go}' }] }, null, 3, 'é,'];
+    expect(jsonArrayItems(` ${JSON.stringify(items, null, 2)}\n`)?.map((item) => JSON.parse(item))).toEqual(items);
+    expect(jsonArrayItems('[]')).toEqual([]);
+  });
+
+  it('answers undefined for what is not one well-formed array', () => {
+    for (const text of ['{"data":{}}', '[1,]', '[,1]', '[1,,2]', '[{"a":1]', '["open]', '[1]]', '', 'Operation batching disabled.']) {
+      expect(jsonArrayItems(text), text).toBeUndefined();
+    }
   });
 });
