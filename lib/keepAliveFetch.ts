@@ -170,7 +170,7 @@ function batching(send: Send): Send {
     send(url, { ...init, body: member.body }).then(member.resolve, member.reject);
 
   const sendBatch = async (url: string, init: FetcherRequestInit, members: BatchMember[]) => {
-    if (members.length === 1 || refusing.has(url)) return void members.map((member) => sendAlone(url, init, member));
+    if (members.length === 1 || refusing.has(url)) return members.forEach((member) => void sendAlone(url, init, member));
     let answer: Answer;
     try {
       answer = await send(url, { ...init, body: `[${members.map((m) => m.body).join(',')}]` });
@@ -180,7 +180,7 @@ function batching(send: Send): Send {
     // Refused as a batch (400), or too large together for the subgraph's body limit (413): each may still pass alone.
     if (answer.status === 400 || answer.status === 413) {
       if (answer.status === 400) refusing.add(url);
-      return void members.map((member) => sendAlone(url, init, member));
+      return members.forEach((member) => void sendAlone(url, init, member));
     }
     // Any other failure of the whole batch (401, 5xx) is each query's failure, as it would have been alone.
     if (answer.status !== 200) return void members.forEach((m) => m.resolve(answer));
