@@ -1,8 +1,10 @@
 /**
  * Serves a subgraph's Apollo server over node:http, in place of Apollo's
- * standalone server, for one reason: the request must be checked against the
- * gateway's signature (lib/internalAuth.ts) over its exact bytes before it is
- * parsed. Every subgraph (erp, crm, workflow) listens through this.
+ * standalone server: the request must be checked against the gateway's
+ * signature (lib/internalAuth.ts) over its exact bytes before it is parsed, and
+ * a batch the gateway sends (a JSON array, lib/keepAliveFetch.ts) runs each of
+ * its operations with a context of its own, which Apollo's batching does not.
+ * Every subgraph (erp, crm, workflow) listens through this.
  */
 import { readBody, sendGraphQLError, sendJson } from './http.js';
 import { createServer } from 'node:http';
