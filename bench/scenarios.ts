@@ -69,10 +69,11 @@ export const SCENARIOS: readonly Scenario[] = [
       }
     }`,
     variables: { number: 'S00001' },
-    // Order (1) → lines, partner, salesperson (3) → products (1) → CRM account by number, price book entries, users by e-mail (3).
+    // Order and its lines (2) → partner, salesperson, products (3) → CRM account by number, price book entries, users by e-mail (3).
     minimumNativeCalls: 8,
-    // Order → lines → products → price book entries (the CRM account and users wait on level 2 only).
-    planDepth: 4,
+    // Order and lines (the lines are read by the order's number, beside it) → products, customer and
+    // salesperson → the CRM's price book entries, account and users, which need their SKUs, number and e-mails.
+    planDepth: 3,
   },
   {
     name: 'catalog',
@@ -87,11 +88,12 @@ export const SCENARIOS: readonly Scenario[] = [
       }
     }`,
     variables: { first: 50 },
-    // Product page (1) → BOMs and price book entries (2) → BOM lines (1) → component products (1).
+    // Product page (1) → BOMs, their lines and their component products (3) → price book entries (1).
     minimumNativeCalls: 5,
-    // The ERP fetch waits on itself four times (page → BOMs → lines → components); the CRM fetch of
-    // price book entries needs the SKUs, so the plan sends it after the ERP's answer: a fifth round.
-    planDepth: 5,
+    // The page, then the BOMs, lines and components side by side (all found by the page's product
+    // templates); the CRM fetch of price book entries needs the SKUs, so the plan sends it after the
+    // ERP's answer: a third round.
+    planDepth: 3,
   },
   {
     name: 'customer-report',

@@ -329,6 +329,8 @@ const models: ModelDef[] = [
       currency_id: F.many2one('res.currency', 'Currency', { sql: companyCurrency }),
       qty_available: F.float('Quantity On Hand', { digits: 2, sql: (a) => qtyOnHand(`${a}.id`, a) }),
       stock_quant_ids: F.one2many('stock.quant', 'product_id', 'Stock Quant'),
+      // mrp adds it: the BOM lines this product is a component of.
+      bom_line_ids: F.one2many('mrp.bom.line', 'product_id', 'BoM Components'),
     },
   }),
 
@@ -377,6 +379,10 @@ const models: ModelDef[] = [
       product_uom_id: F.many2one('uom.uom', 'Product Unit of Measure', { required: true }),
       sequence: F.integer('Sequence', { default: 1, groupOperator: undefined }),
       bom_id: F.many2one('mrp.bom', 'Parent BoM', { required: true, ondelete: 'cascade' }),
+      // Odoo's related field `bom_id.product_tmpl_id`: which product the line's BOM makes.
+      parent_product_tmpl_id: F.many2one('product.template', 'Parent Product Template', {
+        sql: (a) => `(SELECT ${a}_pb.product_tmpl_id FROM mrp_bom ${a}_pb WHERE ${a}_pb.id = ${a}.bom_id)`,
+      }),
     },
   }),
 

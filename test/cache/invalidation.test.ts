@@ -19,15 +19,21 @@ describe('erpInvalidations', () => {
     expect(keysOf(events, 'erp.product')).toEqual(['id:12', 'sku:SKU-12']);
   });
 
-  it("drops an order, its customer's order list and its CRM reference list; lines by order", () => {
+  it("drops an order, its customer's order list and its CRM reference list; lines by order number", () => {
     const events = erpInvalidations([
       change('sale.order', 5, { name: 'S00005', partner_id: 9, client_order_ref: '006000000000001AAA' }),
-      change('sale.order.line', 50, { order_id: 5 }),
+      change('sale.order.line', 50, { order_id: 5, 'order_id.display_name': 'S00005' }),
     ]);
     expect(keysOf(events, 'erp.order')).toEqual(['S00005']);
     expect(keysOf(events, 'erp.ordersByPartner')).toEqual(['9']);
     expect(keysOf(events, 'erp.ordersByRef')).toEqual(['006000000000001AAA']);
-    expect(keysOf(events, 'erp.orderLines')).toEqual(['5']);
+    expect(keysOf(events, 'erp.orderLines')).toEqual(['S00005']);
+  });
+
+  it('drops BOM lines by the template their BOM makes, when a line or the BOM changes', () => {
+    const events = erpInvalidations([change('mrp.bom.line', 70, { parent_product_tmpl_id: 12 }), change('mrp.bom', 8, { product_tmpl_id: 13 })]);
+    expect(keysOf(events, 'erp.bomLinesByTemplate')).toEqual(['12', '13']);
+    expect(keysOf(events, 'erp.bomsByTemplate')).toEqual(['13']);
   });
 
   it('drops every product when a template changes, as variants share its price and name', () => {

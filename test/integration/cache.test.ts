@@ -103,26 +103,54 @@ describe('native calls per benchmark scenario, without a cache', () => {
     });
   }
 
+  /** How many native calls the query waited for one after another, and which calls it made. */
+  async function rounds(query: string, variables: Record<string, unknown>) {
+    // With a latency far above this machine's own cost per call, a call that waited for another
+    // arrives after that one's answer; calls sent together arrive before any of them is answered.
+    const systems = [stack.odoo!, stack.salesforce!];
+    // Logins happen once per process, not per query: done before the timeline starts.
+    expect((await stack.query(query, variables)).errors).toBeUndefined();
+    for (const system of systems) {
+      system.latency.timeline.length = 0;
+      Object.assign(system.latency, { ms: 100, recording: true });
+    }
+    try {
+      stack.resetNativeCalls();
+      const { errors } = await stack.query(query, variables);
+      expect(errors).toBeUndefined();
+      return { rounds: nativeRounds(systems.flatMap((s) => s.latency.timeline)), erp: stack.nativeCalls().erp };
+    } finally {
+      for (const system of systems) Object.assign(system.latency, { ms: 0, recording: false });
+    }
+  }
+
   for (const scenario of SCENARIOS) {
     it(`${scenario.name} makes its native calls in ${scenario.planDepth} rounds, one per level of its plan`, async () => {
-      // With a latency far above this machine's own cost per call, a call that waited for another
-      // arrives after that one's answer; calls sent together arrive before any of them is answered.
-      const systems = [stack.odoo!, stack.salesforce!];
-      // Logins happen once per process, not per query: done before the timeline starts.
-      expect((await stack.query(scenario.query, scenario.variables)).errors).toBeUndefined();
-      for (const system of systems) {
-        system.latency.timeline.length = 0;
-        Object.assign(system.latency, { ms: 100, recording: true });
-      }
-      try {
-        const { errors } = await stack.query(scenario.query, scenario.variables);
-        expect(errors).toBeUndefined();
-        expect(nativeRounds(systems.flatMap((s) => s.latency.timeline))).toBe(scenario.planDepth);
-      } finally {
-        for (const system of systems) Object.assign(system.latency, { ms: 0, recording: false });
-      }
+      expect((await rounds(scenario.query, scenario.variables)).rounds).toBe(scenario.planDepth);
     });
   }
+
+  it("reads an order's lines beside the order, by its number, only when the query selects them", async () => {
+    const order = (selection: string) => rounds(`query ($n: ID!) { salesOrder(number: $n) { number ${selection} } }`, { n: 'S00003' });
+    expect(await order('state')).toEqual({ rounds: 1, erp: { 'sale.order.search_read': 1 } });
+    expect(await order('lines { quantity }')).toEqual({ rounds: 1, erp: { 'sale.order.search_read': 1, 'sale.order.line.search_read': 1 } });
+    // As an entity the CRM points at (a won opportunity's ERP order): the opportunities, then orders and lines together.
+    const won = await rounds(`{ opportunities(stage: "Closed Won", first: 20) { erpSalesOrder { number lines { quantity } } } }`, {});
+    expect(won).toEqual({ rounds: 2, erp: { 'sale.order.search_read': 1, 'sale.order.line.search_read': 1 } });
+  });
+
+  it('reads BOM lines and component products beside the BOMs, only as far down as the query goes', async () => {
+    const catalog = (selection: string) => rounds(`{ products(first: 10) { nodes { sku billOfMaterials { ${selection} } } } }`, {});
+    expect(await catalog('quantity')).toEqual({ rounds: 2, erp: { 'product.product.search_read': 1, 'mrp.bom.search_read': 1 } });
+    expect(await catalog('components { quantity }')).toEqual({
+      rounds: 2,
+      erp: { 'product.product.search_read': 1, 'mrp.bom.search_read': 1, 'mrp.bom.line.search_read': 1 },
+    });
+    expect(await catalog('components { quantity product { sku stockOnHand } }')).toEqual({
+      rounds: 2,
+      erp: { 'product.product.search_read': 2, 'mrp.bom.search_read': 1, 'mrp.bom.line.search_read': 1 },
+    });
+  });
 
   it('loads each distinct key once when _entities repeats a representation', async () => {
     stack.resetNativeCalls();
@@ -188,6 +216,62 @@ describe('in-memory cache (no REDIS_URL)', () => {
     expect((await stack.query(CUSTOMER, { number: 'C00003' })).data.customer.email).toBe('changed-in-odoo@example.com');
     expect(stack.nativeCalls().erp).toEqual({ 'res.partner.search_read': 1 });
     expect(stack.nativeCalls().crmTotal).toBe(0);
+  });
+
+  it("drops an order's lines, cached by its number, when Odoo reports a line changed", async () => {
+    const LINES = `query ($number: ID!) { salesOrder(number: $number) { number lines { description quantity } } }`;
+    const before = await stack.query(LINES, { number: 'S00002' });
+    const first = before.data.salesOrder.lines[0];
+    const [line] = await odoo(
+      stack.odoo!.url,
+      'sale.order.line',
+      'search_read',
+      [
+        [
+          ['order_id.name', '=', 'S00002'],
+          ['display_type', '=', false],
+        ],
+      ],
+      {
+        fields: ['id'],
+        order: 'sequence, id',
+        limit: 1,
+      },
+    );
+    await odoo(stack.odoo!.url, 'sale.order.line', 'write', [[line.id], { product_uom_qty: first.quantity + 5 }]);
+    stack.resetNativeCalls();
+    expect((await stack.query(LINES, { number: 'S00002' })).data).toEqual(before.data);
+    expect(stack.nativeCalls().total).toBe(0);
+    const events = await stack.erp.changes!.pollNow();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'erp.orderLines', keys: ['S00002'] }));
+    stack.resetNativeCalls();
+    expect((await stack.query(LINES, { number: 'S00002' })).data.salesOrder.lines[0]).toEqual({ ...first, quantity: first.quantity + 5 });
+    expect(stack.nativeCalls().erp).toMatchObject({ 'sale.order.line.search_read': 1 });
+  });
+
+  it("drops a product's BOM lines, cached by the template their BOM makes, when Odoo reports a line changed", async () => {
+    const BOM = `query ($sku: ID!) { product(sku: $sku) { billOfMaterials { components { quantity product { sku } } } } }`;
+    const [bom] = await odoo(stack.odoo!.url, 'mrp.bom', 'search_read', [[]], { fields: ['product_tmpl_id'], limit: 1, order: 'id' });
+    const [product] = await odoo(stack.odoo!.url, 'product.product', 'search_read', [[['product_tmpl_id', '=', bom.product_tmpl_id[0]]]], {
+      fields: ['default_code'],
+    });
+    const before = await stack.query(BOM, { sku: product.default_code });
+    const first = before.data.product.billOfMaterials.components[0];
+    const [line] = await odoo(stack.odoo!.url, 'mrp.bom.line', 'search_read', [[['bom_id', '=', bom.id]]], { fields: ['id'], order: 'sequence, id', limit: 1 });
+    await odoo(stack.odoo!.url, 'mrp.bom.line', 'write', [[line.id], { product_qty: first.quantity + 2 }]);
+    stack.resetNativeCalls();
+    expect((await stack.query(BOM, { sku: product.default_code })).data).toEqual(before.data);
+    expect(stack.nativeCalls().total).toBe(0);
+    const events = await stack.erp.changes!.pollNow();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'erp.bomLinesByTemplate', keys: [String(bom.product_tmpl_id[0])] }));
+    stack.resetNativeCalls();
+    expect((await stack.query(BOM, { sku: product.default_code })).data.product.billOfMaterials.components[0]).toEqual({
+      ...first,
+      quantity: first.quantity + 2,
+    });
+    // The components are read again beside the lines, though cached: which products the lines name is not
+    // known before they arrive, and waiting for them would cost a round on every cold read.
+    expect(stack.nativeCalls().erp).toEqual({ 'mrp.bom.line.search_read': 1, 'product.product.search_read': 1 });
   });
 
   it('drops an account when Salesforce publishes an AccountChangeEvent (Change Data Capture)', async () => {

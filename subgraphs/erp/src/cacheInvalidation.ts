@@ -56,9 +56,11 @@ export function erpInvalidations(changes: readonly ErpChange[], skuByProductId: 
       }
       case 'mrp.bom':
         drop(C.bomsByTemplate, k.product_tmpl_id);
+        // Lines are cached by the template their BOM makes: a BOM moved to it brings its lines.
+        drop(C.bomLinesByTemplate, k.product_tmpl_id);
         break;
       case 'mrp.bom.line':
-        drop(C.bomLines, k.bom_id);
+        drop(C.bomLinesByTemplate, k.parent_product_tmpl_id);
         break;
       case 'sale.order':
         dropAll(ERP_PAGE_CACHE.order);
@@ -67,7 +69,8 @@ export function erpInvalidations(changes: readonly ErpChange[], skuByProductId: 
         drop(C.ordersByRef, k.client_order_ref);
         break;
       case 'sale.order.line':
-        drop(C.orderLines, k.order_id);
+        // Lines are cached by their order's number, which Odoo shows as the order's display name.
+        drop(C.orderLines, k['order_id.display_name']);
         break;
       case 'account.move':
         drop(C.invoicesByPartner, k.partner_id);

@@ -17,10 +17,16 @@ export interface ErpContext {
   connector: ErpConnector;
   /** Values this request served from stale cache entries while Odoo was down (lib/staleServing.ts). */
   stale?: StaleMarks;
+  /**
+   * Whether resolvers that see what the query selects below them (an order's lines, a BOM's lines and
+   * components) start those reads beside their own. Off with NATIVE_BATCHING=false, the benchmark's
+   * baseline of plain resolvers, which read each level after the one above, one call per item.
+   */
+  readAhead: boolean;
 }
 
 /** `cache`, when given, is the cross-request cache the loaders read through (native records only). */
-export function createErpContext(connector: ErpConnector, cache?: CacheUse): ErpContext {
+export function createErpContext(connector: ErpConnector, cache?: CacheUse, readAhead = true): ErpContext {
   // While Odoo is down, loaders answer from stale cache entries and mark them here, for useStaleDataErrors.
   const stale = new StaleMarks('erp');
   return {
@@ -28,5 +34,6 @@ export function createErpContext(connector: ErpConnector, cache?: CacheUse): Erp
     areas: createAreaLoaders(connector),
     connector: withCachedPages(connector, cache),
     stale,
+    readAhead,
   };
 }

@@ -29,11 +29,18 @@ export interface ErpLoaders {
   productsBySku: DataLoader<string, ProductRecord>;
   productsById: DataLoader<number, ProductRecord>;
   bomsByProductTemplateId: DataLoader<number, BomRecord[]>;
-  bomLinesByBomId: DataLoader<number, BomLineRecord[]>;
+  /** The lines of every BOM of a product template (pick a BOM's own by `bomId`: see bomLines). */
+  bomLinesByProductTemplateId: DataLoader<number, BomLineRecord[]>;
+  /**
+   * Has the next batch of bomLinesByProductTemplateId read this template's component products
+   * too, in the same call round, into productsById and the product cache. Lines answered from the
+   * cache read no components: those then come through productsById, cached or not.
+   */
+  readComponentsWithBomLines(templateId: number): void;
   ordersByNumber: DataLoader<string, SalesOrderRecord>;
   ordersByPartnerId: DataLoader<number, SalesOrderRecord[]>;
   ordersByClientOrderRef: DataLoader<string, SalesOrderRecord[]>;
-  orderLinesByOrderId: DataLoader<number, OrderLineRecord[]>;
+  orderLinesByOrderNumber: DataLoader<string, OrderLineRecord[]>;
   invoicesByPartnerId: DataLoader<number, InvoiceRecord[]>;
   balanceDueByPartnerId: DataLoader<number, number>;
   employeesByWorkEmail: DataLoader<string, EmployeeRecord>;
@@ -50,7 +57,7 @@ export const ERP_CACHE = {
   partner: 'erp.partner',
   product: 'erp.product',
   bomsByTemplate: 'erp.bomsByTemplate',
-  bomLines: 'erp.bomLines',
+  bomLinesByTemplate: 'erp.bomLinesByTemplate',
   order: 'erp.order',
   ordersByPartner: 'erp.ordersByPartner',
   ordersByRef: 'erp.ordersByRef',
@@ -65,6 +72,8 @@ export function createErpLoaders(connector: ErpConnector, cache?: CacheUse): Erp
   const C = ERP_CACHE;
   // One type holds a record under each of its keys (`id:7`, `ref:C00007`), so one change drops all of them.
   const by = (prefix: string) => ({ key: (k: string | number) => `${prefix}:${k}` });
+  const componentsWanted = new Set<number>();
+  const componentsRead = new Map<number, ProductRecord>();
   const loaders: ErpLoaders = {
     customersByNumber: new DataLoader(async (numbers) =>
       primed(await cachedBatch(cache, C.partner, connector.customersByNumber, by('ref'))(numbers), (p) => primePartners(loaders, [p])),
@@ -79,7 +88,34 @@ export function createErpLoaders(connector: ErpConnector, cache?: CacheUse): Erp
       primed(await cachedBatch(cache, C.product, connector.productsById, by('id'))(ids), (p) => primeProducts(loaders, [p])),
     ),
     bomsByProductTemplateId: new DataLoader(cachedBatch(cache, C.bomsByTemplate, (ids) => connector.bomsByProductTemplateId(ids))),
-    bomLinesByBomId: new DataLoader(cachedBatch(cache, C.bomLines, (ids) => connector.bomLinesByBomId(ids))),
+    bomLinesByProductTemplateId: new DataLoader(
+      cachedBatch(
+        cache,
+        C.bomLinesByTemplate,
+        async (ids) => {
+          const [lines, components] = await Promise.all([
+            connector.bomLinesByProductTemplateId(ids),
+            connector.componentsOfProductTemplates(ids.filter((id) => componentsWanted.has(id))),
+          ]);
+          primeProducts(loaders, components);
+          for (const product of components) componentsRead.set(product.id, product);
+          return lines;
+        },
+        // Components read beside the lines are cached as products, so the next request finds both.
+        {
+          alsoCache: (lines) =>
+            lines.flatMap((line) => {
+              const product = componentsRead.get(line.productId);
+              if (!product) return [];
+              return [
+                [C.product, `id:${product.id}`, product] as const,
+                ...(product.sku === null ? [] : [[C.product, `sku:${product.sku}`, product] as const]),
+              ];
+            }),
+        },
+      ),
+    ),
+    readComponentsWithBomLines: (templateId) => componentsWanted.add(templateId),
     ordersByNumber: new DataLoader(async (numbers) =>
       primed(await cachedBatch(cache, C.order, connector.ordersByNumber)(numbers), (o) => primeOrders(loaders, [o])),
     ),
@@ -91,7 +127,7 @@ export function createErpLoaders(connector: ErpConnector, cache?: CacheUse): Erp
         primeOrders(loaders, list),
       ),
     ),
-    orderLinesByOrderId: new DataLoader(cachedBatch(cache, C.orderLines, (ids) => connector.orderLinesByOrderId(ids))),
+    orderLinesByOrderNumber: new DataLoader(cachedBatch(cache, C.orderLines, (numbers) => connector.orderLinesByOrderNumber(numbers))),
     invoicesByPartnerId: new DataLoader(cachedBatch(cache, C.invoicesByPartner, (ids) => connector.invoicesByPartnerId(ids))),
     balanceDueByPartnerId: new DataLoader(cachedBatch(cache, C.balanceDue, (ids) => connector.balanceDueByPartnerId(ids))),
     employeesByWorkEmail: new DataLoader(async (emails) =>
@@ -131,6 +167,11 @@ export function primeEmployees(loaders: ErpLoaders, employees: readonly Employee
     loaders.employeesById.prime(employee.id, employee);
     if (employee.workEmail !== null) loaders.employeesByWorkEmail.prime(employee.workEmail, employee);
   }
+}
+
+/** A BOM's own lines, from the lines of its template's BOMs. */
+export async function bomLines(loaders: ErpLoaders, bom: BomRecord): Promise<BomLineRecord[]> {
+  return (await loaders.bomLinesByProductTemplateId.load(bom.productTemplateId)).filter((line) => line.bomId === bom.id);
 }
 
 /**

@@ -91,7 +91,7 @@ export async function startErpSubgraph(config: ErpSubgraphConfig, observation: O
       observability,
       openScopes: scopesDeclaredIn(subgraphSdl('erp')),
       // Fresh loaders per request; across requests only the shared cache (native records, invalidated on change) is reused.
-      context: async () => createErpContext(connector, cache),
+      context: async () => createErpContext(connector, cache, config.nativeBatching !== false),
     }));
   } catch (error) {
     await changes?.stop();

@@ -119,7 +119,7 @@ describe('products, BOMs and BOM lines', () => {
     expect(c).toMatchObject({ sku: component.sku, saleable: false, unitOfMeasure: component.uom });
   });
 
-  it('finds each template’s BOMs and each BOM’s lines, one call per batch', async () => {
+  it('finds each template’s BOMs, their lines and their components, one call per batch', async () => {
     const products = (await connector.productsBySku([finished.sku, component.sku])).map(record);
     emulator.calls.reset();
     const [finishedBoms, componentBoms] = await connector.bomsByProductTemplateId(products.map((p) => p.productTemplateId));
@@ -129,11 +129,20 @@ describe('products, BOMs and BOM lines', () => {
     expect(finishedBoms![0]).toMatchObject({ quantity: finished.bom!.quantity, unitOfMeasure: 'Units', type: 'normal' });
 
     emulator.calls.reset();
-    const [none, lines] = await connector.bomLinesByBomId([99_999_999, finishedBoms![0]!.id]);
+    const [none, lines] = await connector.bomLinesByProductTemplateId([99_999_999, products[0]!.productTemplateId]);
     expect(nativeCalls()).toEqual({ 'mrp.bom.line.search_read': 1 });
     expect(none).toEqual([]);
+    expect(new Set(lines!.map((l) => l.bomId))).toEqual(new Set([finishedBoms![0]!.id]));
+    expect(new Set(lines!.map((l) => l.bomProductTemplateId))).toEqual(new Set([products[0]!.productTemplateId]));
     const lineProducts = (await connector.productsById(lines!.map((l) => l.productId))).map(record);
     expect(lines!.map((l, i) => [lineProducts[i]!.sku, l.quantity, l.unitOfMeasure])).toEqual(finished.bom!.lines.map((l) => [l.sku, l.quantity, l.uom]));
+
+    // The components themselves, in one call of their own that needs only the template.
+    emulator.calls.reset();
+    const components = await connector.componentsOfProductTemplates([products[0]!.productTemplateId, products[1]!.productTemplateId]);
+    expect(nativeCalls()).toEqual({ 'product.product.search_read': 1 });
+    expect(components.map((p) => p.sku).sort()).toEqual([...new Set(finished.bom!.lines.map((l) => l.sku))].sort());
+    expect(components.find((p) => p.sku === lineProducts[0]!.sku)).toEqual(lineProducts[0]);
   });
 
   it('reads products by id in one call, matched by id', async () => {
@@ -186,14 +195,15 @@ describe('sales orders and lines', () => {
     expect(lists.map((l) => l.map((o) => o.number))).toEqual([[], ...opportunities.map((o) => [o.erpOrderNumber])]);
   });
 
-  it('lists the lines of many orders in one call, in line order', async () => {
+  it('lists the lines of many orders by their numbers in one call, in line order', async () => {
     const picked = [orders[10]!, orders[500]!];
-    const found = (await connector.ordersByNumber(picked.map((o) => o.number))).map(record);
-    emulator.calls.reset();
-    const lists = await connector.orderLinesByOrderId([found[1]!.id, found[0]!.id]);
+    const lists = await connector.orderLinesByOrderNumber([picked[1]!.number, 'S99999', picked[0]!.number]);
     expect(nativeCalls()).toEqual({ 'sale.order.line.search_read': 1 });
-    for (const [i, order] of [picked[1]!, picked[0]!].entries()) {
+    expect(lists[1]).toEqual([]);
+    for (const [i, order] of [picked[1]!, undefined, picked[0]!].entries()) {
+      if (!order) continue;
       const lines = lists[i]!;
+      expect(new Set(lines.map((l) => l.orderNumber))).toEqual(new Set([order.number]));
       const products = (await connector.productsById(lines.map((l) => l.productId!))).map(record);
       expect(lines.map((l, j) => [products[j]!.sku, l.quantity, l.unitPrice, l.discountPercent])).toEqual(
         order.lines.map((l) => [l.sku, l.quantity, l.priceUnit, l.discount]),

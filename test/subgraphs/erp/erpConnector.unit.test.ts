@@ -129,11 +129,31 @@ describe('one-to-many batches', () => {
     expect(first![0]).toMatchObject({ orderedAt: '2026-11-01T10:30:00Z', salespersonUserId: null, clientOrderRef: null, state: 'sale', currencyCode: 'EUR' });
   });
 
-  it('leaves section and note lines out of order lines', async () => {
-    const odoo = scriptedOdoo(() => []);
-    await createErpConnector(odoo.client).orderLinesByOrderId([1]);
+  const line = (id: number, order: [number, string]) => ({
+    id,
+    order_id: order,
+    product_id: [7, '[SKU-7] Desk'],
+    name: 'Desk',
+    product_uom_qty: 1,
+    price_unit: 10,
+    discount: 0,
+    price_subtotal: 10,
+  });
+
+  it('fails loudly when Odoo shows an order under another name than the number its lines were found by', async () => {
+    // Odoo shows an order as its name unless an addon changes `display_name`; grouping lines by number relies on it.
+    const odoo = scriptedOdoo(() => [line(1, [1, 'S00001']), line(2, [2, 'S00002 - Acme'])]);
+    await expect(createErpConnector(odoo.client).orderLinesByOrderNumber(['S00001', 'S00002'])).rejects.toThrow(
+      'Expected sale.order.line 2, found by order number, to show its order as one of S00001, S00002 in order_id, but it showed "S00002 - Acme".',
+    );
+  });
+
+  it('leaves section and note lines out of order lines, found by order number', async () => {
+    const odoo = scriptedOdoo(() => [line(1, [1, 'S00001'])]);
+    const [lines] = await createErpConnector(odoo.client).orderLinesByOrderNumber(['S00001']);
+    expect(lines!.map((l) => [l.id, l.orderId, l.orderNumber])).toEqual([[1, 1, 'S00001']]);
     expect(odoo.calls[0]!.args[0]).toEqual([
-      ['order_id', 'in', [1]],
+      ['order_id.name', 'in', ['S00001']],
       ['display_type', '=', false],
     ]);
   });

@@ -161,6 +161,42 @@ describe('batched requests (a JSON array, as the gateway sends the fetches a pla
   });
 });
 
+describe("children read beside their parent, and the baseline's plain resolvers (NATIVE_BATCHING=false)", () => {
+  const ORDER = `query ($n: ID!) { salesOrder(number: $n) { number lines { quantity product { sku } } } }`;
+  const CATALOG = `{ products(first: 5) { nodes { sku billOfMaterials { components { quantity product { sku } } } } } }`;
+
+  /** The native rounds a query waits, 100 ms injected per call, and the answer. */
+  async function timed(target: TestSubgraph, query: string, variables: Record<string, unknown> = {}) {
+    Object.assign(emulator.latency, { ms: 100, recording: true });
+    emulator.latency.timeline.length = 0;
+    try {
+      const { data, errors } = await target.query(query, variables);
+      expect(errors).toBeUndefined();
+      return { data, rounds: nativeRounds(emulator.latency.timeline) };
+    } finally {
+      Object.assign(emulator.latency, { ms: 0, recording: false });
+    }
+  }
+
+  it('reads as plain resolvers do when native batching is off: each level after the one above, the same answer', async () => {
+    const plain = await startTestSubgraph(emulator.url, { nativeBatching: false });
+    try {
+      await plain.query(`{ customer(number: "C00001") { number } }`); // authenticate once
+      const variables = { n: orders[4]!.number };
+      const [ahead, behind] = [await timed(subgraph, ORDER, variables), await timed(plain, ORDER, variables)];
+      expect(behind.data).toEqual(ahead.data);
+      // Order and lines, then products; without read-ahead: order, then lines, then products.
+      expect([ahead.rounds, behind.rounds]).toEqual([2, 3]);
+      const [catalogAhead, catalogBehind] = [await timed(subgraph, CATALOG), await timed(plain, CATALOG)];
+      expect(catalogBehind.data).toEqual(catalogAhead.data);
+      // Page, then BOMs with their lines and components; without: page, BOMs, lines, components.
+      expect([catalogAhead.rounds, catalogBehind.rounds]).toEqual([2, 4]);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
 describe('root fields', () => {
   it('answers a customer with address, terms, balance and invoices, checked against the database', async () => {
     const row = emulator.db

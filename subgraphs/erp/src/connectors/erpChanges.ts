@@ -17,7 +17,10 @@ export interface ErpChange {
   model: string;
   id: number;
   writeDate: string;
-  /** Key fields by Odoo name: char fields as strings, many2one fields as ids. */
+  /**
+   * Key fields by Odoo name: char fields as strings, many2one fields as ids, and each many2one's
+   * display name as `<field>.display_name` (how an order line names its order's number).
+   */
   keys: Record<string, string | number | null>;
 }
 
@@ -28,7 +31,7 @@ export const WATCHED_MODELS: Readonly<Record<string, readonly string[]>> = {
   'product.template': [],
   'stock.quant': ['product_id'],
   'mrp.bom': ['product_tmpl_id'],
-  'mrp.bom.line': ['bom_id'],
+  'mrp.bom.line': ['parent_product_tmpl_id'],
   'sale.order': ['name', 'partner_id', 'client_order_ref'],
   'sale.order.line': ['order_id'],
   'account.move': ['partner_id'],
@@ -61,7 +64,11 @@ export function createErpChangeFeed(client: OdooClient): ErpChangeFeed {
           return rows.map((row): ErpChange => {
             const keys: Record<string, string | number | null> = {};
             for (const field of fields) {
-              keys[field] = field.endsWith('_id') ? (row.many2one(field)?.id ?? null) : row.string(field);
+              if (field.endsWith('_id')) {
+                const related = row.many2one(field);
+                keys[field] = related?.id ?? null;
+                keys[`${field}.display_name`] = related?.name ?? null;
+              } else keys[field] = row.string(field);
             }
             return { model, id: row.id(), writeDate: row.requiredString('write_date'), keys };
           });

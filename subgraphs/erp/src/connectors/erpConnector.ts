@@ -14,7 +14,7 @@
  * ids and names, datetimes are ISO 8601 in UTC. Every model is read with one
  * field list, so records from any function of a model are interchangeable.
  */
-import type { OdooClient } from '../../../../lib/native/odooClient.js';
+import { OdooProtocolError, type OdooClient } from '../../../../lib/native/odooClient.js';
 import { integerOf, leafName, rowsOf, type RowReader } from './odooValues.js';
 import { createErpAreasConnector, type ErpAreasConnector } from './erpAreas.js';
 import { matchMany, unique } from './batch.js';
@@ -68,6 +68,8 @@ export interface BomRecord {
 export interface BomLineRecord {
   id: number;
   bomId: number;
+  /** The product template the line's BOM makes (`parent_product_tmpl_id`, Odoo's `bom_id.product_tmpl_id`). */
+  bomProductTemplateId: number;
   productId: number;
   quantity: number;
   unitOfMeasure: string;
@@ -95,6 +97,8 @@ export interface SalesOrderRecord {
 export interface OrderLineRecord {
   id: number;
   orderId: number;
+  /** The order's number (`sale.order.name`), as Odoo shows the order in `order_id`. */
+  orderNumber: string;
   productId: number | null;
   description: string;
   quantity: number;
@@ -187,13 +191,27 @@ export interface ErpConnector extends ErpAreasConnector {
   productsById(ids: readonly number[]): Promise<(ProductRecord | Error)[]>;
   /** A template's bills of materials, the preferred one (lowest sequence) first. */
   bomsByProductTemplateId(templateIds: readonly number[]): Promise<BomRecord[][]>;
-  bomLinesByBomId(bomIds: readonly number[]): Promise<BomLineRecord[][]>;
+  /**
+   * The lines of every BOM of each product template, by the template: read beside the BOMs,
+   * not after them. Callers pick a BOM's own lines by `bomId`.
+   */
+  bomLinesByProductTemplateId(templateIds: readonly number[]): Promise<BomLineRecord[][]>;
+  /**
+   * Every product that is a component of a BOM of these templates, in one call beside the BOMs
+   * and their lines. Not matched to keys: the lines say which product goes where, so this only
+   * saves the round that reading them by id after the lines would cost.
+   */
+  componentsOfProductTemplates(templateIds: readonly number[]): Promise<ProductRecord[]>;
   ordersByNumber(numbers: readonly string[]): Promise<(SalesOrderRecord | Error)[]>;
   /** Each partner's orders, newest first. */
   ordersByPartnerId(partnerIds: readonly number[]): Promise<SalesOrderRecord[][]>;
   /** Orders whose `client_order_ref` is the key (a CRM opportunity or quote id), newest first. */
   ordersByClientOrderRef(refs: readonly string[]): Promise<SalesOrderRecord[][]>;
-  orderLinesByOrderId(orderIds: readonly number[]): Promise<OrderLineRecord[][]>;
+  /**
+   * Each order's lines, by the order's number: a caller that has the number reads the lines
+   * beside the order, not after it.
+   */
+  orderLinesByOrderNumber(numbers: readonly string[]): Promise<OrderLineRecord[][]>;
   /** Each partner's posted customer invoices, newest first. */
   invoicesByPartnerId(partnerIds: readonly number[]): Promise<InvoiceRecord[][]>;
   /** What each partner still owes on posted customer invoices; 0 when nothing. Summed by Odoo, not here. */
@@ -241,7 +259,7 @@ const SKU_DOMAIN: Domain = [['default_code', '!=', false]];
 const BOM = 'mrp.bom';
 const BOM_FIELDS = ['product_tmpl_id', 'product_id', 'product_qty', 'product_uom_id', 'type'];
 const BOM_LINE = 'mrp.bom.line';
-const BOM_LINE_FIELDS = ['bom_id', 'product_id', 'product_qty', 'product_uom_id'];
+const BOM_LINE_FIELDS = ['bom_id', 'parent_product_tmpl_id', 'product_id', 'product_qty', 'product_uom_id'];
 
 const ORDER = 'sale.order';
 const ORDER_FIELDS = ['name', 'partner_id', 'state', 'date_order', 'amount_untaxed', 'amount_total', 'currency_id', 'user_id', 'client_order_ref'];
@@ -351,13 +369,36 @@ export function createErpConnector(client: OdooClient): ErpConnector {
     productsBySku: (skus) => oneByField(skus, PRODUCT, 'default_code', PRODUCT_FIELDS, toProduct, (p) => p.sku),
     productsById: (ids) => oneById(ids, PRODUCT, PRODUCT_FIELDS, toProduct),
     bomsByProductTemplateId: (ids) => manyByField(ids, BOM, 'product_tmpl_id', BOM_FIELDS, toBom, (b) => b.productTemplateId, 'sequence, id'),
-    bomLinesByBomId: (ids) => manyByField(ids, BOM_LINE, 'bom_id', BOM_LINE_FIELDS, toBomLine, (l) => l.bomId, 'sequence, id'),
+    bomLinesByProductTemplateId: (ids) =>
+      manyByField(ids, BOM_LINE, 'bom_id.product_tmpl_id', BOM_LINE_FIELDS, toBomLine, (l) => l.bomProductTemplateId, 'sequence, id'),
+    async componentsOfProductTemplates(templateIds) {
+      const wanted = unique(templateIds);
+      if (wanted.length === 0) return [];
+      return (await searchRead(PRODUCT, [['bom_line_ids.bom_id.product_tmpl_id', 'in', wanted]], PRODUCT_FIELDS, { order: 'id' })).map(toProduct);
+    },
     ordersByNumber: (numbers) => oneByField(numbers, ORDER, 'name', ORDER_FIELDS, toOrder, (o) => o.number),
     ordersByPartnerId: (ids) => manyByField(ids, ORDER, 'partner_id', ORDER_FIELDS, toOrder, (o) => o.partnerId, NEWEST_FIRST),
     ordersByClientOrderRef: (refs) => manyByField(refs, ORDER, 'client_order_ref', ORDER_FIELDS, toOrder, (o) => o.clientOrderRef, NEWEST_FIRST),
-    orderLinesByOrderId: (ids) =>
+    async orderLinesByOrderNumber(numbers) {
+      const wanted = unique(numbers);
+      if (wanted.length === 0) return [];
       // Section and note lines are layout, not sales: they have no product, quantity or price.
-      manyByField(ids, ORDER_LINE, 'order_id', ORDER_LINE_FIELDS, toOrderLine, (l) => l.orderId, 'sequence, id', [['display_type', '=', false]]),
+      const domain: Domain = [
+        ['order_id.name', 'in', wanted],
+        ['display_type', '=', false],
+      ];
+      const lines = (await searchRead(ORDER_LINE, domain, ORDER_LINE_FIELDS, { order: 'sequence, id' })).map(toOrderLine);
+      // Lines are matched to numbers by the name Odoo shows for their order. An addon that showed orders
+      // under another name would leave them without lines: say so instead.
+      const asked = new Set(wanted);
+      const stray = lines.find((line) => !asked.has(line.orderNumber));
+      if (stray) {
+        throw new OdooProtocolError(
+          `Expected sale.order.line ${stray.id}, found by order number, to show its order as one of ${wanted.join(', ')} in order_id, but it showed "${stray.orderNumber}".`,
+        );
+      }
+      return matchMany(numbers, lines, (line) => line.orderNumber);
+    },
     invoicesByPartnerId: (ids) =>
       manyByField(ids, MOVE, 'partner_id', INVOICE_FIELDS, toInvoice, (i) => i.partnerId, 'invoice_date desc, id desc', POSTED_CUSTOMER_INVOICES),
     async balanceDueByPartnerId(partnerIds) {
@@ -442,6 +483,7 @@ function toBomLine(row: RowReader): BomLineRecord {
   return {
     id: row.id(),
     bomId: row.requiredMany2one('bom_id').id,
+    bomProductTemplateId: row.requiredMany2one('parent_product_tmpl_id').id,
     productId: row.requiredMany2one('product_id').id,
     quantity: row.number('product_qty'),
     unitOfMeasure: row.requiredMany2one('product_uom_id').name,
@@ -464,9 +506,11 @@ function toOrder(row: RowReader): SalesOrderRecord {
 }
 
 function toOrderLine(row: RowReader): OrderLineRecord {
+  const order = row.requiredMany2one('order_id');
   return {
     id: row.id(),
-    orderId: row.requiredMany2one('order_id').id,
+    orderId: order.id,
+    orderNumber: order.name,
     productId: row.many2one('product_id')?.id ?? null,
     description: row.string('name') ?? '',
     quantity: row.number('product_uom_qty'),

@@ -1,6 +1,7 @@
 /** Products (`product.product` variants with a SKU) and their bills of materials (`mrp.bom`). */
 import type { BomRecord } from '../connectors/erpConnector.js';
-import { loadOrNull } from '../loaders.js';
+import { bomLines, loadOrNull } from '../loaders.js';
+import { selectedBelow, selectedFieldNames } from '../../../../lib/selectedFields.js';
 import { hasSku, type ProductParent } from '../mappers.js';
 import type { BillOfMaterialsResolvers, BomComponentResolvers, ProductConnectionResolvers, ProductResolvers } from '../__generated__/resolvers-types.js';
 import { connectionFields } from './paging.js';
@@ -19,7 +20,16 @@ export const Product: ProductResolvers = {
   cost: (p) => money(p.cost, p.currencyCode),
   stockOnHand: (p) => p.stockOnHand,
   saleable: (p) => p.saleable,
-  async billOfMaterials(p, _, { loaders }) {
+  async billOfMaterials(p, _, { loaders, readAhead }, info) {
+    // A BOM's lines, and their products, are found by the template the BOM makes, which the product
+    // already names: when the query asks for them, they are read beside the BOMs, not after them.
+    // The components resolvers then load the same keys and get these reads.
+    if (readAhead && selectedFieldNames(info, 'BillOfMaterials').has('components')) {
+      if (selectedBelow(info, [{ type: 'BillOfMaterials', field: 'components' }], 'BomComponent').has('product')) {
+        loaders.readComponentsWithBomLines(p.productTemplateId);
+      }
+      loaders.bomLinesByProductTemplateId.load(p.productTemplateId).catch(() => undefined);
+    }
     return preferredBom(await loaders.bomsByProductTemplateId.load(p.productTemplateId), p.id);
   },
 };
@@ -30,7 +40,7 @@ export const BillOfMaterials: BillOfMaterialsResolvers = {
   quantity: (b) => b.quantity,
   unitOfMeasure: (b) => b.unitOfMeasure,
   type: (b) => b.type,
-  components: (b, _, { loaders }) => loaders.bomLinesByBomId.load(b.id),
+  components: (b, _, { loaders }) => bomLines(loaders, b),
 };
 
 export const BomComponent: BomComponentResolvers = {

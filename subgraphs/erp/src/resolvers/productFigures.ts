@@ -2,6 +2,7 @@
 import type { ProductRecord } from '../connectors/erpConnector.js';
 import type { ErpContext } from '../context.js';
 import type { ProductResolvers, StockLevelResolvers } from '../__generated__/resolvers-types.js';
+import { bomLines } from '../loaders.js';
 import { optionalPeriod } from './period.js';
 import { preferredBom } from './product.js';
 import { money } from './values.js';
@@ -49,7 +50,7 @@ async function explode(product: ProductRecord, context: ErpContext, path: readon
   }
   const bom = preferredBom(await loaders.bomsByProductTemplateId.load(product.productTemplateId), product.id);
   if (!bom) return null;
-  const lines = await loaders.bomLinesByBomId.load(bom.id);
+  const lines = await bomLines(loaders, bom);
   const components = await Promise.all(lines.map((line) => loaders.productsById.load(line.productId)));
   const costs = await Promise.all(components.map(async (component) => (await rolledUpCost(component, context, [...path, product.id])) ?? component.cost));
   const total = lines.reduce((sum, line, i) => sum + line.quantity * costs[i]!, 0);

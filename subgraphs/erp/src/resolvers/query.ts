@@ -8,6 +8,7 @@ import { loadOrNull, primeOrders, primePartners, primeProducts } from '../loader
 import { hasSku, hasWorkEmail, isCustomer, type SalesOrderConnectionParent } from '../mappers.js';
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { checkFirst, emptyPage, offsetAfter } from './paging.js';
+import { orderByNumber } from './salesOrder.js';
 
 const DEFAULT_PAGE = 20;
 
@@ -38,7 +39,7 @@ export const Query: QueryResolvers = {
     return { kind: 'products', records: page.records.filter(hasSku), offset, hasNextPage: page.hasNextPage, count: () => connector.countProducts() };
   },
 
-  salesOrder: (_, { number }, { loaders }) => loadOrNull(loaders.ordersByNumber, number),
+  salesOrder: (_, { number }, context, info) => orderByNumber(context, number, info),
 
   async salesOrders(_, { first, after, customerNumber }, { connector, loaders }): Promise<SalesOrderConnectionParent> {
     const size = checkFirst(first, DEFAULT_PAGE);
