@@ -150,6 +150,9 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): { fetcher:
 /** Most queries in one batched request: well within what a subgraph here takes (64, lib/subgraphHttp.ts). */
 const MOST_PER_BATCH = 32;
 
+/** How long a subgraph that refused a batch gets its queries one by one: a redeploy may have turned batching on. */
+export const REBATCH_AFTER_MS = 5 * 60_000;
+
 interface BatchMember {
   body: string;
   resolve(answer: Answer): void;
@@ -159,18 +162,18 @@ interface BatchMember {
 /**
  * Sends the queries started in one turn to the same URL with the same headers as one request.
  * A subgraph that refuses batches as a whole (HTTP 400: Apollo Server without
- * `allowBatchedHttpRequests`) gets the queries of that batch one by one, and no more batches;
- * a batch over the subgraph's body limit (HTTP 413) is sent one by one too.
+ * `allowBatchedHttpRequests`) gets the queries of that batch one by one, and no batches for
+ * REBATCH_AFTER_MS; a batch over the subgraph's body limit (HTTP 413) is sent one by one too.
  */
 function batching(send: Send): Send {
   let pending: Map<string, { url: string; init: FetcherRequestInit; members: BatchMember[] }> | undefined;
-  const refusing = new Set<string>();
+  const refusedUntil = new Map<string, number>();
 
   const sendAlone = (url: string, init: FetcherRequestInit, member: BatchMember) =>
     send(url, { ...init, body: member.body }).then(member.resolve, member.reject);
 
   const sendBatch = async (url: string, init: FetcherRequestInit, members: BatchMember[]) => {
-    if (members.length === 1 || refusing.has(url)) return members.forEach((member) => void sendAlone(url, init, member));
+    if (members.length === 1 || (refusedUntil.get(url) ?? 0) > Date.now()) return members.forEach((member) => void sendAlone(url, init, member));
     let answer: Answer;
     try {
       answer = await send(url, { ...init, body: `[${members.map((m) => m.body).join(',')}]` });
@@ -179,7 +182,7 @@ function batching(send: Send): Send {
     }
     // Refused as a batch (400), or too large together for the subgraph's body limit (413): each may still pass alone.
     if (answer.status === 400 || answer.status === 413) {
-      if (answer.status === 400) refusing.add(url);
+      if (answer.status === 400) refusedUntil.set(url, Date.now() + REBATCH_AFTER_MS);
       return members.forEach((member) => void sendAlone(url, init, member));
     }
     // Any other failure of the whole batch (401, 5xx) is each query's failure, as it would have been alone.

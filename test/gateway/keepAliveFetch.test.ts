@@ -1,8 +1,8 @@
 /** The gateway's subgraph fetch: kept-alive connections, identical in-flight queries shared, and queries started together batched. */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createKeepAliveFetch, jsonArrayItems } from '../../lib/keepAliveFetch.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { REBATCH_AFTER_MS, createKeepAliveFetch, jsonArrayItems } from '../../lib/keepAliveFetch.js';
 
 /** How the test subgraph answers a batch (a JSON array body); a single request is always answered. */
 let batchAnswer: 'results' | 'refuse' | 'too-large' | 'fail' | 'one-short' = 'results';
@@ -151,7 +151,7 @@ describe('createKeepAliveFetch with batching', () => {
 describe('createKeepAliveFetch batching towards a subgraph that refuses batches', () => {
   const { json } = client({ batch: true });
 
-  it('sends the queries of a refused batch one by one, and batches no more to that subgraph', async () => {
+  it('sends the queries of a refused batch one by one, and batches no more to that subgraph for a while', async () => {
     batchAnswer = 'refuse';
     const answers = await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
     expect(answers.map((a) => a.data.echo)).toEqual(['query { a }', 'query { b }']);
@@ -159,6 +159,19 @@ describe('createKeepAliveFetch batching towards a subgraph that refuses batches'
     requests = [];
     await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
     expect(requests.map((r) => Array.isArray(JSON.parse(r.body)))).toEqual([false, false]);
+
+    // Redeployed with batching on: after REBATCH_AFTER_MS the gateway tries a batch again, and keeps batching.
+    batchAnswer = 'results';
+    const later = Date.now() + REBATCH_AFTER_MS + 1;
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      requests = [];
+      const again = await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
+      expect(again.map((a) => a.data.echo)).toEqual(['query { a }', 'query { b }']);
+      expect(requests.map((r) => Array.isArray(JSON.parse(r.body)))).toEqual([true]);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
 
