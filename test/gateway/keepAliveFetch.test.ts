@@ -50,6 +50,13 @@ function client(options: Omit<Parameters<typeof createKeepAliveFetch>[0], 'conne
   return { send, json: (body: string, headers?: Record<string, string>) => send(body, headers).then((r) => r.json() as Promise<any>) };
 }
 
+/** Sends queries a and b at once: their answers' echoes and, for each request the subgraph got, whether it was a batch. */
+async function pair(json: ReturnType<typeof client>['json']): Promise<{ echoes: string[]; batched: boolean[] }> {
+  requests = [];
+  const answers = await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
+  return { echoes: answers.map((a) => a.data.echo), batched: requests.map((r) => Array.isArray(JSON.parse(r.body))) };
+}
+
 describe('createKeepAliveFetch with dedupe', () => {
   const { json } = client({ dedupe: { scopesHeader: 'x-caller-scopes' } });
 
@@ -121,13 +128,9 @@ describe('createKeepAliveFetch with batching', () => {
 
   it('sends the queries of a batch too large for the subgraph one by one, and still batches later ones', async () => {
     batchAnswer = 'too-large';
-    const answers = await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
-    expect(answers.map((a) => a.data.echo)).toEqual(['query { a }', 'query { b }']);
-    expect(requests.map((r) => Array.isArray(JSON.parse(r.body)))).toEqual([true, false, false]);
-    requests = [];
+    expect(await pair(json)).toEqual({ echoes: ['query { a }', 'query { b }'], batched: [true, false, false] });
     batchAnswer = 'results';
-    await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
-    expect(requests.map((r) => Array.isArray(JSON.parse(r.body)))).toEqual([true]);
+    expect(await pair(json)).toEqual({ echoes: ['query { a }', 'query { b }'], batched: [true] });
   });
 
   it("answers each query of a failed batch with the batch's status and body, as if it had failed alone", async () => {
@@ -153,22 +156,15 @@ describe('createKeepAliveFetch batching towards a subgraph that refuses batches'
 
   it('sends the queries of a refused batch one by one, and batches no more to that subgraph for a while', async () => {
     batchAnswer = 'refuse';
-    const answers = await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
-    expect(answers.map((a) => a.data.echo)).toEqual(['query { a }', 'query { b }']);
-    expect(requests.map((r) => Array.isArray(JSON.parse(r.body)))).toEqual([true, false, false]);
-    requests = [];
-    await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
-    expect(requests.map((r) => Array.isArray(JSON.parse(r.body)))).toEqual([false, false]);
+    expect(await pair(json)).toEqual({ echoes: ['query { a }', 'query { b }'], batched: [true, false, false] });
+    expect(await pair(json)).toEqual({ echoes: ['query { a }', 'query { b }'], batched: [false, false] });
 
     // Redeployed with batching on: after REBATCH_AFTER_MS the gateway tries a batch again, and keeps batching.
     batchAnswer = 'results';
     const later = Date.now() + REBATCH_AFTER_MS + 1;
     const clock = vi.spyOn(Date, 'now').mockReturnValue(later);
     try {
-      requests = [];
-      const again = await Promise.all([json(query('query { a }')), json(query('query { b }'))]);
-      expect(again.map((a) => a.data.echo)).toEqual(['query { a }', 'query { b }']);
-      expect(requests.map((r) => Array.isArray(JSON.parse(r.body)))).toEqual([true]);
+      expect(await pair(json)).toEqual({ echoes: ['query { a }', 'query { b }'], batched: [true] });
     } finally {
       clock.mockRestore();
     }
