@@ -26,7 +26,7 @@ import { QueryEngine } from './query.js';
 import { MultipleMatchesError, recordUrl, RecordStore, type WriteContext } from './records.js';
 import { salesforceFaultTarget } from './faultTarget.js';
 import { seedDatabase } from './seed.js';
-import { ChangeEventLog } from './changeEvents.js';
+import { ChangeEventLog, StreamingEndpoint } from './changeEvents.js';
 import { Approvals, listApprovalProcesses, type ApprovalRequest } from './approvals.js';
 import { BulkQueryJobs } from './bulkQuery.js';
 import { parseDateTime } from './values.js';
@@ -159,8 +159,9 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     throw e;
   }
   const store = new RecordStore(db, registry);
-  // Change Data Capture: every API write becomes a change event (changeEvents.ts), served at /cometd-lite/events.
+  // Change Data Capture: every API write becomes a change event (changeEvents.ts), streamed over Bayeux at /cometd/NN.0.
   const changeEvents = new ChangeEventLog();
+  const streaming = new StreamingEndpoint(changeEvents, (name) => registry.object(name) !== undefined);
   store.onChange = (change) =>
     changeEvents.append({
       entityName: change.object,
@@ -715,24 +716,14 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     }
     const identity = /^\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})$/.exec(path);
     const data = /^\/services\/data\/v(\d{2,3}\.0)(\/.*)?$/.exec(path);
-    if (path === '/cometd-lite/events') {
-      if (!userId) return send(res, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
-      if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
-      const replayId = Number(url.searchParams.get('replayId') ?? '-1');
-      const waitMs = Math.min(Math.max(Number(url.searchParams.get('waitMs') ?? '20000') || 0, 0), 60_000);
-      if (!Number.isInteger(replayId) || replayId < -2) {
-        return send(res, 400, [
-          {
-            errorCode: 'INVALID_REPLAY_ID',
-            message: `Expected replayId to be -1, -2 or a replay id, but got ${JSON.stringify(url.searchParams.get('replayId'))}.`,
-          },
-        ]);
-      }
+    const cometd = /^\/cometd\/(\d{2,3})\.0\/?$/.exec(path);
+    if (cometd && Number(cometd[1]) >= 37 && Number(cometd[1]) <= LATEST_VERSION) {
+      if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
       const aborted = new AbortController();
       res.on('close', () => aborted.abort());
-      const events = await changeEvents.after(replayId, waitMs, aborted.signal);
+      const answer = await streaming.handle(await readJson(req), userId, aborted.signal);
       if (res.destroyed) return;
-      return send(res, 200, { events, latestReplayId: events.at(-1)?.data.event.replayId ?? changeEvents.latestReplayId });
+      return send(res, answer.status, answer.body, answer.headers);
     }
     if (!identity && !data) throw notFound();
     if (!userId) return send(res, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);

@@ -539,7 +539,11 @@ export const SETTINGS = {
   CRM_CHANGE_WAIT_MS: integer(
     10_000,
     { min: 100, max: 60_000 },
-    { group: CRM, components: ['crm'], description: 'How long one long poll of the Change Data Capture stream waits for events, in ms.' },
+    {
+      group: CRM,
+      components: ['crm'],
+      description: 'How long one `/meta/connect` of the Change Data Capture stream (Streaming API long polling) is held open waiting for events, in ms.',
+    },
   ),
 
   // --- Workflow subgraph ---------------------------------------------------------------------

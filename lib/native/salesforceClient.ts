@@ -2,7 +2,8 @@
  * The only code that speaks Salesforce REST, shared by the CRM subgraph's
  * connectors and the workflow subgraph's. It knows the protocol (OAuth2
  * password grant, SOQL with queryMore, Bulk API 2.0 query jobs, SObject
- * Collections, sObject writes, Approval Processes) and
+ * Collections, sObject writes, Approval Processes, Change Data Capture over
+ * the Streaming API in salesforceStreaming.ts) and
  * nothing of GraphQL, so the same client runs against a real org or the
  * emulator: only the login URL and credentials differ.
  *
@@ -28,6 +29,11 @@ import { readSettings } from '../config/index.js';
 import { UNOBSERVED, type NativeCallLabel, type NativeCallObserver } from '../observability/nativeCalls.js';
 import { salesforceObjectOf } from '../observability/salesforceLabels.js';
 import { parseCsv } from './csv.js';
+import { SalesforceError, SalesforceUnavailableError } from './salesforceErrors.js';
+import { ChangeStream, type ChangeEventBatch } from './salesforceStreaming.js';
+
+export { SalesforceError, SalesforceUnavailableError } from './salesforceErrors.js';
+export { ChangeStreamGapError, type ChangeEventBatch, type ChangeEventHeader } from './salesforceStreaming.js';
 
 export interface SalesforceClientOptions {
   /** Where OAuth tokens are requested, e.g. https://login.salesforce.com. */
@@ -85,30 +91,6 @@ function classifySalesforceFailure(error: unknown): FailureClass {
   if (error instanceof SalesforceUnavailableError) return { systemFailure: true, retryable: true, retryAfterMs: error.retryAfterMs };
   if (error instanceof SalesforceError && error.errorCode === 'REQUEST_LIMIT_EXCEEDED') return { systemFailure: true, retryable: false };
   return { systemFailure: false, retryable: false };
-}
-
-/** Salesforce refused a call and said why. */
-export class SalesforceError extends Error {
-  override readonly name = 'SalesforceError';
-  constructor(
-    readonly status: number,
-    readonly errorCode: string,
-    message: string,
-    readonly fields: string[] = [],
-  ) {
-    super(message);
-  }
-}
-
-/** Salesforce could not be reached or did not answer in its protocol. */
-export class SalesforceUnavailableError extends Error {
-  override readonly name = 'SalesforceUnavailableError';
-  /** How long Salesforce asked us to wait, from `Retry-After` (429, 503). */
-  readonly retryAfterMs: number | undefined;
-  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
-    super(message, options);
-    this.retryAfterMs = options.retryAfterMs;
-  }
 }
 
 /** The last `Sforce-Limit-Info` header seen, e.g. `api-usage=25/15000`. */
@@ -206,6 +188,7 @@ export class SalesforceClient {
   // The sObject of each Bulk API job in flight, by job id: its URLs name only the job.
   private readonly bulkJobObjects = new Map<string, string>();
   private closed = false;
+  private changeStream: ChangeStream | null = null;
 
   constructor(private readonly options: SalesforceClientOptions) {
     this.loginUrl = new URL(options.loginUrl);
@@ -424,33 +407,21 @@ export class SalesforceClient {
   // --- Private -------------------------------------------------------------
 
   /**
-   * One long poll of the Change Data Capture stream: the change events after
-   * `replayId` (-1: only new ones), waiting up to `waitMs` for one. Real orgs
-   * stream CDC over CometD or the Pub/Sub API; the emulator serves the same
-   * events on `/cometd-lite/events` (emulators/salesforce/changeEvents.ts).
-   * Streaming is not a REST call, so it bypasses the circuit breaker and the call counts.
+   * The Change Data Capture events after `replayId` (-1: only new ones; -2: every retained one), waiting
+   * up to `waitMs` for one, over the Streaming API (Bayeux long polling at /cometd/NN.0; see
+   * salesforceStreaming.ts). Streaming is not a REST call, so it bypasses the circuit breaker and the
+   * call counts. Throws ChangeStreamGapError when Salesforce cannot continue from `replayId`.
    */
-  async changeEvents(replayId: number, waitMs: number): Promise<ChangeEventBatch> {
-    if (this.closed) throw new SalesforceUnavailableError('The Salesforce client was closed; no further calls can be made.');
-    const poll = async (session: Session) => {
-      const url = new URL(`/cometd-lite/events?replayId=${replayId}&waitMs=${waitMs}`, session.instanceUrl);
-      const answer = await this.send(
-        'GET',
-        url,
-        { authorization: `Bearer ${session.accessToken}`, accept: 'application/json' },
-        undefined,
-        waitMs + this.timeoutMs,
-      );
-      return this.interpret<ChangeEventBatch>(answer, 'GET /cometd-lite/events');
-    };
-    const session = await this.authenticate();
-    try {
-      return await poll(session);
-    } catch (error) {
-      if (!(error instanceof SalesforceError && error.status === 401)) throw error;
-      if (this.session && (await this.session.catch(() => null)) === session) this.session = null;
-      return poll(await this.authenticate());
-    }
+  changeEvents(replayId: number, waitMs: number): Promise<ChangeEventBatch> {
+    if (this.closed) return Promise.reject(new SalesforceUnavailableError('The Salesforce client was closed; no further calls can be made.'));
+    this.changeStream ??= new ChangeStream({
+      apiVersion: this.options.apiVersion,
+      timeoutMs: this.timeoutMs,
+      session: () => this.authenticate(),
+      forgetSession: (refused) => this.forgetSession(refused),
+      post: (url, headers, payload, timeoutMs) => this.send('POST', url, headers, payload, timeoutMs),
+    });
+    return this.changeStream.changeEvents(replayId, waitMs);
   }
 
   private checkPage<T>(page: QueryResult<T>): QueryResult<T> {
@@ -509,8 +480,7 @@ export class SalesforceClient {
       return await this.apiWith<T>(session, kind, method, pathAndQuery, body, as);
     } catch (error) {
       if (!(error instanceof SalesforceError && error.status === 401 && error.errorCode === 'INVALID_SESSION_ID')) throw error;
-      // Only the first caller to see the stale token drops it, so concurrent failures share one new login.
-      if (this.session && (await this.session.catch(() => null)) === session) this.session = null;
+      await this.forgetSession(session);
       return this.apiWith<T>(await this.authenticate(), kind, method, pathAndQuery, body, as);
     }
   }
@@ -533,6 +503,11 @@ export class SalesforceClient {
     if (typeof limit === 'string') this.limitInfo = parseLimitInfo(limit);
     if (as === 'csv' && answer.status === 200) return { text: answer.body, headers: answer.headers } as T;
     return this.interpret<T>(answer, `${method} ${url.pathname}`);
+  }
+
+  /** Drops a session Salesforce refused. Only the first caller to see the stale token drops it, so concurrent failures share one new login. */
+  private async forgetSession(refused: Session): Promise<void> {
+    if (this.session && (await this.session.catch(() => null)) === refused) this.session = null;
   }
 
   private authenticate(): Promise<Session> {
@@ -689,21 +664,6 @@ function salesforceErrorFrom(status: number, body: unknown): SalesforceError | n
     }
   }
   return null;
-}
-
-/** The `ChangeEventHeader` of a Salesforce Change Data Capture event. */
-export interface ChangeEventHeader {
-  entityName: string;
-  recordIds: string[];
-  changeType: 'CREATE' | 'UPDATE' | 'DELETE' | 'UNDELETE' | `GAP_${string}` | 'GAP_OVERFLOW';
-  changedFields: string[];
-  changeOrigin: string;
-  commitTimestamp: number;
-}
-
-export interface ChangeEventBatch {
-  events: { channel: string; data: { event: { replayId: number }; payload: { ChangeEventHeader: ChangeEventHeader } & Record<string, unknown> } }[];
-  latestReplayId: number;
 }
 
 export function parseLimitInfo(raw: string): SalesforceLimitInfo {

@@ -9,7 +9,7 @@
  * through the graph must invalidate the cache like any other.
  */
 import type { CacheRuntime, Invalidation } from '../../../lib/cache/index.js';
-import type { ChangeEventBatch, ChangeEventHeader, SalesforceClient } from '../../../lib/native/salesforceClient.js';
+import { ChangeStreamGapError, type ChangeEventBatch, type ChangeEventHeader, type SalesforceClient } from '../../../lib/native/salesforceClient.js';
 import { normalizeSalesforceId } from '../../../lib/native/salesforceId.js';
 import { CRM_CACHE } from './loaders.js';
 
@@ -112,8 +112,15 @@ export function startCrmChangeSubscriber(
   options: { waitMs: number },
 ): CrmChangeSubscriber {
   let stopped = false;
+  let ready = false;
   let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const readyPromise = new Promise<void>(
+    (resolve) =>
+      (markReady = () => {
+        ready = true;
+        resolve();
+      }),
+  );
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
   const loop = async () => {
@@ -128,15 +135,21 @@ export function startCrmChangeSubscriber(
         }
         const stored = await runtime.state.get(REPLAY_ID);
         const replayId = stored === undefined ? -1 : Number(stored);
-        const batch: ChangeEventBatch = await client.changeEvents(replayId, replayId === -1 ? 0 : options.waitMs);
-        if (stopped) break;
-        let events = mergeInvalidations(batch.events.flatMap((e) => crmInvalidations(e.data.payload)));
-        if (replayId > batch.latestReplayId) {
-          // The stream is behind our position (it was reset): what happened in between is unknown, so
-          // treat it as a gap, drop everything from the CRM, and follow the stream from where it is.
-          events = Object.values(C).map((type) => ({ system: 'crm' as const, type, keys: '*' as const, reason: 'change stream reset' }));
+        let batch: ChangeEventBatch;
+        try {
+          // The first call only subscribes (and so marks the position writes after it will be seen from).
+          batch = await client.changeEvents(replayId, ready ? options.waitMs : 0);
+        } catch (error) {
+          if (!(error instanceof ChangeStreamGapError)) throw error;
+          // What changed in between is unknown: nothing cached from the CRM can be trusted. Drop it all and
+          // follow the stream from now on.
+          console.error(`${error.message} Every cached CRM entry is dropped.`);
+          await runtime.bus.publish(Object.values(C).map((type) => ({ system: 'crm' as const, type, keys: '*' as const, reason: 'change stream gap' })));
+          await runtime.state.set(REPLAY_ID, '-1');
+          continue;
         }
-        await runtime.bus.publish(events);
+        if (stopped) break;
+        await runtime.bus.publish(mergeInvalidations(batch.events.flatMap((e) => crmInvalidations(e.data.payload))));
         await runtime.state.set(REPLAY_ID, String(batch.latestReplayId));
         markReady();
         failures = 0;
@@ -151,7 +164,7 @@ export function startCrmChangeSubscriber(
   };
   void loop();
   return {
-    ready,
+    ready: readyPromise,
     stop() {
       stopped = true;
     },

@@ -3,6 +3,7 @@
  * log in, page, batch-read and write against it, so can connectors built on it.
  */
 import jsforce from 'jsforce';
+import { StreamingExtension } from 'jsforce/lib/api/streaming.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIALS, startTestOrg, VERSION, type TestOrg } from './helpers.js';
 
@@ -124,5 +125,25 @@ describe('jsforce batch reads and writes', () => {
     expect((error as { data: string[] }).data).toHaveLength(2);
     const described = await conn.query(`SELECT COUNT() FROM Account WHERE Description = 'never written'`);
     expect(described.totalSize).toBe(0);
+  });
+});
+
+describe('jsforce streaming (Faye, a real CometD client)', () => {
+  it('receives change events on /data/ChangeEvents with the replay extension', async () => {
+    const client = conn.streaming.createClient([new StreamingExtension.Replay('/data/ChangeEvents', -1)]);
+    try {
+      const received = new Promise<any>((resolve) => {
+        void client.subscribe('/data/ChangeEvents', resolve).then(async () => {
+          const [account] = (await conn.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id LIMIT 1')).records;
+          await conn.sobject('Account').update({ Id: account!.Id, Name: 'Heard by Faye' });
+        });
+      });
+      const message = await received;
+      expect(message.payload).toMatchObject({ Name: 'Heard by Faye', ChangeEventHeader: { entityName: 'Account', changeType: 'UPDATE' } });
+      expect(message.event.replayId).toEqual(expect.any(Number));
+    } finally {
+      // Faye has disconnect(); jsforce's typing of its client leaves it out.
+      (client as unknown as { disconnect(): void }).disconnect();
+    }
   });
 });

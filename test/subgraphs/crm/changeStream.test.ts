@@ -1,0 +1,157 @@
+/**
+ * Following Change Data Capture over Bayeux (lib/native/salesforceStreaming.ts) against the emulator's
+ * Streaming API: one subscription kept while the caller continues from where it left off, a new one
+ * from any other position, and the ways a stream breaks (forgotten client, expired session, lost replay).
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ChangeStream, ChangeStreamGapError, type StreamingSession } from '../../../lib/native/salesforceStreaming.js';
+import { SalesforceClient } from '../../../lib/native/salesforceClient.js';
+import { CREDENTIALS, requestToken, startTestOrg, VERSION, type TestOrg } from '../../emulators/salesforce/helpers.js';
+
+let org: TestOrg;
+
+beforeAll(async () => {
+  org = await startTestOrg();
+});
+
+afterAll(async () => {
+  await org?.stop();
+});
+
+/** A ChangeStream over fetch that records the Bayeux channels it sends, the cookies, and the logins. */
+function recordedStream() {
+  const sent: string[] = [];
+  const cookies: (string | undefined)[] = [];
+  let logins = 0;
+  let session: StreamingSession | null = null;
+  const stream = new ChangeStream({
+    apiVersion: VERSION,
+    timeoutMs: 5_000,
+    async session() {
+      if (!session) {
+        logins++;
+        session = { accessToken: (await requestToken(org.emulator.url)).body.access_token, instanceUrl: org.emulator.url };
+      }
+      return session;
+    },
+    async forgetSession(refused) {
+      if (session === refused) session = null;
+    },
+    async post(url, headers, payload, timeoutMs) {
+      sent.push(...(JSON.parse(payload) as { channel: string }[]).map((m) => m.channel));
+      cookies.push(headers.cookie);
+      const res = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
+      return { status: res.status, headers: { 'set-cookie': res.headers.getSetCookie() }, body: await res.text() };
+    },
+  });
+  return { stream, sent, cookies, logins: () => logins, currentToken: () => session?.accessToken };
+}
+
+const firstAccountId = async () => (await org.query('SELECT Id FROM Account ORDER BY Id LIMIT 1')).body.records[0].Id as string;
+const rename = (id: string, Name: string) => org.api(`/sobjects/Account/${id}`, { method: 'PATCH', body: JSON.stringify({ Name }) });
+const names = (batch: { events: { data: { payload: Record<string, unknown> } }[] }) => batch.events.map((e) => e.data.payload.Name);
+
+describe('ChangeStream', () => {
+  it('subscribes once and keeps connecting while the caller continues from the last answer', async () => {
+    const { stream, sent, cookies } = recordedStream();
+    const start = await stream.changeEvents(-1, 0);
+    expect(start).toEqual({ events: [], latestReplayId: -1 });
+    const id = await firstAccountId();
+    await rename(id, 'Streamed once');
+    const first = await stream.changeEvents(start.latestReplayId, 0);
+    expect(names(first)).toEqual(['Streamed once']);
+    expect(first.latestReplayId).toBe(first.events[0]!.data.event.replayId);
+    await rename(id, 'Streamed twice');
+    const second = await stream.changeEvents(first.latestReplayId, 5_000);
+    expect(names(second)).toEqual(['Streamed twice']);
+    expect(sent).toEqual(['/meta/handshake', '/meta/subscribe', '/meta/connect', '/meta/connect', '/meta/connect']);
+    // The cookie the handshake set goes back with every later message.
+    expect(cookies.slice(1).every((c) => /BAYEUX_BROWSER=/.test(c ?? ''))).toBe(true);
+  });
+
+  it('subscribes again from a position another replica reached', async () => {
+    const here = recordedStream();
+    const id = await firstAccountId();
+    await here.stream.changeEvents(-1, 0);
+    await rename(id, 'Seen here');
+    const seen = await here.stream.changeEvents(-1, 0);
+    await rename(id, 'Seen elsewhere');
+    await rename(id, 'Not seen yet');
+    // Another replica followed the stream from there, and got as far as "Seen elsewhere".
+    const elsewhere = (await recordedStream().stream.changeEvents(seen.latestReplayId, 0)).events[0]!.data.event.replayId;
+    expect(names(await here.stream.changeEvents(elsewhere, 0))).toEqual(['Not seen yet']);
+    expect(here.sent.filter((c) => c === '/meta/handshake')).toHaveLength(2);
+  });
+
+  it('says a replay id the stream no longer has is a gap', async () => {
+    const { stream } = recordedStream();
+    await expect(stream.changeEvents(9_999_999, 0)).rejects.toThrow(ChangeStreamGapError);
+    await expect(stream.changeEvents(9_999_999, 0)).rejects.toThrow(/cannot replay \/data\/ChangeEvents from replay id 9999999: 400::The replayId \{9999999\}/);
+  });
+
+  it('subscribes again from its position when Salesforce forgot the client, and calls a lost "from now on" a gap', async () => {
+    const { stream, sent } = recordedStream();
+    const id = await firstAccountId();
+    const start = await stream.changeEvents(-1, 0);
+    await rename(id, 'Before forgetting');
+    const known = await stream.changeEvents(start.latestReplayId, 0);
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 41_000);
+    try {
+      await rename(id, 'While forgotten');
+      // The forgotten client's connect fails; nothing is lost, as the position is known.
+      expect(await stream.changeEvents(known.latestReplayId, 0)).toEqual({ events: [], latestReplayId: known.latestReplayId });
+      expect(names(await stream.changeEvents(known.latestReplayId, 0))).toEqual(['While forgotten']);
+      expect(sent.filter((c) => c === '/meta/handshake')).toHaveLength(2);
+
+      const fresh = recordedStream();
+      await fresh.stream.changeEvents(-1, 0);
+      clock.mockReturnValue(Date.now() + 82_000);
+      await expect(fresh.stream.changeEvents(-1, 0)).rejects.toThrow(
+        /ended the change stream subscription \(403::Unknown client\) before it delivered an event/,
+      );
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('logs in again when the session expires, and subscribes again from the same position', async () => {
+    const recorded = recordedStream();
+    const id = await firstAccountId();
+    const start = await recorded.stream.changeEvents(-1, 0);
+    await rename(id, 'Before the session expired');
+    const known = await recorded.stream.changeEvents(start.latestReplayId, 0);
+    await rename(id, 'After a new login');
+    await fetch(`${org.emulator.url}/services/oauth2/revoke`, { method: 'POST', body: new URLSearchParams({ token: recorded.currentToken()! }) });
+    expect(names(await recorded.stream.changeEvents(known.latestReplayId, 0))).toEqual(['After a new login']);
+    expect(recorded.logins()).toBe(2);
+  });
+
+  it('calls an expired session a gap while it has not delivered an event yet', async () => {
+    const recorded = recordedStream();
+    await recorded.stream.changeEvents(-1, 0);
+    await fetch(`${org.emulator.url}/services/oauth2/revoke`, { method: 'POST', body: new URLSearchParams({ token: recorded.currentToken()! }) });
+    await expect(recorded.stream.changeEvents(-1, 0)).rejects.toThrow(ChangeStreamGapError);
+    // The caller then starts "from now on" again.
+    expect(await recorded.stream.changeEvents(-1, 0)).toEqual({ events: [], latestReplayId: -1 });
+  });
+});
+
+describe('SalesforceClient.changeEvents', () => {
+  it('streams change events over /cometd with its own login', async () => {
+    const client = new SalesforceClient({
+      loginUrl: org.emulator.url,
+      apiVersion: VERSION,
+      clientId: CREDENTIALS.client_id,
+      clientSecret: CREDENTIALS.client_secret,
+      username: CREDENTIALS.username,
+      password: CREDENTIALS.password,
+    });
+    try {
+      const start = await client.changeEvents(-1, 0);
+      await rename(await firstAccountId(), 'Through the client');
+      expect(names(await client.changeEvents(start.latestReplayId, 5_000))).toEqual(['Through the client']);
+    } finally {
+      client.close();
+    }
+  });
+});
