@@ -132,6 +132,24 @@ function releaseLabel(v: number): string {
 
 interface CallContext extends WriteContext {
   version: string;
+  /** The `client` of the `Sforce-Call-Options` header, which change events carry in `changeOrigin`. */
+  callOptionsClient?: string;
+}
+
+/** `com/salesforce/api/rest/60.0`, with `;client=<name>` when the call named its client in `Sforce-Call-Options`. */
+function changeOrigin(ctx: Partial<CallContext>): string {
+  const origin = `com/salesforce/api/rest/${ctx.version ?? `${LATEST_VERSION}.0`}`;
+  return ctx.callOptionsClient ? `${origin};client=${ctx.callOptionsClient}` : origin;
+}
+
+/** The `client` option of a `Sforce-Call-Options` header such as `client=SampleApp/1.0, defaultNamespace=ns`. */
+function callOptionsClient(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header.join(',') : header;
+  for (const option of value?.split(',') ?? []) {
+    const [name, ...rest] = option.split('=');
+    if (name?.trim() === 'client' && rest.length > 0) return rest.join('=').trim() || undefined;
+  }
+  return undefined;
 }
 
 interface SaveResult {
@@ -169,7 +187,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       changeType: change.type,
       fields: change.fields,
       userId: change.ctx.userId,
-      origin: `com/salesforce/api/rest/${(change.ctx as { version?: string }).version ?? LATEST_VERSION + '.0'}`,
+      origin: changeOrigin(change.ctx as Partial<CallContext>),
       at: change.ctx.now,
     });
   const approvals = new Approvals(store);
@@ -769,7 +787,12 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     } catch {
       throw new SalesforceError(400, 'MALFORMED_URL', `The path ${path} is not validly percent-encoded.`);
     }
-    await dataApi(req, res, url, segments, { version: data![1]!, userId, now: clock() });
+    await dataApi(req, res, url, segments, {
+      version: data![1]!,
+      userId,
+      now: clock(),
+      callOptionsClient: callOptionsClient(req.headers['sforce-call-options']),
+    });
   };
 
   const server = http.createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {

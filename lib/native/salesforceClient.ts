@@ -162,6 +162,9 @@ interface HttpAnswer {
   body: string;
 }
 
+/** The client name this product's calls give Salesforce in `Sforce-Call-Options`. */
+export const CALL_OPTIONS_CLIENT = 'erp-crm-graph';
+
 /** SObject Collections retrieve takes at most this many ids per call. */
 export const COMPOSITE_READ_MAX_IDS = 2000;
 
@@ -488,10 +491,12 @@ export class SalesforceClient {
   /** One authenticated call; `as: 'csv'` asks for (gzip-compressed) CSV and answers `{text, headers}` on success. */
   private async apiWith<T>(session: Session, kind: string, method: string, pathAndQuery: string, body?: unknown, as: 'json' | 'csv' = 'json'): Promise<T> {
     const url = new URL(pathAndQuery, session.instanceUrl);
-    const headers: Record<string, string> =
-      as === 'csv'
-        ? { authorization: `Bearer ${session.accessToken}`, accept: 'text/csv', 'accept-encoding': 'gzip' }
-        : { authorization: `Bearer ${session.accessToken}`, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${session.accessToken}`,
+      // Change events of our writes carry it in `changeOrigin` (`…;client=erp-crm-graph`), so they can be told apart.
+      'sforce-call-options': `client=${CALL_OPTIONS_CLIENT}`,
+      ...(as === 'csv' ? { accept: 'text/csv', 'accept-encoding': 'gzip' } : { accept: 'application/json' }),
+    };
     let payload: string | undefined;
     if (body !== undefined) {
       payload = JSON.stringify(body);

@@ -165,22 +165,30 @@ export class ChangeStream {
       const at = pair.indexOf('=');
       if (at > 0) this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
     }
-    if (answer.status === 401) {
-      await this.transport.forgetSession(session);
-      this.lose('the session expired');
-      throw new SalesforceError(401, 'INVALID_SESSION_ID', `Salesforce refused the session for streaming: ${answer.body.slice(0, 200)}`);
-    }
     let replies: unknown;
     try {
       replies = JSON.parse(answer.body);
     } catch {
       replies = undefined;
     }
-    if (answer.status !== 200 || !Array.isArray(replies) || !replies.every((m) => m && typeof m === 'object' && typeof m.channel === 'string')) {
+    const messagesOk = Array.isArray(replies) && replies.every((m) => m && typeof m === 'object' && typeof m.channel === 'string');
+    // An expired session shows as HTTP 401, or as a message refused with a 401 reason (a connect held across the expiry).
+    if (answer.status === 401 || (messagesOk && (replies as Message[]).some(refusedSession))) {
+      await this.transport.forgetSession(session);
+      this.lose('the session expired');
+      throw new SalesforceError(401, 'INVALID_SESSION_ID', `Salesforce refused the session for streaming: ${answer.body.slice(0, 200)}`);
+    }
+    if (answer.status !== 200 || !messagesOk) {
       throw new SalesforceUnavailableError(
         `Expected Salesforce to answer ${url.pathname} with HTTP 200 and an array of Bayeux messages, but got HTTP ${answer.status}: ${answer.body.slice(0, 200)}.`,
       );
     }
     return replies as Message[];
   }
+}
+
+/** A Bayeux reply refused for the session: `401::Authentication invalid`, as the error or as Salesforce's failure reason. */
+function refusedSession(message: Message): boolean {
+  const reason = (message.ext as { sfdc?: { failureReason?: unknown } } | undefined)?.sfdc?.failureReason;
+  return message.successful === false && (/^401::/.test(message.error ?? '') || (typeof reason === 'string' && reason.startsWith('401::')));
 }

@@ -86,6 +86,17 @@ describe('Change Data Capture over the Streaming API', () => {
     expect((await stream.connect()).events).toEqual([]);
   });
 
+  it("names the writer's client from Sforce-Call-Options in changeOrigin, as the platform does", async () => {
+    const stream = await subscriber();
+    const account = await firstAccount();
+    const patch = (headers: Record<string, string>) =>
+      org.api(`/sobjects/Account/${account.Id}`, { method: 'PATCH', headers, body: JSON.stringify({ Description: 'origin' }) });
+    await patch({ 'Sforce-Call-Options': 'client=SampleApp/1.0, defaultNamespace=battle' });
+    await patch({});
+    const origins = (await stream.connect()).events.map((e) => e.data.payload.ChangeEventHeader.changeOrigin);
+    expect(origins).toEqual([`com/salesforce/api/rest/${VERSION};client=SampleApp/1.0`, `com/salesforce/api/rest/${VERSION}`]);
+  });
+
   it("delivers CREATE with every field and DELETE with none; an object's channel carries only that object", async () => {
     const contacts = await subscriber('/data/ContactChangeEvent');
     const created = await org.api('/sobjects/Contact', { method: 'POST', body: JSON.stringify({ LastName: 'Capture' }) });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChangeStream, ChangeStreamGapError, type StreamingSession } from '../../../lib/native/salesforceStreaming.js';
-import { SalesforceClient } from '../../../lib/native/salesforceClient.js';
+import { CALL_OPTIONS_CLIENT, SalesforceClient } from '../../../lib/native/salesforceClient.js';
 import { CREDENTIALS, requestToken, startTestOrg, VERSION, type TestOrg } from '../../emulators/salesforce/helpers.js';
 
 let org: TestOrg;
@@ -134,10 +134,43 @@ describe('ChangeStream', () => {
     // The caller then starts "from now on" again.
     expect(await recorded.stream.changeEvents(-1, 0)).toEqual({ events: [], latestReplayId: -1 });
   });
+  it('logs in again when a held connect comes back refused for the session (401 in the message, HTTP 200)', async () => {
+    const logins: string[] = [];
+    const sent: { channel: string; token: string }[] = [];
+    const event = { channel: '/data/ChangeEvents', data: { event: { replayId: 8 }, payload: { ChangeEventHeader: { entityName: 'Account' } } } };
+    const stream = new ChangeStream({
+      apiVersion: VERSION,
+      timeoutMs: 1_000,
+      session: async () => ({ accessToken: `token-${logins.length}`, instanceUrl: 'http://salesforce.invalid' }),
+      forgetSession: async (refused) => void logins.push(refused.accessToken),
+      async post(_url, headers, payload) {
+        const [message] = JSON.parse(payload) as { channel: string; id: string }[];
+        sent.push({ channel: message!.channel, token: headers.authorization! });
+        const reply = (body: unknown[]) => ({ status: 200, headers: {}, body: JSON.stringify(body) });
+        if (message!.channel === '/meta/handshake') return reply([{ channel: '/meta/handshake', clientId: 'c1', successful: true }]);
+        if (message!.channel === '/meta/subscribe') return reply([{ channel: '/meta/subscribe', successful: true }]);
+        if (logins.length === 0) {
+          return reply([{ channel: '/meta/connect', successful: false, error: '401::Authentication invalid', advice: { reconnect: 'none' } }]);
+        }
+        return reply([event, { channel: '/meta/connect', successful: true }]);
+      },
+    });
+    const batch = await stream.changeEvents(7, 0);
+    expect(batch).toEqual({ events: [event], latestReplayId: 8 });
+    expect(logins).toEqual(['token-0']);
+    expect(sent.map((m) => `${m.channel} ${m.token}`)).toEqual([
+      '/meta/handshake Bearer token-0',
+      '/meta/subscribe Bearer token-0',
+      '/meta/connect Bearer token-0',
+      '/meta/handshake Bearer token-1',
+      '/meta/subscribe Bearer token-1',
+      '/meta/connect Bearer token-1',
+    ]);
+  });
 });
 
 describe('SalesforceClient.changeEvents', () => {
-  it('streams change events over /cometd with its own login', async () => {
+  it('streams change events over /cometd with its own login, and names itself in the origin of its writes', async () => {
     const client = new SalesforceClient({
       loginUrl: org.emulator.url,
       apiVersion: VERSION,
@@ -148,8 +181,11 @@ describe('SalesforceClient.changeEvents', () => {
     });
     try {
       const start = await client.changeEvents(-1, 0);
-      await rename(await firstAccountId(), 'Through the client');
-      expect(names(await client.changeEvents(start.latestReplayId, 5_000))).toEqual(['Through the client']);
+      await client.update('Account', await firstAccountId(), { Name: 'Through the client' });
+      const batch = await client.changeEvents(start.latestReplayId, 5_000);
+      expect(names(batch)).toEqual(['Through the client']);
+      // Its own writes are recognisable by the client name it gives in Sforce-Call-Options.
+      expect(batch.events[0]!.data.payload.ChangeEventHeader.changeOrigin).toBe(`com/salesforce/api/rest/${VERSION};client=${CALL_OPTIONS_CLIENT}`);
     } finally {
       client.close();
     }
