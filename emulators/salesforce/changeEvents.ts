@@ -60,7 +60,13 @@ export interface RecordChange {
 const RETAINED = 10_000;
 
 export class ChangeEventLog {
-  private readonly events: ChangeEventMessage[] = [];
+  /**
+   * How long after its commit an event reaches subscribers. The platform publishes change events
+   * asynchronously, after the transaction commits, so a subscriber hears of a write some time after
+   * the writer has its answer. 0 (the default) delivers at once.
+   */
+  publishDelayMs = 0;
+  private readonly events: (ChangeEventMessage & { publishedAt: number })[] = [];
   private nextReplayId = 1;
   private commitNumber = 1;
   private readonly waiters = new Set<() => void>();
@@ -82,13 +88,27 @@ export class ChangeEventLog {
     this.events.push({
       channel: channelOf(change.entityName),
       data: { schema: `emu-${change.entityName}ChangeEvent`, event: { replayId }, payload: { ChangeEventHeader: header, ...change.fields } },
+      // On the monotonic clock: a publication time must not move with the wall clock.
+      publishedAt: performance.now() + this.publishDelayMs,
     });
     if (this.events.length > RETAINED) this.events.splice(0, this.events.length - RETAINED);
-    for (const wake of [...this.waiters]) wake();
+    const wakeAll = () => {
+      for (const wake of [...this.waiters]) wake();
+    };
+    if (this.publishDelayMs > 0) setTimeout(wakeAll, this.publishDelayMs).unref();
+    else wakeAll();
   }
 
   get latestReplayId(): number {
     return this.nextReplayId - 1;
+  }
+
+  /** The replay id of the last event published (see publishDelayMs): where "new events only" starts. */
+  get latestPublishedReplayId(): number {
+    const now = performance.now();
+    const first = this.events.findIndex((e) => e.publishedAt > now);
+    const published = first === -1 ? this.events.at(-1) : this.events[first - 1];
+    return published?.data.event.replayId ?? (first === -1 ? this.latestReplayId : this.events[first]!.data.event.replayId - 1);
   }
 
   /** The replay id of the oldest event still retained; the next one to come when none is. */
@@ -96,10 +116,16 @@ export class ChangeEventLog {
     return this.events[0]?.data.event.replayId ?? this.nextReplayId;
   }
 
-  /** Retained events after `replayId`, oldest first. */
+  /** Published events after `replayId`, oldest first (one not yet published holds back those after it). */
   after(replayId: number): ChangeEventMessage[] {
-    const first = this.events.findIndex((e) => e.data.event.replayId > replayId);
-    return first === -1 ? [] : this.events.slice(first);
+    const now = performance.now();
+    const out: ChangeEventMessage[] = [];
+    for (const { publishedAt, ...event } of this.events) {
+      if (event.data.event.replayId <= replayId) continue;
+      if (publishedAt > now) break;
+      out.push(event);
+    }
+    return out;
   }
 
   /** Resolves at the next append, after `waitMs`, or when `signal` aborts, whichever comes first. */
@@ -258,7 +284,7 @@ export class StreamingEndpoint {
     const requested = (message.ext as { replay?: Record<string, unknown> } | undefined)?.replay?.[channel] ?? -1;
     const replayId = typeof requested === 'string' && /^-?\d+$/.test(requested) ? Number(requested) : requested;
     let from: number | undefined;
-    if (replayId === -1) from = this.log.latestReplayId;
+    if (replayId === -1) from = this.log.latestPublishedReplayId;
     else if (replayId === -2) from = this.log.oldestReplayId - 1;
     // A replay id received earlier: still retained (or the one just before the oldest retained), and not in the future.
     else if (Number.isInteger(replayId) && (replayId as number) >= this.log.oldestReplayId - 1 && (replayId as number) <= this.log.latestReplayId)
@@ -296,9 +322,10 @@ export class StreamingEndpoint {
   private deliver(client: StreamingClient): Message[] {
     const out: { replayId: number; message: Message }[] = [];
     for (const [channel, from] of client.subscriptions) {
-      const events = this.log.after(from).filter((e) => channel === ALL_CHANGE_EVENTS || e.channel === channel);
-      for (const e of events) out.push({ replayId: e.data.event.replayId, message: { channel, data: e.data } });
-      client.subscriptions.set(channel, Math.max(from, this.log.latestReplayId));
+      const published = this.log.after(from);
+      for (const e of published)
+        if (channel === ALL_CHANGE_EVENTS || e.channel === channel) out.push({ replayId: e.data.event.replayId, message: { channel, data: e.data } });
+      client.subscriptions.set(channel, published.at(-1)?.data.event.replayId ?? from);
     }
     return out.sort((a, b) => a.replayId - b.replayId).map((e) => e.message);
   }

@@ -57,6 +57,8 @@ export interface SalesforceEmulatorOptions {
   bulkQueryProcessingMs?: number;
   /** Records per Bulk API 2.0 result set when the client sends no maxRecords. Defaults to 100 000. */
   bulkQueryResultSetRecords?: number;
+  /** How long after a write its change event reaches subscribers, as the platform publishes them after the commit. Defaults to 0. */
+  changeEventDelayMs?: number;
 }
 
 export interface SalesforceEmulator {
@@ -69,6 +71,8 @@ export interface SalesforceEmulator {
   faults: FaultInjector;
   /** Bulk API 2.0 query jobs; `bulkQueries.processingMs` can be changed at runtime. */
   bulkQueries: BulkQueryJobs;
+  /** Change Data Capture; `changeEvents.publishDelayMs` can be changed at runtime. */
+  changeEvents: ChangeEventLog;
   /** The seed size the database was created with (an existing file keeps its own). */
   seedSize: SeedSize;
   close(): Promise<void>;
@@ -179,6 +183,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const store = new RecordStore(db, registry);
   // Change Data Capture: every API write becomes a change event (changeEvents.ts), streamed over Bayeux at /cometd/NN.0.
   const changeEvents = new ChangeEventLog();
+  changeEvents.publishDelayMs = options.changeEventDelayMs ?? 0;
   const streaming = new StreamingEndpoint(changeEvents, (name) => registry.object(name) !== undefined);
   store.onChange = (change) =>
     changeEvents.append({
@@ -832,6 +837,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     latency,
     faults,
     bulkQueries,
+    changeEvents,
     seedSize,
     close: async () => {
       changeEvents.wakeAll();

@@ -6,7 +6,7 @@
 import { LocalInvalidationBus, MemoryCache } from './memoryCache.js';
 import { RedisCache, RedisInvalidationBus } from './redisCache.js';
 import { connectRedis, type RedisConnection } from './redisConnection.js';
-import { processSignals, type Signals } from './erpPollRequests.js';
+import { processSignals, type Signals } from './catchUpRequests.js';
 import type { CacheSettings, CacheTtls, EntityCache, InvalidationBus } from './types.js';
 
 export * from './types.js';

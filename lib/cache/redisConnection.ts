@@ -11,7 +11,7 @@
  * slot, so a publish reaches every subscriber without being copied to every
  * node, and its answer counts all of them. A plain PUBLISH counts only the
  * subscribers on the node that ran it, and read-your-writes needs to know
- * whether anyone listens (lib/cache/erpPollRequests.ts).
+ * whether anyone listens (lib/cache/catchUpRequests.ts).
  */
 import { createClient, createCluster } from 'redis';
 

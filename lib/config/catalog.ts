@@ -578,6 +578,16 @@ export const SETTINGS = {
         "After a mutation that may have written to the ERP, longest wait for the ERP subgraph's change poll to drop what the caches hold of the write, so the next read sees it; 0 neither asks nor waits.",
     },
   ),
+  WORKFLOW_CRM_REFRESH_WAIT_MS: integer(
+    2_000,
+    { min: 0, max: 60_000 },
+    {
+      group: WORKFLOW,
+      components: ['workflow'],
+      description:
+        'After a mutation that wrote to Salesforce, longest wait for the CRM subgraph to publish the change events of those writes as cache drops, so the next read sees them; 0 neither asks nor waits.',
+    },
+  ),
   WORKFLOW_RESULT_TTL_MS: integer(
     86_400_000,
     { min: 0 },

@@ -58,6 +58,11 @@ export interface SalesforceClientOptions {
   bulkQueryTimeoutMs?: number;
   /** Counts, times and logs each HTTP exchange, and sends the request id (lib/observability). Defaults to none. */
   observer?: NativeCallObserver;
+  /**
+   * The client name each call gives in `Sforce-Call-Options`, which the change events of its writes carry
+   * in `changeOrigin`: a writer that names its writes can wait for their events. Defaults to CALL_OPTIONS_CLIENT.
+   */
+  callOptionsClient?: () => string;
 }
 
 /** How messages and the circuit breaker name Salesforce. */
@@ -494,7 +499,7 @@ export class SalesforceClient {
     const headers: Record<string, string> = {
       authorization: `Bearer ${session.accessToken}`,
       // Change events of our writes carry it in `changeOrigin` (`…;client=erp-crm-graph`), so they can be told apart.
-      'sforce-call-options': `client=${CALL_OPTIONS_CLIENT}`,
+      'sforce-call-options': `client=${this.options.callOptionsClient?.() ?? CALL_OPTIONS_CLIENT}`,
       ...(as === 'csv' ? { accept: 'text/csv', 'accept-encoding': 'gzip' } : { accept: 'application/json' }),
     };
     let payload: string | undefined;

@@ -17,6 +17,7 @@ import { startTestStack, type TestStack } from '../helpers/startStack.js';
 import { countKeys, redisEnv, startTestRedis, startTestRedisCluster, type TestRedis } from '../helpers/redis.js';
 import { ALL_SCOPES, authEnv, TEST_INTERNAL_SECRET, token } from '../helpers/auth.js';
 import { signInternalRequest } from '../../lib/internalAuth.js';
+import { makeQuote, matchedCustomers, nativeClients, productsInBothSystems } from '../subgraphs/workflow/fixtures.js';
 
 const ODOO_KEY = '0123456789abcdef0123456789abcdef01234567';
 
@@ -654,6 +655,32 @@ describe('whole answers at the gateway (response cache), two replicas on one Red
 
 const CREATE_CUSTOMER = `mutation ($input: CreateCustomerInput!, $key: String!) { createCustomer(input: $input, idempotencyKey: $key) { outcome customerNumber } }`;
 const CUSTOMER_COUNT = `{ customers(first: 1) { totalCount } }`;
+const QUOTE_ORDER = `query ($id: ID!) { quote(id: $id) { erpOrderNumber } }`;
+const CONVERT_QUOTE = `mutation ($id: ID!) { convertQuoteToSalesOrder(quoteId: $id) { outcome message salesOrder { number } } }`;
+// Salesforce publishes change events after the commit: long enough here that a read right after the mutation comes first.
+const CDC_PUBLISH_DELAY_MS = 400;
+
+/**
+ * An accepted quote for a customer in both systems, with one stocked line and credit to spare, and
+ * its ERP order number read once through the graph (null), so the CRM's cache holds it.
+ */
+async function cachedQuote(stack: TestStack): Promise<string> {
+  const native = nativeClients(stack.odoo!.url, stack.salesforce!.url);
+  try {
+    const [products, customers] = await Promise.all([productsInBothSystems(native), matchedCustomers(native)]);
+    // Each stack converts one quote per test: a customer of its own keeps the runs apart.
+    const customer = customers.at(-1 - quotesMade++)!;
+    await native.odoo.executeKw('res.partner', 'write', [[customer.partnerId], { credit_limit: 10_000_000 }]);
+    const product = products.find((p) => p.qtyAvailable >= 5)!;
+    const { quoteId } = await makeQuote(native, customer, [{ product, quantity: 1 }]);
+    expect((await stack.query(QUOTE_ORDER, { id: quoteId })).data.quote.erpOrderNumber).toBeNull();
+    return quoteId;
+  } finally {
+    await native.odoo.close();
+    native.sf.close();
+  }
+}
+let quotesMade = 0;
 
 // The ERP poll is off in these stacks: only the workflow's request for a poll can refresh the cache.
 for (const [where, startRedis] of [
@@ -684,13 +711,28 @@ for (const [where, startRedis] of [
       expect(created.data.createCustomer.outcome).toBe('COMPLETED');
       expect(await count()).toBe(before + 1);
     });
+
+    it('shows the ERP order a quote was converted to at once, though Salesforce publishes the change event later', async () => {
+      const quoteId = await cachedQuote(stack);
+      stack.salesforce!.changeEvents.publishDelayMs = CDC_PUBLISH_DELAY_MS;
+      try {
+        const converted = (await stack.query(CONVERT_QUOTE, { id: quoteId })).data.convertQuoteToSalesOrder;
+        expect(converted.outcome).toBe('COMPLETED');
+        // The mutation answered only once the CRM subgraph had handled the quote's change event.
+        expect((await stack.query(QUOTE_ORDER, { id: quoteId })).data.quote.erpOrderNumber).toBe(converted.salesOrder.number);
+      } finally {
+        stack.salesforce!.changeEvents.publishDelayMs = 0;
+      }
+    });
   });
 }
 
-describe('read your writes turned off (WORKFLOW_ERP_REFRESH_WAIT_MS=0)', () => {
+describe('read your writes turned off (WORKFLOW_ERP_REFRESH_WAIT_MS=0, WORKFLOW_CRM_REFRESH_WAIT_MS=0)', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ env: { CACHE_MODE: 'memory', ERP_CHANGE_POLL_MS: '0', WORKFLOW_ERP_REFRESH_WAIT_MS: '0', CACHE_PREFIX: 'no-refresh' } });
+    stack = await startTestStack({
+      env: { CACHE_MODE: 'memory', ERP_CHANGE_POLL_MS: '0', WORKFLOW_ERP_REFRESH_WAIT_MS: '0', WORKFLOW_CRM_REFRESH_WAIT_MS: '0', CACHE_PREFIX: 'no-refresh' },
+    });
     await stack.erp.changes!.pollNow();
   });
   afterAll(async () => {
@@ -705,5 +747,20 @@ describe('read your writes turned off (WORKFLOW_ERP_REFRESH_WAIT_MS=0)', () => {
     expect(await count()).toBe(before);
     await stack.erp.changes!.pollNow();
     expect(await count()).toBe(before + 1);
+  });
+
+  it("serves a converted quote's cached CRM record until its change event is published, and then the order", async () => {
+    const quoteId = await cachedQuote(stack);
+    stack.salesforce!.changeEvents.publishDelayMs = CDC_PUBLISH_DELAY_MS;
+    try {
+      const converted = (await stack.query(CONVERT_QUOTE, { id: quoteId })).data.convertQuoteToSalesOrder;
+      expect(converted.outcome).toBe('COMPLETED');
+      expect((await stack.query(QUOTE_ORDER, { id: quoteId })).data.quote.erpOrderNumber).toBeNull();
+      await expect
+        .poll(async () => (await stack.query(QUOTE_ORDER, { id: quoteId })).data.quote.erpOrderNumber, { timeout: 5_000, interval: 50 })
+        .toBe(converted.salesOrder.number);
+    } finally {
+      stack.salesforce!.changeEvents.publishDelayMs = 0;
+    }
   });
 });

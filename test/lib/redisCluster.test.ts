@@ -10,7 +10,7 @@ import { RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js'
 import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
 import { startCache, type Invalidation } from '../../lib/cache/index.js';
 import { readRedisTarget } from '../../lib/cache/settings.js';
-import { answerErpPollRequests, startErpPollRequester } from '../../lib/cache/erpPollRequests.js';
+import { answerCatchUpRequests, startCatchUpRequester } from '../../lib/cache/catchUpRequests.js';
 import { ConfigError } from '../../lib/settings.js';
 import { createRedisLock, LockUnavailableError } from '../../subgraphs/workflow/src/workflows/guard.js';
 import { countKeys, startTestRedisCluster, type TestRedis } from '../helpers/redis.js';
@@ -117,12 +117,12 @@ describe('signals between components on a Redis Cluster', () => {
 
   it('asks for an ERP poll without waiting when no replica listens, and is answered by one that does', async () => {
     const prefix = `${redis.prefix}-poll`;
-    const requester = await startErpPollRequester(connection, prefix);
+    const requester = await startCatchUpRequester(connection, prefix, 'erp');
     const other = await connectRedis({ url: redis.nodes[1]!, cluster: true }, 'cluster-test-poller');
     try {
-      expect(await requester.pollAndWait(5_000)).toBe('no-poller');
-      const stop = await answerErpPollRequests(other, prefix, async () => true);
-      expect(await requester.pollAndWait(5_000)).toBe('polled');
+      expect(await requester.catchUp('', 5_000)).toBe('no-follower');
+      const stop = await answerCatchUpRequests(other, prefix, 'erp', async () => true);
+      expect(await requester.catchUp('', 5_000)).toBe('caught-up');
       await stop();
     } finally {
       await requester.close();

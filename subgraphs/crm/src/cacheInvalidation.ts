@@ -9,6 +9,7 @@
  * through the graph must invalidate the cache like any other.
  */
 import type { CacheRuntime, Invalidation } from '../../../lib/cache/index.js';
+import { answerCatchUpRequests } from '../../../lib/cache/catchUpRequests.js';
 import { ChangeStreamGapError, type ChangeEventBatch, type ChangeEventHeader, type SalesforceClient } from '../../../lib/native/salesforceClient.js';
 import { normalizeSalesforceId } from '../../../lib/native/salesforceId.js';
 import { CRM_CACHE } from './loaders.js';
@@ -103,7 +104,17 @@ export function mergeInvalidations(events: readonly Invalidation[]): Invalidatio
 export interface CrmChangeSubscriber {
   /** Resolves once the subscriber has read the stream's position (tests wait for it before writing). */
   ready: Promise<void>;
-  stop(): void;
+  stop(): Promise<void>;
+}
+
+/** How many writers' client names are remembered, for requests that arrive after their events were handled. */
+const REMEMBERED_WRITERS = 10_000;
+/** The longest a catch-up request is held here; the writer gives up sooner (WORKFLOW_CRM_REFRESH_WAIT_MS). */
+const CATCH_UP_HOLD_MS = 60_000;
+
+/** The client name a write gave in `Sforce-Call-Options`, from its event's `changeOrigin` (`…;client=<name>`). */
+export function writerOf(header: Pick<ChangeEventHeader, 'changeOrigin'>): string | undefined {
+  return /;client=(.+)$/.exec(header.changeOrigin ?? '')?.[1];
 }
 
 export function startCrmChangeSubscriber(
@@ -123,11 +134,50 @@ export function startCrmChangeSubscriber(
   );
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
+  // Read your writes (lib/cache/catchUpRequests.ts): a writer that named its Salesforce calls
+  // (`Sforce-Call-Options: client=<name>`) asks to hear once its writes' events are published as
+  // invalidations. Only the replica following the stream answers.
+  let following = false;
+  const handledWriters = new Set<string>();
+  const waiters = new Map<string, Set<(caughtUp: boolean) => void>>();
+  const handled = (writers: Iterable<string>) => {
+    for (const writer of writers) {
+      handledWriters.delete(writer);
+      handledWriters.add(writer);
+      for (const wake of waiters.get(writer) ?? []) wake(true);
+    }
+    for (const writer of handledWriters) {
+      if (handledWriters.size <= REMEMBERED_WRITERS) break;
+      handledWriters.delete(writer);
+    }
+  };
+  const wakeAll = (caughtUp: boolean) => {
+    for (const wakes of waiters.values()) for (const wake of wakes) wake(caughtUp);
+  };
+  const answering = answerCatchUpRequests(runtime.signals, runtime.prefix, 'crm', async (writer) => {
+    if (!following) return false;
+    if (handledWriters.has(writer)) return true;
+    return new Promise<boolean>((resolve) => {
+      const wakes = waiters.get(writer) ?? new Set();
+      waiters.set(writer, wakes);
+      const wake = (caughtUp: boolean) => {
+        clearTimeout(timer);
+        wakes.delete(wake);
+        if (wakes.size === 0) waiters.delete(writer);
+        resolve(caughtUp);
+      };
+      const timer = setTimeout(() => wake(false), CATCH_UP_HOLD_MS);
+      timer.unref();
+      wakes.add(wake);
+    });
+  });
+
   const loop = async () => {
     let failures = 0;
     while (!stopped) {
       try {
-        if (!(await runtime.state.claim('crm-change-stream', options.waitMs * 3 + 5000))) {
+        following = await runtime.state.claim('crm-change-stream', options.waitMs * 3 + 5000);
+        if (!following) {
           // Another replica follows the stream; be ready to take over if it goes away.
           markReady();
           await sleep(options.waitMs);
@@ -146,10 +196,13 @@ export function startCrmChangeSubscriber(
           console.error(`${error.message} Every cached CRM entry is dropped.`);
           await runtime.bus.publish(Object.values(C).map((type) => ({ system: 'crm' as const, type, keys: '*' as const, reason: 'change stream gap' })));
           await runtime.state.set(REPLAY_ID, '-1');
+          // Everything was dropped, so every writer waiting will read fresh data.
+          wakeAll(true);
           continue;
         }
         if (stopped) break;
         await runtime.bus.publish(mergeInvalidations(batch.events.flatMap((e) => crmInvalidations(e.data.payload))));
+        handled(batch.events.flatMap((e) => writerOf(e.data.payload.ChangeEventHeader) ?? []));
         await runtime.state.set(REPLAY_ID, String(batch.latestReplayId));
         markReady();
         failures = 0;
@@ -165,8 +218,11 @@ export function startCrmChangeSubscriber(
   void loop();
   return {
     ready: readyPromise,
-    stop() {
+    async stop() {
       stopped = true;
+      wakeAll(false);
+      const stopAnswering = await answering.catch(() => undefined);
+      await stopAnswering?.();
     },
   };
 }

@@ -115,7 +115,7 @@ export async function startCrmSubgraph(config: CrmSubgraphConfig, observation: O
       openScopes: scopesDeclaredIn(subgraphSdl('crm')),
     }));
   } catch (error) {
-    changes?.stop();
+    await changes?.stop();
     await cache?.close();
     salesforce.close();
     await observability.close();
@@ -129,9 +129,9 @@ export async function startCrmSubgraph(config: CrmSubgraphConfig, observation: O
     salesforceLimitInfo: () => salesforce.lastLimitInfo,
     stop: () => {
       // Stopping twice (a signal during a test teardown) must not stop the server twice.
-      changes?.stop();
-      stopping ??= server
-        .stop()
+      // The change follower stops first: it unsubscribes through the cache's connection.
+      stopping ??= Promise.resolve(changes?.stop())
+        .then(() => server.stop())
         .finally(() => cache?.close())
         .finally(() => salesforce.close())
         .finally(() => observability.close());

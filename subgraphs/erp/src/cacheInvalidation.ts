@@ -8,7 +8,7 @@
  * watermark is shared, so N replicas cost the ERP what one does.
  */
 import type { CacheRuntime, Invalidation } from '../../../lib/cache/index.js';
-import { answerErpPollRequests } from '../../../lib/cache/erpPollRequests.js';
+import { answerCatchUpRequests } from '../../../lib/cache/catchUpRequests.js';
 import type { ErpChange, ErpChangeFeed } from './connectors/erpChanges.js';
 import { ERP_CACHE } from './loaders.js';
 import { ERP_PAGE_CACHE } from './pageCache.js';
@@ -132,9 +132,9 @@ export function startErpChangeWatcher(feed: ErpChangeFeed, runtime: CacheRuntime
   };
 
   // A write made through the graph (the workflow subgraph) asks for a poll and waits for it
-  // (lib/cache/erpPollRequests.ts). A poll already under way may have read before that write: the
+  // (lib/cache/catchUpRequests.ts). A poll already under way may have read before that write: the
   // answer comes from one that starts after it.
-  const answering = answerErpPollRequests(runtime.signals, runtime.prefix, async () => {
+  const answering = answerCatchUpRequests(runtime.signals, runtime.prefix, 'erp', async () => {
     await running?.catch(() => undefined);
     return (await pollNow()) !== null;
   });

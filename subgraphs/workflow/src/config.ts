@@ -41,6 +41,11 @@ export interface WorkflowSubgraphConfig {
    * cache entries (`WORKFLOW_ERP_REFRESH_WAIT_MS`); 0 does not ask. Defaults to 2000.
    */
   erpRefreshWaitMs: number;
+  /**
+   * After a mutation that wrote to Salesforce, longest wait for the CRM subgraph to publish those writes'
+   * change events as cache drops (`WORKFLOW_CRM_REFRESH_WAIT_MS`); 0 does not ask. Defaults to 2000.
+   */
+  crmRefreshWaitMs: number;
   /** How long a cross-process lock is held at most before it expires, in ms (`WORKFLOW_LOCK_TTL_MS`). Defaults to 60000. */
   lockTtlMs: number;
   /** How long a completed result is replayed to a retry with the same key, in ms (`WORKFLOW_RESULT_TTL_MS`). Defaults to 86400000 (a day). */
@@ -73,6 +78,7 @@ export function loadWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
     lockPrefix: s.get('WORKFLOW_LOCK_PREFIX'),
     cachePrefix: s.get('CACHE_PREFIX'),
     erpRefreshWaitMs: s.get('WORKFLOW_ERP_REFRESH_WAIT_MS'),
+    crmRefreshWaitMs: s.get('WORKFLOW_CRM_REFRESH_WAIT_MS'),
     lockTtlMs: s.get('WORKFLOW_LOCK_TTL_MS'),
     resultTtlMs: s.get('WORKFLOW_RESULT_TTL_MS'),
     logLevel: s.get('WORKFLOW_LOG'),

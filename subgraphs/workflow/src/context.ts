@@ -8,7 +8,7 @@ import type { WorkflowLog } from './workflows/log.js';
  * What resolvers get. The workflows keep no per-request caches (every run
  * reads the systems afresh, since stale data is exactly what idempotency must
  * not trust), so the context is the same for every request: the connectors,
- * the process-wide guards and the request for fresh ERP caches after a write.
+ * the process-wide guards and the request for fresh caches after a write.
  */
 export interface WorkflowContext {
   erp: Erp;
@@ -18,9 +18,9 @@ export interface WorkflowContext {
   quoteGuard: WorkflowGuard<QuoteConversionResult>;
   customerGuard: WorkflowGuard<CreateCustomerResult>;
   /**
-   * Called after a mutation that may have written to the ERP: returns once the ERP subgraph has
-   * polled for the write and dropped stale cache entries (or its wait ran out), so the caller's next
-   * read through the graph sees what it wrote.
+   * Runs a mutation's work, then returns once the ERP and CRM subgraphs have dropped the cache entries
+   * its writes made stale (or their waits ran out), so the caller's next read through the graph sees
+   * what it wrote (readYourWrites.ts).
    */
-  erpWritten(): Promise<void>;
+  writing<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -19,8 +19,8 @@ import type { WorkflowContext } from './context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRedisLock, WorkflowGuard, type CrossProcessLock } from './workflows/guard.js';
 import { connectRedis } from '../../../lib/cache/redisConnection.js';
-import { processSignals, startErpPollRequester } from '../../../lib/cache/erpPollRequests.js';
-import { currentRequest } from '../../../lib/observability/requestContext.js';
+import { processSignals, startCatchUpRequester } from '../../../lib/cache/catchUpRequests.js';
+import { createReadYourWrites } from './readYourWrites.js';
 import { consoleLogAt, structuredLogAt, type WorkflowLog } from './workflows/log.js';
 import { createObservability, type ObservabilityOptions } from '../../../lib/observability/index.js';
 import { SubgraphMetrics } from '../../../lib/observability/metrics.js';
@@ -50,35 +50,30 @@ export async function buildWorkflowContext(
       )
     : undefined;
   const crossProcess: CrossProcessLock | undefined = redis ? createRedisLock(redis, config.lockPrefix) : undefined;
-  // After a write, the ERP subgraph is asked to poll for it now (lib/cache/erpPollRequests.ts): over Redis, or in this process.
-  const erpPolls = await startErpPollRequester(redis ?? processSignals, config.cachePrefix);
+  // After a mutation, the ERP subgraph is asked to poll for its writes and the CRM subgraph to publish
+  // its Salesforce writes' change events (readYourWrites.ts): over Redis, or in this process.
+  const signals = redis ?? processSignals;
+  const [erpCatchUp, crmCatchUp] = await Promise.all([
+    startCatchUpRequester(signals, config.cachePrefix, 'erp'),
+    startCatchUpRequester(signals, config.cachePrefix, 'crm'),
+  ]);
+  const readYourWrites = createReadYourWrites({ erp: erpCatchUp, crm: crmCatchUp, erpWaitMs: config.erpRefreshWaitMs, crmWaitMs: config.crmRefreshWaitMs });
   // The same native clients as the ERP and CRM subgraphs (lib/native), with the same settings: reads retried, writes sent once.
   const odoo = createOdooClient({ ...config.odoo, observer: options.observers?.odoo });
-  const salesforce = new SalesforceClient({ ...config.salesforce, observer: options.observers?.salesforce });
+  const salesforce = new SalesforceClient({
+    ...config.salesforce,
+    observer: options.observers?.salesforce,
+    callOptionsClient: readYourWrites.callOptionsClient,
+  });
   const guardOptions = { resultTtlMs: config.resultTtlMs, lockTtlMs: config.lockTtlMs, crossProcess };
   const context: WorkflowContext = {
     erp: createErp(odoo),
-    crm: createCrm(salesforce),
+    crm: createCrm(salesforce, { written: readYourWrites.crmWritten }),
     currencyCode: config.currencyCode,
     log: options.log ?? consoleLogAt(config.logLevel),
     quoteGuard: new WorkflowGuard({ ...guardOptions, isFinal: (r) => r.outcome === 'COMPLETED' }),
     customerGuard: new WorkflowGuard({ ...guardOptions, isFinal: (r) => r.outcome === 'COMPLETED' }),
-    erpWritten: async () => {
-      if (config.erpRefreshWaitMs === 0) return;
-      // The mutation's own answer stands whatever happens here: a stale read is the worst outcome.
-      let problem: string | null = null;
-      try {
-        if ((await erpPolls.pollAndWait(config.erpRefreshWaitMs)) === 'timeout')
-          problem = `the ERP subgraph did not confirm a change poll within ${config.erpRefreshWaitMs} ms (WORKFLOW_ERP_REFRESH_WAIT_MS)`;
-      } catch (error) {
-        problem = `asking the ERP subgraph for a change poll failed (${(error as Error).message})`;
-      }
-      if (problem === null) return;
-      const message = `After this mutation ${problem}: cached ERP data may show the state before it until the next poll.`;
-      const logger = currentRequest()?.logger;
-      if (logger) logger.warn(message);
-      else console.error(message);
-    },
+    writing: readYourWrites.writing,
   };
   return {
     context,
@@ -87,7 +82,8 @@ export async function buildWorkflowContext(
     close: async () => {
       await odoo.close();
       salesforce.close();
-      await erpPolls.close();
+      await erpCatchUp.close();
+      await crmCatchUp.close();
       await redis?.close();
     },
   };

@@ -126,6 +126,24 @@ describe('Change Data Capture over the Streaming API', () => {
     expect((await org.api('/__emulator/calls')).body.total - before).toBe(2);
   });
 
+  it('publishes events some time after the write when told to, as the platform publishes after the commit', async () => {
+    const stream = await subscriber();
+    org.emulator.changeEvents.publishDelayMs = 300;
+    try {
+      const account = await firstAccount();
+      const wrote = performance.now();
+      await renameAccount(account.Id, 'Published later');
+      expect((await stream.connect(0)).events).toEqual([]);
+      // "New events only" from before the publication still gets it.
+      const late = await subscriber();
+      expect((await stream.connect(5_000)).events.map((e) => e.data.payload.Name)).toEqual(['Published later']);
+      expect(performance.now() - wrote).toBeGreaterThanOrEqual(290);
+      expect((await late.connect(5_000)).events.map((e) => e.data.payload.Name)).toEqual(['Published later']);
+    } finally {
+      org.emulator.changeEvents.publishDelayMs = 0;
+    }
+  });
+
   it('answers an empty connect when its timeout ends with nothing to deliver', async () => {
     const stream = await subscriber();
     const { events, reply } = await stream.connect(150);

@@ -1,33 +1,41 @@
 /** The CRM subgraph's change-stream follower (cacheInvalidation.ts): positions, and what a gap in the stream drops. */
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { processSignals, startCatchUpRequester } from '../../../lib/cache/catchUpRequests.js';
 import type { CacheRuntime, Invalidation } from '../../../lib/cache/index.js';
 import { ChangeStreamGapError, type ChangeEventBatch } from '../../../lib/native/salesforceClient.js';
 import { startCrmChangeSubscriber, type CrmChangeSubscriber } from '../../../subgraphs/crm/src/cacheInvalidation.js';
 import { CRM_CACHE } from '../../../subgraphs/crm/src/loaders.js';
 
 let subscriber: CrmChangeSubscriber | undefined;
-afterEach(() => {
-  subscriber?.stop();
+afterEach(async () => {
+  await subscriber?.stop();
   vi.restoreAllMocks();
 });
 
-/** A runtime whose bus records what is published, with this replica always holding the lease. */
-function runtime() {
+/** A runtime whose bus records what is published; this replica holds the lease unless `follows` says otherwise. */
+function runtime(follows = true) {
   const published: Invalidation[] = [];
   const state = new Map<string, string>();
   const cache = {
+    signals: processSignals,
+    prefix: `t-${randomUUID()}`,
     bus: { publish: async (events: readonly Invalidation[]) => void published.push(...events), subscribe: () => () => {}, close: async () => {} },
-    state: { claim: async () => true, get: async (name: string) => state.get(name), set: async (name: string, value: string) => void state.set(name, value) },
+    state: {
+      claim: async () => follows,
+      get: async (name: string) => state.get(name),
+      set: async (name: string, value: string) => void state.set(name, value),
+    },
   } as unknown as CacheRuntime;
   return { cache, published, state };
 }
 
-const accountUpdate = (replayId: number, id: string): ChangeEventBatch['events'][number] => ({
+const accountUpdate = (replayId: number, id: string, changeOrigin = ''): ChangeEventBatch['events'][number] => ({
   channel: '/data/ChangeEvents',
   data: {
     event: { replayId },
     payload: {
-      ChangeEventHeader: { entityName: 'Account', recordIds: [id], changeType: 'UPDATE', changedFields: ['Name'], changeOrigin: '', commitTimestamp: 0 },
+      ChangeEventHeader: { entityName: 'Account', recordIds: [id], changeType: 'UPDATE', changedFields: ['Name'], changeOrigin, commitTimestamp: 0 },
     },
   },
 });
@@ -77,5 +85,46 @@ describe('startCrmChangeSubscriber', () => {
     expect(new Set(published.map((e) => e.type))).toEqual(new Set(Object.values(CRM_CACHE)));
     expect(published.every((e) => e.keys === '*' && e.reason === 'change stream gap')).toBe(true);
     expect(logged).toHaveBeenCalledWith(expect.stringMatching(/replay id 41\. Every cached CRM entry is dropped\./));
+  });
+
+  it("tells a writer when its writes' events are published as invalidations, at once if they already were", async () => {
+    const { cache, published } = runtime();
+    const batches: ((batch: ChangeEventBatch) => void)[] = [];
+    let calls = 0;
+    // The first call subscribes; each later one waits for the batch the test hands it.
+    const changeEvents = () => (calls++ === 0 ? Promise.resolve({ events: [], latestReplayId: -1 }) : new Promise<ChangeEventBatch>((r) => batches.push(r)));
+    subscriber = startCrmChangeSubscriber({ changeEvents }, cache, { waitMs: 10_000 });
+    await subscriber.ready;
+    const requester = await startCatchUpRequester(processSignals, cache.prefix, 'crm');
+    try {
+      const order: string[] = [];
+      const answered = requester.catchUp('erp-crm-graph/w1', 5_000).then((outcome) => (order.push(`answered ${outcome}`), outcome));
+      await until(() => batches.length === 1);
+      // Someone else's write, then ours: the answer comes once ours is published.
+      batches[0]!({ events: [accountUpdate(8, '001000000000001AAA', 'com/salesforce/api/rest/60.0;client=other')], latestReplayId: 8 });
+      await until(() => batches.length === 2);
+      expect(order).toEqual([]);
+      const publishes = published.length;
+      batches[1]!({ events: [accountUpdate(9, '001000000000002AAA', 'com/salesforce/api/rest/60.0;client=erp-crm-graph/w1')], latestReplayId: 9 });
+      expect(await answered).toBe('caught-up');
+      // By then the account it wrote was dropped.
+      expect(published.slice(publishes)).toContainEqual(expect.objectContaining({ type: CRM_CACHE.account, keys: ['001000000000002AAA'] }));
+      // Asked again after the event was handled: answered at once.
+      expect(await requester.catchUp('erp-crm-graph/w1', 1_000)).toBe('caught-up');
+    } finally {
+      await requester.close();
+    }
+  });
+
+  it('leaves catch-up requests to the replica that follows the stream', async () => {
+    const { cache } = runtime(false);
+    subscriber = startCrmChangeSubscriber({ changeEvents: () => new Promise<never>(() => {}) }, cache, { waitMs: 10_000 });
+    await subscriber.ready;
+    const requester = await startCatchUpRequester(processSignals, cache.prefix, 'crm');
+    try {
+      expect(await requester.catchUp('erp-crm-graph/w2', 100)).toBe('timeout');
+    } finally {
+      await requester.close();
+    }
   });
 });

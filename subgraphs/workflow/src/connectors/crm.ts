@@ -3,7 +3,7 @@
  * the quote with its lines and account, the order-number write-back, the
  * account upsert by ERP number, and approval work items.
  */
-import type { SalesforceClient } from '../../../../lib/native/salesforceClient.js';
+import { SalesforceError, type SalesforceClient } from '../../../../lib/native/salesforceClient.js';
 
 type SObject = Record<string, unknown>;
 
@@ -51,7 +51,19 @@ function soqlId(id: string): string {
 
 type Rel = SObject | null | undefined;
 
-export function createCrm(sf: SalesforceClient) {
+/** `written` hears of each write that may have happened, so the mutation can wait for its change event (readYourWrites.ts). */
+export function createCrm(sf: SalesforceClient, hooks: { written?: () => void } = {}) {
+  // A write Salesforce refused changed nothing; one without an answer may have happened.
+  const write = async <T>(send: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await send();
+      hooks.written?.();
+      return result;
+    } catch (error) {
+      if (!(error instanceof SalesforceError)) hooks.written?.();
+      throw error;
+    }
+  };
   return {
     async quote(id: string): Promise<CrmQuote | null> {
       const [row] = await sf.query(
@@ -86,12 +98,12 @@ export function createCrm(sf: SalesforceClient) {
     },
 
     async setErpOrderNumber(sobject: 'Quote' | 'Opportunity', id: string, orderNumber: string): Promise<void> {
-      await sf.update(sobject, id, { ERP_Order_Number__c: orderNumber });
+      await write(() => sf.update(sobject, id, { ERP_Order_Number__c: orderNumber }));
     },
 
     /** Upsert by external id: creates the account or updates the one carrying this ERP number. */
     async upsertAccountByErpNumber(erpNumber: string, fields: SObject): Promise<{ id: string; created: boolean }> {
-      const saved = await sf.upsert('Account', 'ERP_Customer_Number__c', erpNumber, fields);
+      const saved = await write(() => sf.upsert('Account', 'ERP_Customer_Number__c', erpNumber, fields));
       return { id: saved.id, created: saved.created ?? false };
     },
 

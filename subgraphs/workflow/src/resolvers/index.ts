@@ -5,7 +5,6 @@ import { SalesforceError, SalesforceUnavailableError } from '../../../../lib/nat
 import { normalizeSalesforceId } from '../../../../lib/native/salesforceId.js';
 import { CircuitOpenError } from '../../../../lib/resilience.js';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
-import type { WorkflowContext } from '../context.js';
 import { decideApproval, listApprovals } from '../workflows/approvals.js';
 import { LockUnavailableError } from '../workflows/guard.js';
 import { createCustomer, validateCustomerInput } from '../workflows/createCustomer.js';
@@ -38,18 +37,6 @@ async function native<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * Runs a mutation that may write to the ERP, then has the ERP caches catch up before answering,
- * whatever the outcome: a refused or failed run can still have written part of its work.
- */
-async function writingToErp<T>(ctx: WorkflowContext, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } finally {
-    await ctx.erpWritten();
-  }
-}
-
 export const resolvers: Resolvers = {
   Query: {
     approvals: (_parent, args, ctx) =>
@@ -64,7 +51,7 @@ export const resolvers: Resolvers = {
           extensions: { code: 'BAD_USER_INPUT', argumentName: 'quoteId' },
         });
       }
-      return writingToErp(ctx, () =>
+      return ctx.writing(() =>
         guarded(() =>
           ctx.quoteGuard.run(
             key,
@@ -76,7 +63,7 @@ export const resolvers: Resolvers = {
     },
     createCustomer: (_parent, { input, idempotencyKey }, ctx) => {
       validateCustomerInput(input, idempotencyKey);
-      return writingToErp(ctx, () =>
+      return ctx.writing(() =>
         guarded(() =>
           ctx.customerGuard.run(
             idempotencyKey,
@@ -86,14 +73,14 @@ export const resolvers: Resolvers = {
         ),
       );
     },
-    approve: (_parent, { id, comment }, ctx) => writingToErp(ctx, () => native(() => decideApproval(id, 'Approve', comment ?? null, ctx))),
+    approve: (_parent, { id, comment }, ctx) => ctx.writing(() => native(() => decideApproval(id, 'Approve', comment ?? null, ctx))),
     reject: (_parent, { id, comment }, ctx) => {
       if (comment.trim() === '') {
         throw new GraphQLError('Expected a comment saying why the approval is rejected, but it is empty.', {
           extensions: { code: 'BAD_USER_INPUT', argumentName: 'comment' },
         });
       }
-      return writingToErp(ctx, () => native(() => decideApproval(id, 'Reject', comment, ctx)));
+      return ctx.writing(() => native(() => decideApproval(id, 'Reject', comment, ctx)));
     },
   },
 };

@@ -1,11 +1,12 @@
 /**
- * Read your writes (lib/cache/erpPollRequests.ts): a writer asks the ERP
- * change poll to run and waits for it; the replica holding the poll lease
- * answers once a poll that started after the request has published.
+ * Read your writes (lib/cache/catchUpRequests.ts): a writer asks the
+ * follower of a system's changes to catch up with its write and waits; the
+ * replica holding the follower's lease answers. The ERP's answers once a poll
+ * that started after the request has published.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { answerErpPollRequests, processSignals, startErpPollRequester } from '../../lib/cache/erpPollRequests.js';
+import { answerCatchUpRequests, processSignals, startCatchUpRequester } from '../../lib/cache/catchUpRequests.js';
 import { startCache } from '../../lib/cache/index.js';
 import { startErpChangeWatcher } from '../../subgraphs/erp/src/cacheInvalidation.js';
 import type { ErpChangeFeed } from '../../subgraphs/erp/src/connectors/erpChanges.js';
@@ -15,23 +16,32 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-describe('asking for an ERP poll', () => {
+describe('asking a follower to catch up', () => {
   it('does not wait when nobody listens', async () => {
-    const requester = await startErpPollRequester(processSignals, `t-${randomUUID()}`);
+    const requester = await startCatchUpRequester(processSignals, `t-${randomUUID()}`, 'erp');
     cleanups.push(() => requester.close());
-    expect(await requester.pollAndWait(5_000)).toBe('no-poller');
+    expect(await requester.catchUp('', 5_000)).toBe('no-follower');
   });
 
-  it('waits for the replica that polled, and stops waiting at the deadline when none did', async () => {
+  it('waits for the replica that caught up with the write it names, and stops waiting at the deadline when none did', async () => {
     const prefix = `t-${randomUUID()}`;
     let holdsLease = true;
-    const stop = await answerErpPollRequests(processSignals, prefix, async () => holdsLease);
-    const requester = await startErpPollRequester(processSignals, prefix);
-    cleanups.push(stop, () => requester.close());
-    expect(await requester.pollAndWait(5_000)).toBe('polled');
+    const asked: string[] = [];
+    const stop = await answerCatchUpRequests(processSignals, prefix, 'crm', async (write) => (asked.push(write), holdsLease));
+    const requester = await startCatchUpRequester(processSignals, prefix, 'crm');
+    // The other system's follower is not listening here.
+    const erp = await startCatchUpRequester(processSignals, prefix, 'erp');
+    cleanups.push(
+      stop,
+      () => requester.close(),
+      () => erp.close(),
+    );
+    expect(await requester.catchUp('erp-crm-graph/w1', 5_000)).toBe('caught-up');
+    expect(asked).toEqual(['erp-crm-graph/w1']);
+    expect(await erp.catchUp('', 5_000)).toBe('no-follower');
     holdsLease = false;
     const started = performance.now();
-    expect(await requester.pollAndWait(100)).toBe('timeout');
+    expect(await requester.catchUp('erp-crm-graph/w2', 100)).toBe('timeout');
     expect(performance.now() - started).toBeGreaterThanOrEqual(90);
   });
 });
@@ -54,7 +64,7 @@ describe('the ERP change watcher answering', () => {
     // A watermark already set: a poll reads the changes since it.
     await runtime.state.set('erp.watermark', '2026-11-27 10:00:00');
     const changes = startErpChangeWatcher(feed, runtime, { pollMs: 0 });
-    const requester = await startErpPollRequester(processSignals, prefix);
+    const requester = await startCatchUpRequester(processSignals, prefix, 'erp');
     cleanups.push(
       () => runtime.close(),
       () => changes.stop(),
@@ -63,13 +73,13 @@ describe('the ERP change watcher answering', () => {
 
     const underWay = changes.pollNow();
     while (reads.length === 0) await new Promise((resolve) => setImmediate(resolve));
-    const answered = requester.pollAndWait(5_000);
+    const answered = requester.catchUp('', 5_000);
     await new Promise((resolve) => setTimeout(resolve, 20));
     // The poll under way may have read before the write: the request waits for it, then for one of its own.
     expect(reads).toEqual(['read 1']);
     releaseFirst();
     await underWay;
-    expect(await answered).toBe('polled');
+    expect(await answered).toBe('caught-up');
     expect(reads).toEqual(['read 1', 'read 2']);
   });
 });
