@@ -682,6 +682,22 @@ async function cachedQuote(stack: TestStack): Promise<string> {
 }
 let quotesMade = 0;
 
+/**
+ * Converts a cached quote through the graph while Salesforce publishes change events late, and hands
+ * `check` a read of the quote's ERP order number through the graph and the order the conversion made.
+ */
+async function convertWhilePublishingLate(stack: TestStack, check: (quoteOrder: () => Promise<string | null>, orderNumber: string) => Promise<void>) {
+  const quoteId = await cachedQuote(stack);
+  stack.salesforce!.changeEvents.publishDelayMs = CDC_PUBLISH_DELAY_MS;
+  try {
+    const converted = (await stack.query(CONVERT_QUOTE, { id: quoteId })).data.convertQuoteToSalesOrder;
+    expect(converted.outcome).toBe('COMPLETED');
+    await check(async () => (await stack.query(QUOTE_ORDER, { id: quoteId })).data.quote.erpOrderNumber, converted.salesOrder.number);
+  } finally {
+    stack.salesforce!.changeEvents.publishDelayMs = 0;
+  }
+}
+
 // The ERP poll is off in these stacks: only the workflow's request for a poll can refresh the cache.
 for (const [where, startRedis] of [
   ['in memory (one process)', null],
@@ -713,16 +729,10 @@ for (const [where, startRedis] of [
     });
 
     it('shows the ERP order a quote was converted to at once, though Salesforce publishes the change event later', async () => {
-      const quoteId = await cachedQuote(stack);
-      stack.salesforce!.changeEvents.publishDelayMs = CDC_PUBLISH_DELAY_MS;
-      try {
-        const converted = (await stack.query(CONVERT_QUOTE, { id: quoteId })).data.convertQuoteToSalesOrder;
-        expect(converted.outcome).toBe('COMPLETED');
+      await convertWhilePublishingLate(stack, async (quoteOrder, orderNumber) => {
         // The mutation answered only once the CRM subgraph had handled the quote's change event.
-        expect((await stack.query(QUOTE_ORDER, { id: quoteId })).data.quote.erpOrderNumber).toBe(converted.salesOrder.number);
-      } finally {
-        stack.salesforce!.changeEvents.publishDelayMs = 0;
-      }
+        expect(await quoteOrder()).toBe(orderNumber);
+      });
     });
   });
 }
@@ -750,17 +760,9 @@ describe('read your writes turned off (WORKFLOW_ERP_REFRESH_WAIT_MS=0, WORKFLOW_
   });
 
   it("serves a converted quote's cached CRM record until its change event is published, and then the order", async () => {
-    const quoteId = await cachedQuote(stack);
-    stack.salesforce!.changeEvents.publishDelayMs = CDC_PUBLISH_DELAY_MS;
-    try {
-      const converted = (await stack.query(CONVERT_QUOTE, { id: quoteId })).data.convertQuoteToSalesOrder;
-      expect(converted.outcome).toBe('COMPLETED');
-      expect((await stack.query(QUOTE_ORDER, { id: quoteId })).data.quote.erpOrderNumber).toBeNull();
-      await expect
-        .poll(async () => (await stack.query(QUOTE_ORDER, { id: quoteId })).data.quote.erpOrderNumber, { timeout: 5_000, interval: 50 })
-        .toBe(converted.salesOrder.number);
-    } finally {
-      stack.salesforce!.changeEvents.publishDelayMs = 0;
-    }
+    await convertWhilePublishingLate(stack, async (quoteOrder, orderNumber) => {
+      expect(await quoteOrder()).toBeNull();
+      await expect.poll(quoteOrder, { timeout: 5_000, interval: 50 }).toBe(orderNumber);
+    });
   });
 });
