@@ -144,8 +144,21 @@ export interface QuotaReading {
 }
 
 /** What a subgraph counts: native calls, cache lookups, breaker states and API quota. */
+/**
+ * What a follower of a native system's changes reports (the ERP's `write_date` poll, the CRM's change
+ * stream): each round it made, and how many changes a successful one handled. Only the replica holding
+ * the follower's lease makes rounds.
+ */
+export interface ChangeFollowReport {
+  /** `gap`: the follower could not tell what changed (a lost change stream position) and dropped everything. */
+  round(outcome: 'ok' | 'failed' | 'gap', changes?: number): void;
+}
+
 export class SubgraphMetrics {
   readonly nativeCalls: Counter<'system' | 'object' | 'method' | 'outcome'>;
+  private readonly changeRounds: Counter<'system' | 'outcome'>;
+  private readonly changesHandled: Counter<'system'>;
+  private readonly changeLastOk: Gauge<'system'>;
   readonly nativeCallDuration: Histogram<'system' | 'object' | 'method'>;
   readonly cacheRequests: Counter<'type' | 'result'>;
   private readonly breakers = new Map<NativeSystem, () => BreakerSnapshot | undefined>();
@@ -169,6 +182,24 @@ export class SubgraphMetrics {
       name: 'cache_requests_total',
       help: 'Cross-request cache lookups, one per key, by cached type and result (hit, miss, or stale: an expired entry served while the native system was down).',
       labelNames: ['type', 'result'],
+      registers: [registry],
+    });
+    this.changeRounds = new Counter({
+      name: 'change_follow_rounds_total',
+      help: "Rounds of following a native system's changes (ERP: write_date polls; CRM: change stream connects), by outcome: ok, failed, or gap (what changed could not be told, so every cached entry of that system was dropped).",
+      labelNames: ['system', 'outcome'],
+      registers: [registry],
+    });
+    this.changesHandled = new Counter({
+      name: 'native_changes_total',
+      help: 'Native changes turned into cache invalidations (ERP: changed records the poll saw; CRM: change events).',
+      labelNames: ['system'],
+      registers: [registry],
+    });
+    this.changeLastOk = new Gauge({
+      name: 'change_follow_last_ok_timestamp_seconds',
+      help: "When this replica last followed a native system's changes successfully (Unix time); alert on time() minus it. Absent on replicas that do not hold the follower's lease.",
+      labelNames: ['system'],
       registers: [registry],
     });
     const breakers = this.breakers;
@@ -201,6 +232,18 @@ export class SubgraphMetrics {
         }
       },
     });
+  }
+
+  /** The report of the follower of `system`'s changes. */
+  changeFollower(system: NativeSystem): ChangeFollowReport {
+    return {
+      round: (outcome, changes = 0) => {
+        this.changeRounds.inc({ system, outcome });
+        if (outcome !== 'ok') return;
+        this.changesHandled.inc({ system }, changes);
+        this.changeLastOk.set({ system }, Date.now() / 1000);
+      },
+    };
   }
 
   /** Reports `system`'s breaker in `circuit_breaker_state`. */

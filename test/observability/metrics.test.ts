@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorld } from '../../emulators/seed/world.js';
 import { startTestStack, type TestStack } from '../helpers/startStack.js';
 import { grown, nativeCallsByKey, samplesOf, scrape, type Sample } from './helpers.js';
+import { searchRead } from '../../lib/native/odooClient.js';
+import { nativeClients } from '../subgraphs/workflow/fixtures.js';
 
 const world = buildWorld('small');
 const company = world.companies.find((c) => c.inErp && c.inCrm && !c.conflictingCrmAccountId)!;
@@ -128,5 +130,41 @@ describe('operation name labels', () => {
     await stack.query('{ not valid');
     const samples = await scrape(stack.gateway.url);
     expect(samplesOf(samples, 'graphql_requests_total', { operation: 'unknown', status: 'error' }).map((s) => s.value)).toEqual([1]);
+  });
+});
+
+describe("change followers on each subgraph's /metrics", () => {
+  let cached: TestStack;
+  beforeAll(async () => {
+    cached = await startTestStack({ env: { CACHE_MODE: 'memory', ERP_CHANGE_POLL_MS: '0', CACHE_PREFIX: 'metrics-changes' } });
+    await Promise.all([cached.erp.changes!.pollNow(), cached.crm.changes!.ready]);
+  });
+  afterAll(async () => {
+    await cached?.stop();
+  });
+
+  it('counts the rounds, the changes handled and the last good round of the ERP poll and the CRM change stream', async () => {
+    const started = Date.now() / 1000;
+    const native = nativeClients(cached.odoo!.url, cached.salesforce!.url);
+    try {
+      const [partner] = await searchRead<{ id: number }>(native.odoo, 'res.partner', [['ref', '=like', 'C%']], ['id'], { limit: 1 });
+      await native.odoo.executeKw('res.partner', 'write', [[partner!.id], { phone: '+1 555 0100' }]);
+      await cached.erp.changes!.pollNow();
+      await native.sf.update('Account', company.crmAccountId!, { Description: 'metrics' });
+    } finally {
+      await native.odoo.close();
+      native.sf.close();
+    }
+
+    const [erp, crm] = await Promise.all([scrape(cached.erpUrl), scrape(cached.crmUrl)]);
+    const value = (samples: Sample[], name: string, labels: Record<string, string>) => samplesOf(samples, name, labels)[0]?.value ?? 0;
+    expect(value(erp, 'change_follow_rounds_total', { system: 'odoo', outcome: 'ok' })).toBeGreaterThanOrEqual(2);
+    expect(value(erp, 'native_changes_total', { system: 'odoo' })).toBeGreaterThanOrEqual(1);
+    expect(value(erp, 'change_follow_last_ok_timestamp_seconds', { system: 'odoo' })).toBeGreaterThanOrEqual(Math.floor(started));
+    await expect
+      .poll(async () => value(await scrape(cached.crmUrl), 'native_changes_total', { system: 'salesforce' }), { timeout: 5_000 })
+      .toBeGreaterThanOrEqual(1);
+    expect(value(crm, 'change_follow_rounds_total', { system: 'salesforce', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(value(crm, 'change_follow_rounds_total', { system: 'salesforce', outcome: 'failed' })).toBe(0);
   });
 });

@@ -10,6 +10,7 @@
  */
 import type { CacheRuntime, Invalidation } from '../../../lib/cache/index.js';
 import { answerCatchUpRequests } from '../../../lib/cache/catchUpRequests.js';
+import type { ChangeFollowReport } from '../../../lib/observability/metrics.js';
 import { ChangeStreamGapError, type ChangeEventBatch, type ChangeEventHeader, type SalesforceClient } from '../../../lib/native/salesforceClient.js';
 import { normalizeSalesforceId } from '../../../lib/native/salesforceId.js';
 import { CRM_CACHE } from './loaders.js';
@@ -120,7 +121,7 @@ export function writerOf(header: Pick<ChangeEventHeader, 'changeOrigin'>): strin
 export function startCrmChangeSubscriber(
   client: Pick<SalesforceClient, 'changeEvents'>,
   runtime: CacheRuntime,
-  options: { waitMs: number },
+  options: { waitMs: number; report?: ChangeFollowReport },
 ): CrmChangeSubscriber {
   let stopped = false;
   let ready = false;
@@ -194,6 +195,7 @@ export function startCrmChangeSubscriber(
           // What changed in between is unknown: nothing cached from the CRM can be trusted. Drop it all and
           // follow the stream from now on.
           console.error(`${error.message} Every cached CRM entry is dropped.`);
+          options.report?.round('gap');
           await runtime.bus.publish(Object.values(C).map((type) => ({ system: 'crm' as const, type, keys: '*' as const, reason: 'change stream gap' })));
           await runtime.state.set(REPLAY_ID, '-1');
           // Everything was dropped, so every writer waiting will read fresh data.
@@ -203,11 +205,13 @@ export function startCrmChangeSubscriber(
         if (stopped) break;
         await runtime.bus.publish(mergeInvalidations(batch.events.flatMap((e) => crmInvalidations(e.data.payload))));
         handled(batch.events.flatMap((e) => writerOf(e.data.payload.ChangeEventHeader) ?? []));
+        options.report?.round('ok', batch.events.length);
         await runtime.state.set(REPLAY_ID, String(batch.latestReplayId));
         markReady();
         failures = 0;
       } catch (error) {
         if (stopped) break;
+        options.report?.round('failed');
         if (failures === 0)
           console.error(`Following the CRM change stream failed (${(error as Error).message}); cached CRM records expire by TTL until it recovers.`);
         failures++;

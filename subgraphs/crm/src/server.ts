@@ -89,7 +89,9 @@ export async function startCrmSubgraph(config: CrmSubgraphConfig, observation: O
   metrics.watchBreaker('salesforce', () => salesforce.breaker());
   // Sforce-Limit-Info as Salesforce last reported it: API calls used and allowed in the last 24 hours.
   metrics.watchQuota('salesforce', () => salesforce.lastLimitInfo);
-  const changes = cache ? startCrmChangeSubscriber(salesforce, cache, { waitMs: config.changeWaitMs ?? 10_000 }) : undefined;
+  const changes = cache
+    ? startCrmChangeSubscriber(salesforce, cache, { waitMs: config.changeWaitMs ?? 10_000, report: metrics.changeFollower('salesforce') })
+    : undefined;
   let url: string;
   let stopping: Promise<void> | null = null;
   try {

@@ -9,6 +9,7 @@
  */
 import type { CacheRuntime, Invalidation } from '../../../lib/cache/index.js';
 import { answerCatchUpRequests } from '../../../lib/cache/catchUpRequests.js';
+import type { ChangeFollowReport } from '../../../lib/observability/metrics.js';
 import type { ErpChange, ErpChangeFeed } from './connectors/erpChanges.js';
 import { ERP_CACHE } from './loaders.js';
 import { ERP_PAGE_CACHE } from './pageCache.js';
@@ -97,7 +98,7 @@ export interface ErpChangeWatcher {
   stop(): Promise<void>;
 }
 
-export function startErpChangeWatcher(feed: ErpChangeFeed, runtime: CacheRuntime, options: { pollMs: number }): ErpChangeWatcher {
+export function startErpChangeWatcher(feed: ErpChangeFeed, runtime: CacheRuntime, options: { pollMs: number; report?: ChangeFollowReport }): ErpChangeWatcher {
   // Records already seen in the watermark's own second: `>=` re-reads that second, so skip what was handled.
   let seenAtWatermark = new Set<string>();
   let running: Promise<Invalidation[] | null> | null = null;
@@ -108,20 +109,27 @@ export function startErpChangeWatcher(feed: ErpChangeFeed, runtime: CacheRuntime
   const poll = async (): Promise<Invalidation[] | null> => {
     // The lease outlives a few intervals so a slow poll is not taken over midway.
     if (!(await runtime.state.claim('erp-change-poll', Math.max(options.pollMs * 3, 5000)))) return null;
-    const watermark = await runtime.state.get(WATERMARK);
-    if (watermark === undefined) {
-      // First poll of the deployment: nothing cached predates now, so start from the ERP's newest write.
-      await runtime.state.set(WATERMARK, (await feed.latestWriteDate()) ?? '1970-01-01 00:00:00');
-      return [];
+    try {
+      const watermark = await runtime.state.get(WATERMARK);
+      if (watermark === undefined) {
+        // First poll of the deployment: nothing cached predates now, so start from the ERP's newest write.
+        await runtime.state.set(WATERMARK, (await feed.latestWriteDate()) ?? '1970-01-01 00:00:00');
+        options.report?.round('ok');
+        return [];
+      }
+      const { changes, skuByProductId } = await feed.changedSince(watermark);
+      const fresh = changes.filter((c) => !seenAtWatermark.has(`${c.model}:${c.id}:${c.writeDate}`));
+      const events = erpInvalidations(fresh, skuByProductId);
+      await runtime.bus.publish(events);
+      const next = changes.reduce((max, c) => (c.writeDate > max ? c.writeDate : max), watermark);
+      seenAtWatermark = new Set(changes.filter((c) => c.writeDate === next).map((c) => `${c.model}:${c.id}:${c.writeDate}`));
+      if (next !== watermark) await runtime.state.set(WATERMARK, next);
+      options.report?.round('ok', fresh.length);
+      return events;
+    } catch (error) {
+      options.report?.round('failed');
+      throw error;
     }
-    const { changes, skuByProductId } = await feed.changedSince(watermark);
-    const fresh = changes.filter((c) => !seenAtWatermark.has(`${c.model}:${c.id}:${c.writeDate}`));
-    const events = erpInvalidations(fresh, skuByProductId);
-    await runtime.bus.publish(events);
-    const next = changes.reduce((max, c) => (c.writeDate > max ? c.writeDate : max), watermark);
-    seenAtWatermark = new Set(changes.filter((c) => c.writeDate === next).map((c) => `${c.model}:${c.id}:${c.writeDate}`));
-    if (next !== watermark) await runtime.state.set(WATERMARK, next);
-    return events;
   };
 
   const pollNow = () => {

@@ -72,7 +72,9 @@ export async function startErpSubgraph(config: ErpSubgraphConfig, observation: O
   const native = createErpConnector(client);
   const connector = withGraphQLErrors(config.nativeBatching === false ? withoutBatching(native) : native);
   const cache = withCountedCache(config.cache ? await startCache(config.cache, 'erp-subgraph') : undefined, metrics);
-  const changes = cache ? startErpChangeWatcher(createErpChangeFeed(client), cache, { pollMs: config.changePollMs ?? 2000 }) : undefined;
+  const changes = cache
+    ? startErpChangeWatcher(createErpChangeFeed(client), cache, { pollMs: config.changePollMs ?? 2000, report: metrics.changeFollower('odoo') })
+    : undefined;
   const server = createErpServer(connector, { development: config.development, staleMarkers: cache !== undefined });
   let url: string;
   let stopped: Promise<void> | undefined;

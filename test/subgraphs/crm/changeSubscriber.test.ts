@@ -79,9 +79,15 @@ describe('startCrmChangeSubscriber', () => {
       return replayId === -1 && asked.length === 2 ? { events: [], latestReplayId: -1 } : new Promise<never>(() => {});
     };
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
-    subscriber = startCrmChangeSubscriber({ changeEvents }, cache, { waitMs: 10_000 });
+    const rounds: string[] = [];
+    subscriber = startCrmChangeSubscriber({ changeEvents }, cache, {
+      waitMs: 10_000,
+      report: { round: (outcome, changes = 0) => void rounds.push(`${outcome} ${changes}`) },
+    });
     await subscriber.ready;
     expect(asked.slice(0, 2)).toEqual([41, -1]);
+    // The gap, then the subscription from now on: what /metrics counts (change_follow_rounds_total).
+    expect(rounds).toEqual(['gap 0', 'ok 0']);
     expect(new Set(published.map((e) => e.type))).toEqual(new Set(Object.values(CRM_CACHE)));
     expect(published.every((e) => e.keys === '*' && e.reason === 'change stream gap')).toBe(true);
     expect(logged).toHaveBeenCalledWith(expect.stringMatching(/replay id 41\. Every cached CRM entry is dropped\./));
