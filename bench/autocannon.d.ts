@@ -9,6 +9,8 @@ declare module 'autocannon' {
     duration?: number;
     amount?: number;
     timeout?: number;
+    /** How often, in ms, it samples its counters and checks whether the run is over. Defaults to 1000. */
+    sampleInt?: number;
   }
   interface Result {
     requests: { total: number; average: number };

@@ -32,6 +32,10 @@ function supergraphForRun(): string {
   );
 }
 
+// The benchmark stops each gateway with SIGTERM between setups; nothing here needs a graceful drain
+// (Hive's runtime would otherwise hold the process for its own shutdown).
+process.once('SIGTERM', () => process.exit(0));
+
 let url: string;
 if (kind === 'ours') {
   url = (await startGateway(config)).url;
