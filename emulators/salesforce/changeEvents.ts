@@ -106,9 +106,9 @@ export class ChangeEventLog {
   /** The replay id of the last event published (see publishDelayMs): where "new events only" starts. */
   get latestPublishedReplayId(): number {
     const now = performance.now();
-    const first = this.events.findIndex((e) => e.publishedAt > now);
-    const published = first === -1 ? this.events.at(-1) : this.events[first - 1];
-    return published?.data.event.replayId ?? (first === -1 ? this.latestReplayId : this.events[first]!.data.event.replayId - 1);
+    const unpublished = this.events.find((e) => e.publishedAt > now);
+    // This log numbers its events one after another.
+    return unpublished ? unpublished.data.event.replayId - 1 : this.latestReplayId;
   }
 
   /** The replay id of the oldest event still retained; the next one to come when none is. */

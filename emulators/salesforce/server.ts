@@ -739,7 +739,8 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     }
     const identity = /^\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})$/.exec(path);
     const data = /^\/services\/data\/v(\d{2,3}\.0)(\/.*)?$/.exec(path);
-    const cometd = /^\/cometd\/(\d{2,3})\.0\/?$/.exec(path);
+    // CometD clients may append the meta channel's last segment to the URL (`/cometd/60.0/connect`).
+    const cometd = /^\/cometd\/(\d{2,3})\.0(?:\/(?:handshake|connect|subscribe|unsubscribe|disconnect))?\/?$/.exec(path);
     if (cometd && Number(cometd[1]) >= 37 && Number(cometd[1]) <= LATEST_VERSION) {
       if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
       const aborted = new AbortController();

@@ -13,8 +13,8 @@ afterAll(async () => {
 });
 
 /** POSTs Bayeux messages to /cometd/NN.0. */
-const bayeux = async (messages: object[], options: { token?: string; version?: string } = {}) => {
-  const res = await fetch(`${org.emulator.url}/cometd/${options.version ?? VERSION}`, {
+const bayeux = async (messages: object[], options: { token?: string; version?: string; suffix?: string } = {}) => {
+  const res = await fetch(`${org.emulator.url}/cometd/${options.version ?? VERSION}${options.suffix ?? ''}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${options.token ?? org.token}`, 'content-type': 'application/json' },
     body: JSON.stringify(messages),
@@ -60,6 +60,9 @@ describe('Change Data Capture over the Streaming API', () => {
       },
     ]);
     expect(cookie).toMatch(/^BAYEUX_BROWSER=/);
+    // CometD clients that append the meta channel to the URL are answered the same way.
+    const appended = await bayeux([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] }], { suffix: '/handshake' });
+    expect(appended.body[0]).toMatchObject({ channel: '/meta/handshake', successful: true });
   });
 
   it('delivers an UPDATE with the real ChangeEventHeader shape and the changed values', async () => {
