@@ -69,6 +69,8 @@ export class ChangeStream {
   /** Cookies the streaming servers set (Salesforce pins a client to one of them by cookie). */
   private readonly cookies = new Map<string, string>();
   private nextMessageId = 1;
+  /** How long the servers say they hold a connect (their `advice.timeout`); Salesforce's is 110 s. */
+  private serverHoldMs = 110_000;
 
   constructor(private readonly transport: StreamingTransport) {}
 
@@ -92,9 +94,13 @@ export class ChangeStream {
     const { clientId } = this.subscription!;
     const replies = await this.exchange(
       [{ channel: '/meta/connect', clientId, connectionType: 'long-polling', advice: { timeout: waitMs } }],
-      waitMs + this.transport.timeoutMs,
+      // `advice.timeout` asks the server to hold the connect at most `waitMs`; should it hold it as long
+      // as it advised instead, a reply that late is still a reply, not a failure that could lose events.
+      Math.max(waitMs, this.serverHoldMs) + this.transport.timeoutMs,
     );
     const connect = replies.find((m) => m.channel === '/meta/connect');
+    const advised = (connect?.advice as { timeout?: unknown } | undefined)?.timeout;
+    if (typeof advised === 'number' && advised >= 0) this.serverHoldMs = advised;
     const events = replies.filter((m) => !m.channel.startsWith('/meta/')) as unknown as ChangeEventBatch['events'];
     if (!connect?.successful) {
       this.lose(connect?.error ?? 'no /meta/connect reply');

@@ -167,6 +167,28 @@ describe('ChangeStream', () => {
       '/meta/connect Bearer token-1',
     ]);
   });
+  it('waits for a held connect as long as the servers say they may hold it, not only as long as it asked', async () => {
+    const timeouts: number[] = [];
+    const stream = new ChangeStream({
+      apiVersion: VERSION,
+      timeoutMs: 1_000,
+      session: async () => ({ accessToken: 'token', instanceUrl: 'http://salesforce.invalid' }),
+      forgetSession: async () => {},
+      async post(_url, _headers, payload, timeoutMs) {
+        const [message] = JSON.parse(payload) as { channel: string }[];
+        const reply = (body: unknown[]) => ({ status: 200, headers: {}, body: JSON.stringify(body) });
+        if (message!.channel === '/meta/handshake') return reply([{ channel: '/meta/handshake', clientId: 'c1', successful: true }]);
+        if (message!.channel === '/meta/subscribe') return reply([{ channel: '/meta/subscribe', successful: true }]);
+        timeouts.push(timeoutMs);
+        return reply([{ channel: '/meta/connect', successful: true, advice: { interval: 0, timeout: 20_000, reconnect: 'retry' } }]);
+      },
+    });
+    await stream.changeEvents(5, 10_000);
+    await stream.changeEvents(5, 10_000);
+    await stream.changeEvents(5, 30_000);
+    // Salesforce's 110 s until the servers advise otherwise, then theirs (20 s), or the wait asked for when longer.
+    expect(timeouts).toEqual([111_000, 21_000, 31_000]);
+  });
 });
 
 describe('SalesforceClient.changeEvents', () => {
