@@ -60,7 +60,7 @@ export interface ChangeEventBatch {
   latestReplayId: number;
 }
 
-type Message = Record<string, unknown> & { channel: string; successful?: boolean; error?: string; advice?: { reconnect?: string } };
+type Message = Record<string, unknown> & { channel: string; successful?: boolean; error?: string; advice?: { reconnect?: string; timeout?: unknown } };
 
 const CHANNEL = '/data/ChangeEvents';
 
@@ -99,7 +99,7 @@ export class ChangeStream {
       Math.max(waitMs, this.serverHoldMs) + this.transport.timeoutMs,
     );
     const connect = replies.find((m) => m.channel === '/meta/connect');
-    const advised = (connect?.advice as { timeout?: unknown } | undefined)?.timeout;
+    const advised = connect?.advice?.timeout;
     if (typeof advised === 'number' && advised >= 0) this.serverHoldMs = advised;
     const events = replies.filter((m) => !m.channel.startsWith('/meta/')) as unknown as ChangeEventBatch['events'];
     if (!connect?.successful) {
