@@ -117,6 +117,8 @@ interface TokenChecks {
   clockToleranceSeconds: number;
   /** Claim holding the scopes, a space-separated string or an array (`AUTH_SCOPE_CLAIM`). Defaults to scope. */
   scopeClaim: string;
+  /** How long a verified token is remembered, in seconds, never past its expiry; 0 checks every request (`AUTH_TOKEN_CACHE_SECONDS`). Defaults to 60. */
+  tokenCacheSeconds: number;
 }
 
 /** `AUTH_MODE`: off (development only), hs256 (a shared secret) or jwks (public keys from a URL or a file). Defaults to off in development; production requires hs256 or jwks. */
@@ -153,6 +155,7 @@ function loadAuthConfig(s: SettingsReader, development: boolean): AuthConfig {
     audience: s.get('AUTH_AUDIENCE'),
     clockToleranceSeconds: s.get('AUTH_CLOCK_TOLERANCE_S'),
     scopeClaim: s.get('AUTH_SCOPE_CLAIM'),
+    tokenCacheSeconds: s.get('AUTH_TOKEN_CACHE_SECONDS'),
   };
   if (mode === 'hs256') {
     // The secret itself never goes into a message: only what is wrong with it (the reader checks its length).

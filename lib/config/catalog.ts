@@ -341,6 +341,16 @@ export const SETTINGS = {
   AUTH_AUDIENCE: text('erp-crm-graph', { group: AUTH, components: ['gateway'], description: 'The `aud` claim tokens must carry.' }),
   AUTH_CLOCK_TOLERANCE_S: integer(30, { min: 0, max: 600 }, { group: AUTH, components: ['gateway'], description: 'Leeway for `exp` and `nbf`, in seconds.' }),
   AUTH_SCOPE_CLAIM: text('scope', { group: AUTH, components: ['gateway'], description: 'Claim holding the scopes, a space-separated string or an array.' }),
+  AUTH_TOKEN_CACHE_SECONDS: integer(
+    60,
+    { min: 0, max: 3600 },
+    {
+      group: AUTH,
+      components: ['gateway'],
+      description:
+        "How long a verified token is remembered, so a client's repeated requests skip its signature check (never past the token's own expiry, checked on every request). A key removed from the JWKS stops vouching for tokens it signed after at most this long. 0 checks every request.",
+    },
+  ),
   AUTHZ_POLICY: choice(['error', 'mask'], 'error', {
     group: AUTH,
     components: ['gateway'],

@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as jose from 'jose';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthenticationError, createAuthenticator, issueToken } from '../../gateway/src/auth/authenticate.js';
 import type { AuthConfig } from '../../gateway/src/config.js';
 
-const checks = { issuer: 'https://issuer.test', audience: 'graph', clockToleranceSeconds: 0, scopeClaim: 'scope' };
+const checks = { issuer: 'https://issuer.test', audience: 'graph', clockToleranceSeconds: 0, scopeClaim: 'scope', tokenCacheSeconds: 0 };
 const secret = 'unit-test-secret-0123456789abcdef0123456789';
 
 describe('HS256', () => {
@@ -98,5 +99,76 @@ describe('JWKS', () => {
     // An HS256 token "signed" with the public key must not pass (algorithm confusion).
     const confused = await issueToken('x'.repeat(40), { issuer: checks.issuer, audience: 'graph', scopes: [] });
     await expect(authenticate(`Bearer ${confused}`)).rejects.toBeInstanceOf(AuthenticationError);
+  });
+});
+
+// Counts the signature checks the authenticator makes, while they still run for real.
+vi.mock('jose', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('jose')>();
+  return { ...actual, jwtVerify: vi.fn(actual.jwtVerify) };
+});
+
+describe('verified tokens remembered', () => {
+  const verifications = vi.mocked(jose.jwtVerify);
+  const cached = (tokenCacheSeconds: number, clockToleranceSeconds = 0) =>
+    createAuthenticator({ mode: 'hs256', secret, developmentSecret: false, ...checks, clockToleranceSeconds, tokenCacheSeconds }, []);
+  const token = (expiresIn: string | number, scopes = ['finance:read'], subject = 'ada') =>
+    issueToken(secret, { issuer: checks.issuer, audience: 'graph', scopes, subject, expiresIn });
+
+  beforeEach(() => {
+    verifications.mockClear();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("answers a token's next requests without checking it again, each token for its own caller", async () => {
+    const authenticate = cached(60);
+    const [ada, bob] = [await token('1h'), await token('1h', ['hr:read'], 'bob')];
+    expect(await authenticate(`Bearer ${ada}`)).toEqual({ subject: 'ada', scopes: new Set(['finance:read']) });
+    expect(await authenticate(`Bearer ${ada}`)).toEqual({ subject: 'ada', scopes: new Set(['finance:read']) });
+    expect(await authenticate(`bearer  ${ada} `)).toEqual({ subject: 'ada', scopes: new Set(['finance:read']) });
+    expect(await authenticate(`Bearer ${bob}`)).toEqual({ subject: 'bob', scopes: new Set(['hr:read']) });
+    expect(verifications).toHaveBeenCalledTimes(2);
+  });
+
+  it('checks every request when the cache is off, and never remembers a refused token', async () => {
+    const off = cached(0);
+    const ada = await token('1h');
+    await off(`Bearer ${ada}`);
+    await off(`Bearer ${ada}`);
+    expect(verifications).toHaveBeenCalledTimes(2);
+
+    const authenticate = cached(60);
+    const forged = `${ada.slice(0, ada.lastIndexOf('.') + 1)}${'A'.repeat(43)}`;
+    await expect(authenticate(`Bearer ${forged}`)).rejects.toThrow(/signature does not verify/);
+    await expect(authenticate(`Bearer ${forged}`)).rejects.toThrow(/signature does not verify/);
+    expect(verifications).toHaveBeenCalledTimes(4);
+  });
+
+  it('checks a token again after AUTH_TOKEN_CACHE_SECONDS', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const authenticate = cached(60);
+    const ada = await token('1h');
+    await authenticate(`Bearer ${ada}`);
+    vi.advanceTimersByTime(59_000);
+    await authenticate(`Bearer ${ada}`);
+    expect(verifications).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1_000);
+    await authenticate(`Bearer ${ada}`);
+    expect(verifications).toHaveBeenCalledTimes(2);
+  });
+
+  it('refuses a remembered token once it expires, with the clock tolerance jose allows, and says it expired', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Math.floor(Date.now() / 1000) * 1000 });
+    const authenticate = cached(3600, 5);
+    const exp = Math.floor(Date.now() / 1000) + 10;
+    const ada = await token(exp);
+    await authenticate(`Bearer ${ada}`);
+    // Expiry plus tolerance is 15 s away: still valid a moment before it, as a fresh check would say.
+    vi.setSystemTime((exp + 5) * 1000 - 1);
+    await expect(authenticate(`Bearer ${ada}`)).resolves.toMatchObject({ subject: 'ada' });
+    expect(verifications).toHaveBeenCalledTimes(1);
+    vi.setSystemTime((exp + 5) * 1000);
+    await expect(authenticate(`Bearer ${ada}`)).rejects.toThrow('Expected an unexpired bearer token, but this one has expired.');
+    expect(verifications).toHaveBeenCalledTimes(2);
   });
 });
