@@ -173,12 +173,19 @@ export function startCrmChangeSubscriber(
     });
   });
 
+  const dropAll = (reason: string) => runtime.bus.publish(Object.values(C).map((type) => ({ system: 'crm' as const, type, keys: '*' as const, reason })));
+
   const loop = async () => {
     let failures = 0;
+    // Whether this replica's subscription has seen every change since the stored position. A subscription
+    // "from now on" (no position stored: no event yet, or a gap) vouches for nothing before it began, and a
+    // replica that followed the same way before this one may have stopped without passing on a position.
+    let continuous = false;
     while (!stopped) {
       try {
         following = await runtime.state.claim('crm-change-stream', options.waitMs * 3 + 5000);
         if (!following) {
+          continuous = false;
           // Another replica follows the stream; be ready to take over if it goes away.
           markReady();
           await sleep(options.waitMs);
@@ -192,17 +199,21 @@ export function startCrmChangeSubscriber(
           batch = await client.changeEvents(replayId, ready ? options.waitMs : 0);
         } catch (error) {
           if (!(error instanceof ChangeStreamGapError)) throw error;
+          continuous = false;
           // What changed in between is unknown: nothing cached from the CRM can be trusted. Drop it all and
           // follow the stream from now on.
           console.error(`${error.message} Every cached CRM entry is dropped.`);
           options.report?.round('gap');
-          await runtime.bus.publish(Object.values(C).map((type) => ({ system: 'crm' as const, type, keys: '*' as const, reason: 'change stream gap' })));
+          await dropAll('change stream gap');
           await runtime.state.set(REPLAY_ID, '-1');
           // Everything was dropped, so every writer waiting will read fresh data.
           wakeAll(true);
           continue;
         }
         if (stopped) break;
+        // Dropped once subscribed: whatever is read from now on is either current or named by a later event.
+        if (!continuous && replayId === -1) await dropAll('change stream followed from now on');
+        continuous = true;
         await runtime.bus.publish(mergeInvalidations(batch.events.flatMap((e) => crmInvalidations(e.data.payload))));
         handled(batch.events.flatMap((e) => writerOf(e.data.payload.ChangeEventHeader) ?? []));
         options.report?.round('ok', batch.events.length);

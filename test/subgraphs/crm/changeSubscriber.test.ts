@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 /** A runtime whose bus records what is published; this replica holds the lease unless `follows` says otherwise. */
-function runtime(follows = true) {
+function runtime(follows: boolean | (() => boolean) = true) {
   const published: Invalidation[] = [];
   const state = new Map<string, string>();
   const cache = {
@@ -22,7 +22,7 @@ function runtime(follows = true) {
     prefix: `t-${randomUUID()}`,
     bus: { publish: async (events: readonly Invalidation[]) => void published.push(...events), subscribe: () => () => {}, close: async () => {} },
     state: {
-      claim: async () => follows,
+      claim: async () => (typeof follows === 'function' ? follows() : follows),
       get: async (name: string) => state.get(name),
       set: async (name: string, value: string) => void state.set(name, value),
     },
@@ -66,7 +66,59 @@ describe('startCrmChangeSubscriber', () => {
       [-1, 10_000],
       [7, 10_000],
     ]);
-    expect(published.find((e) => e.type === CRM_CACHE.account)?.keys).toEqual(['001000000000001AAA']);
+    // Subscribed from now on, it cannot vouch for what was cached before: everything is dropped, once.
+    const fromNow = published.filter((e) => e.reason === 'change stream followed from now on');
+    expect(new Set(fromNow.map((e) => e.type))).toEqual(new Set(Object.values(CRM_CACHE)));
+    expect(fromNow).toHaveLength(Object.values(CRM_CACHE).length);
+    expect(published.filter((e) => e.type === CRM_CACHE.account).map((e) => e.keys)).toEqual(['*', ['001000000000001AAA']]);
+  });
+
+  it('drops every cached CRM entry when it takes over a stream followed from now on, not when it takes over a position', async () => {
+    // Replica A followed from now on and stopped before any event: no position to pass on. What changed
+    // between A's last connect and B's subscription is unknown, so B drops everything once subscribed.
+    let follows = false;
+    const { cache, published } = runtime(() => follows);
+    const asked: number[] = [];
+    const changeEvents = async (replayId: number) => {
+      asked.push(replayId);
+      await new Promise((r) => setTimeout(r, 5));
+      return { events: [], latestReplayId: replayId };
+    };
+    const drops = () => published.filter((e) => e.type === CRM_CACHE.account && e.keys === '*' && e.reason === 'change stream followed from now on').length;
+    subscriber = startCrmChangeSubscriber({ changeEvents }, cache, { waitMs: 20 });
+    await subscriber.ready;
+    expect(published).toEqual([]);
+    follows = true;
+    await until(() => asked.length >= 3);
+    // Dropped on taking over, not again while it goes on following.
+    expect(drops()).toBe(1);
+    // The lease went elsewhere and came back: whoever followed meanwhile left no position either.
+    follows = false;
+    await new Promise((r) => setTimeout(r, 60));
+    const before = asked.length;
+    follows = true;
+    await until(() => asked.length >= before + 3);
+    expect(drops()).toBe(2);
+    expect(new Set(asked)).toEqual(new Set([-1]));
+
+    await subscriber.stop();
+    const second = runtime();
+    second.state.set('crm.replayId', '12');
+    const continued: number[] = [];
+    subscriber = startCrmChangeSubscriber(
+      {
+        changeEvents: async (replayId) => (
+          continued.push(replayId),
+          continued.length === 1 ? { events: [], latestReplayId: 12 } : new Promise<never>(() => {})
+        ),
+      },
+      second.cache,
+      { waitMs: 20 },
+    );
+    await subscriber.ready;
+    await until(() => continued.length === 2);
+    expect(continued).toEqual([12, 12]);
+    expect(second.published).toEqual([]);
   });
 
   it('drops every cached CRM entry on a gap, and follows the stream from now on', async () => {
@@ -88,8 +140,12 @@ describe('startCrmChangeSubscriber', () => {
     expect(asked.slice(0, 2)).toEqual([41, -1]);
     // The gap, then the subscription from now on: what /metrics counts (change_follow_rounds_total).
     expect(rounds).toEqual(['gap 0', 'ok 0']);
-    expect(new Set(published.map((e) => e.type))).toEqual(new Set(Object.values(CRM_CACHE)));
-    expect(published.every((e) => e.keys === '*' && e.reason === 'change stream gap')).toBe(true);
+    // Dropped at the gap, and again once subscribed from now on (changes between the two are unknown too).
+    expect(published.every((e) => e.keys === '*')).toBe(true);
+    expect(published.map((e) => e.reason)).toEqual([
+      ...Object.values(CRM_CACHE).map(() => 'change stream gap'),
+      ...Object.values(CRM_CACHE).map(() => 'change stream followed from now on'),
+    ]);
     expect(logged).toHaveBeenCalledWith(expect.stringMatching(/replay id 41\. Every cached CRM entry is dropped\./));
   });
 
