@@ -19,7 +19,10 @@ import { startGateway } from '../gateway/src/server.js';
 import { readSupergraph, withRequiresScopesEnforcedHere } from '../gateway/src/supergraph.js';
 
 const kind = process.argv[2];
-const config = loadGatewayConfig({ ...process.env, GATEWAY_PORT: '0' });
+// Stock and Hive take only the subgraph URLs and the supergraph's path from this project's settings: read
+// without the checks production makes of this gateway's own (authentication, secrets). The process still
+// runs with the NODE_ENV it was given, as do their libraries.
+const config = loadGatewayConfig({ ...process.env, GATEWAY_PORT: '0', ...(kind === 'ours' ? {} : { NODE_ENV: 'development' }) });
 const urls = config.subgraphUrls;
 
 /** The supergraph with each subgraph's URL replaced by the one this run serves it at. */

@@ -29,6 +29,8 @@
  *                    [--only gateway-cold,gateway-warm] [--scenarios catalog] [--out dir] [--skip-large]
  *                    [--gateway-heap-mib 192]
  */
+import './production.js';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +45,9 @@ import { startErpSubgraph } from '../subgraphs/erp/src/server.js';
 import { loadCrmConfig } from '../subgraphs/crm/src/config.js';
 import { startCrmSubgraph } from '../subgraphs/crm/src/server.js';
 import { generateInternalSecret } from '../lib/internalAuth.js';
+import { scopesDeclaredIn } from '../lib/requiresScopes.js';
+import { issueToken } from '../gateway/src/auth/authenticate.js';
+import { readSupergraph } from '../gateway/src/supergraph.js';
 import { repoRoot } from '../lib/subgraphSchemas.js';
 import { startLocalRedis, type LocalRedis } from '../scripts/redisServer.js';
 import { spawnReady, stopChild, type ReadyChild } from '../scripts/readyChild.js';
@@ -84,6 +89,30 @@ const gatewayHeapMiB = positive('gateway-heap-mib', flags['gateway-heap-mib']!, 
 const compareSeeds = !smoke && !flags['skip-large'];
 const outDir = resolve(repoRoot, flags.out ?? (smoke ? 'bench/results/smoke' : 'bench/results'));
 const scenarios = SCENARIOS.filter((s) => !flags.scenarios || flags.scenarios.split(',').includes(s.name));
+
+// This gateway and its subgraphs run as deployed, NODE_ENV=production, which requires signed subgraph
+// requests and an authenticated caller: every request of the run carries one bearer token holding every
+// scope the supergraph declares, a fully trusted user. The stock gateway and Hive get the same header and
+// ignore it (they run without field authorization, gatewayProcess.ts), and their subgraphs unsigned.
+const BENCH_ISSUER = 'erp-crm-graph-bench';
+const jwtSecret = randomBytes(32).toString('hex');
+const asDeployed = {
+  NODE_ENV: 'production',
+  INTERNAL_SHARED_SECRET: generateInternalSecret(),
+  AUTH_MODE: 'hs256',
+  AUTH_JWT_SECRET: jwtSecret,
+  AUTH_ISSUER: BENCH_ISSUER,
+};
+const requestHeaders = {
+  'content-type': 'application/json',
+  authorization: `Bearer ${await issueToken(jwtSecret, {
+    issuer: BENCH_ISSUER,
+    audience: 'erp-crm-graph',
+    scopes: scopesDeclaredIn(readSupergraph(resolve(repoRoot, 'schema/supergraph.graphql'))),
+    subject: 'bench',
+    expiresIn: '24h',
+  })}`,
+};
 
 function positive(name: string, raw: string, zeroAllowed = false): number {
   const n = Number(raw);
@@ -188,7 +217,6 @@ async function main(): Promise<void> {
       `A bare native call (Odoo common.version over HTTP, no GraphQL): p50 ${bareCall.injectedMs} ms with ${latencyMs} ms injected, ${bareCall.noneMs} ms with none.`,
     );
 
-    const secret = generateInternalSecret();
     // Change polling is paused while measuring: it costs a fixed number of calls per interval, not per request.
     // Request logs are off, as Hive's are (logging: false below): a log line per request is not what is compared.
     const quiet = { ERP_CHANGE_POLL_MS: '0', LOG_LEVEL: 'warn' };
@@ -197,7 +225,7 @@ async function main(): Promise<void> {
         name: 'gateway-cold',
         title: 'This gateway, cache off (every request misses)',
         gateway: 'ours',
-        env: { ...quiet, CACHE_MODE: 'off', INTERNAL_SHARED_SECRET: secret },
+        env: { ...quiet, ...asDeployed, CACHE_MODE: 'off' },
         prime: false,
         batching: true,
       },
@@ -205,7 +233,7 @@ async function main(): Promise<void> {
         name: 'gateway-cold-nodedupe',
         title: 'This gateway, cache off and in-flight deduplication off (each request does its own work)',
         gateway: 'ours',
-        env: { ...quiet, CACHE_MODE: 'off', SUBGRAPH_DEDUPE_INFLIGHT: 'false', INTERNAL_SHARED_SECRET: secret },
+        env: { ...quiet, ...asDeployed, CACHE_MODE: 'off', SUBGRAPH_DEDUPE_INFLIGHT: 'false' },
         prime: false,
         batching: true,
       },
@@ -214,7 +242,7 @@ async function main(): Promise<void> {
         // The response cache needs Redis (its invalidations arrive over pub/sub); without it only the entity cache is warm.
         title: `This gateway, warm cache: ${redis ? "entity cache in Redis and the gateway's response cache" : 'in-memory entity cache (no response cache without Redis)'}`,
         gateway: 'ours',
-        env: { ...quiet, INTERNAL_SHARED_SECRET: secret, ...(redis ? { REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix } : { CACHE_MODE: 'memory' }) },
+        env: { ...quiet, ...asDeployed, ...(redis ? { REDIS_URL: redis.url, CACHE_PREFIX: redis.prefix } : { CACHE_MODE: 'memory' }) },
         prime: true,
         batching: true,
       },
@@ -253,7 +281,7 @@ async function main(): Promise<void> {
     let seedRows: SeedRow[] = [];
     if (compareSeeds) {
       log('\n== Native calls per query, small seed against large seed (cache off)');
-      seedRows = await compareSeedCosts(odoo, salesforce, dataDir, secret, notes);
+      seedRows = await compareSeedCosts(odoo, salesforce, dataDir, notes);
     }
     const targets = evaluateTargets({ scenarios, rows, seedRows, nativeLatencyMs: latencyMs, connections, capacityConnections });
     log('\n== Targets');
@@ -346,11 +374,10 @@ function failedRow(scenario: Scenario, setup: Setup, error: string): ResultRow {
 
 async function runScenario(scenario: Scenario, setup: Setup, gateway: ReadyChild, odoo: EmulatorProbe, salesforce: EmulatorProbe): Promise<ResultRow> {
   const body = JSON.stringify({ query: scenario.query, variables: scenario.variables });
-  const headers = { 'content-type': 'application/json' };
   // One request first: it must answer without errors, and in a primed setup it fills the cache.
   const probe = async () => {
     const started = performance.now();
-    const response = await fetch(gateway.url, { method: 'POST', headers, body });
+    const response = await fetch(gateway.url, { method: 'POST', headers: requestHeaders, body });
     const ms = performance.now() - started;
     const answer = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
     const failure =
@@ -394,7 +421,7 @@ async function runScenario(scenario: Scenario, setup: Setup, gateway: ReadyChild
   odoo.calls.reset();
   salesforce.calls.reset();
   const counted = 3;
-  for (let i = 0; i < counted; i++) await (await fetch(gateway.url, { method: 'POST', headers, body })).arrayBuffer();
+  for (let i = 0; i < counted; i++) await (await fetch(gateway.url, { method: 'POST', headers: requestHeaders, body })).arrayBuffer();
   const native = (countCalls(odoo.calls.snapshot().calls) + countCalls(salesforce.calls.snapshot().calls)) / counted;
   const sequential: number[] = [];
   let nativeRounds = 0;
@@ -444,7 +471,7 @@ async function drive(url: string, body: string, inFlight: number): Promise<LoadS
   const run = autocannon({
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: requestHeaders,
     body,
     connections: inFlight,
     timeout: 30,
@@ -473,9 +500,9 @@ type EmulatorProbe = Pick<Awaited<ReturnType<typeof startOdooEmulator>>, 'calls'
 const timingClient = new Agent({ connections: 4 });
 
 /** Milliseconds from sending a JSON POST to having read the whole answer. */
-async function timedPost(url: string, body: string): Promise<number> {
+async function timedPost(url: string, body: string, headers: Record<string, string> = requestHeaders): Promise<number> {
   const started = performance.now();
-  const answer = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, dispatcher: timingClient });
+  const answer = await request(url, { method: 'POST', headers, body, dispatcher: timingClient });
   await answer.body.arrayBuffer();
   return performance.now() - started;
 }
@@ -489,7 +516,7 @@ async function bareNativeCall(odoo: Awaited<ReturnType<typeof startOdooEmulator>
   const body = JSON.stringify({ jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'common', method: 'version', args: [] } });
   const median = async () => {
     const times: number[] = [];
-    for (let i = 0; i < 25; i++) times.push(await timedPost(`${odoo.url}/jsonrpc`, body));
+    for (let i = 0; i < 25; i++) times.push(await timedPost(`${odoo.url}/jsonrpc`, body, { 'content-type': 'application/json' }));
     return round(percentile(times.slice(5), 50));
   };
   const injectedMs = await median();
@@ -535,11 +562,10 @@ async function compareSeedCosts(
   smallOdoo: Awaited<ReturnType<typeof startOdooEmulator>>,
   smallSalesforce: Awaited<ReturnType<typeof startSalesforceEmulator>>,
   dataDir: string,
-  secret: string,
   notes: string[],
 ): Promise<SeedRow[]> {
   const checks = seedChecks();
-  const small = await countQueryCosts(checks, smallOdoo, smallSalesforce, secret);
+  const small = await countQueryCosts(checks, smallOdoo, smallSalesforce);
   const seedingStarted = performance.now();
   const onSeedProgress = (done: number, total: number, label: string) => {
     if (done === total) log(`  seeding the large data set: ${label} done (${total}), ${Math.round((performance.now() - seedingStarted) / 1000)} s`);
@@ -550,7 +576,7 @@ async function compareSeedCosts(
   try {
     const salesforce = await startSalesforceEmulator({ dbPath: join(largeDir, 'salesforce.sqlite'), seedSize: 'large', latencyMs: 0, port: 0, onSeedProgress });
     try {
-      const large = await countQueryCosts(checks, odoo, salesforce, secret);
+      const large = await countQueryCosts(checks, odoo, salesforce);
       return checks.map((check, i) => {
         const row: SeedRow = { query: check.name, smallCalls: small[i]!.calls, largeCalls: large[i]!.calls, error: small[i]!.error ?? large[i]!.error };
         if (row.error) notes.push(`${check.name} failed in the seed comparison: ${row.error}`);
@@ -570,9 +596,8 @@ async function countQueryCosts(
   checks: ReturnType<typeof seedChecks>,
   odoo: Awaited<ReturnType<typeof startOdooEmulator>>,
   salesforce: Awaited<ReturnType<typeof startSalesforceEmulator>>,
-  secret: string,
 ): Promise<{ calls: number; error?: string }[]> {
-  const env = { ERP_CHANGE_POLL_MS: '0', LOG_LEVEL: 'warn', CACHE_MODE: 'off', SUBGRAPH_DEDUPE_INFLIGHT: 'false', INTERNAL_SHARED_SECRET: secret };
+  const env = { ERP_CHANGE_POLL_MS: '0', LOG_LEVEL: 'warn', CACHE_MODE: 'off', SUBGRAPH_DEDUPE_INFLIGHT: 'false', ...asDeployed };
   const erpConfig = loadErpConfig(env);
   erpConfig.odoo.url = odoo.url;
   erpConfig.port = 0;
@@ -590,7 +615,7 @@ async function countQueryCosts(
       salesforce.calls.reset();
       const response = await fetch(gateway.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: requestHeaders,
         body: JSON.stringify({ query: check.query, operationName: check.operationName, variables: check.variables }),
       });
       const answer = (await response.json()) as { errors?: { message: string }[] };
@@ -624,7 +649,7 @@ function spawnGateway(kind: GatewayKind, env: Record<string, string>): Promise<R
     args: [resolve(repoRoot, 'bench/gatewayProcess.ts'), kind],
     nodeArgs: gatewayHeapMiB > 0 ? [`--max-old-space-size=${gatewayHeapMiB}`] : [],
     // The load stays on loopback: stock @apollo/gateway would otherwise probe cloud metadata endpoints at start.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', APOLLO_TELEMETRY_DISABLED: 'true', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', APOLLO_TELEMETRY_DISABLED: 'true', ...env },
     label: `the ${kind} gateway`,
   });
 }
