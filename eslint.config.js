@@ -78,6 +78,20 @@ export default tseslint.config(
       'An emulator is a stand-in for a vendor system and imports none of the product.',
     ],
   ),
+  // On Node 20 every AsyncLocalStorage adds hook work to every promise: request-scoped values share one (lib/asyncLocal.ts).
+  {
+    files: ['gateway/**/*.ts', 'subgraphs/**/*.ts', 'lib/**/*.ts'],
+    ignores: ['lib/asyncLocal.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='AsyncLocalStorage']",
+          message: 'Use an AsyncLocal slot (lib/asyncLocal.ts): each storage of its own costs every promise.',
+        },
+      ],
+    },
+  },
   // Example clients use the gateway over HTTP, as any client would.
   boundary(
     ['clients/**/*.ts'],

@@ -7,11 +7,11 @@
  * change events; the answer waits for both, each at most its setting, so the caller's next read
  * through the graph sees what it wrote.
  *
- * A request coalesced onto another's run (workflows/guard.ts) shares its answer but not its scope: it
- * does not wait for the CRM's events, which the run's own request waits for.
+ * A workflow run that requests with one idempotency key share (workflows/guard.ts) writes inside the
+ * run, so a request that joins it answers after the same waits.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { AsyncLocal } from '../../../lib/asyncLocal.js';
 import type { CatchUpRequester } from '../../../lib/cache/catchUpRequests.js';
 import { CALL_OPTIONS_CLIENT } from '../../../lib/native/salesforceClient.js';
 import { currentRequest } from '../../../lib/observability/requestContext.js';
@@ -38,7 +38,8 @@ export function createReadYourWrites(options: {
   erpWaitMs: number;
   crmWaitMs: number;
 }): ReadYourWrites {
-  const scope = new AsyncLocalStorage<MutationWrites>();
+  // One slot of the process's shared storage: on Node 20 each storage of its own costs every promise.
+  const scope = new AsyncLocal<MutationWrites>('mutation writes');
 
   /** Asks one follower to catch up; the mutation's own answer stands whatever happens here: a stale read is the worst outcome. */
   const catchUp = async (requester: CatchUpRequester, write: string, waitMs: number, what: { setting: string; waitedFor: string; until: string }) => {
