@@ -686,11 +686,15 @@ let quotesMade = 0;
  * Converts a cached quote through the graph while Salesforce publishes change events late, and hands
  * `check` a read of the quote's ERP order number through the graph and the order the conversion made.
  */
-async function convertWhilePublishingLate(stack: TestStack, check: (quoteOrder: () => Promise<string | null>, orderNumber: string) => Promise<void>) {
+async function convertWhilePublishingLate(
+  stack: TestStack,
+  check: (quoteOrder: () => Promise<string | null>, orderNumber: string) => Promise<void>,
+  convert = (quoteId: string) => stack.query(CONVERT_QUOTE, { id: quoteId }),
+) {
   const quoteId = await cachedQuote(stack);
   stack.salesforce!.changeEvents.publishDelayMs = CDC_PUBLISH_DELAY_MS;
   try {
-    const converted = (await stack.query(CONVERT_QUOTE, { id: quoteId })).data.convertQuoteToSalesOrder;
+    const converted = (await convert(quoteId)).data.convertQuoteToSalesOrder;
     expect(converted.outcome).toBe('COMPLETED');
     await check(async () => (await stack.query(QUOTE_ORDER, { id: quoteId })).data.quote.erpOrderNumber, converted.salesOrder.number);
   } finally {
@@ -733,6 +737,23 @@ for (const [where, startRedis] of [
         // The mutation answered only once the CRM subgraph had handled the quote's change event.
         expect(await quoteOrder()).toBe(orderNumber);
       });
+    });
+
+    it('answers a request that joined the same conversion only once its writes are seen too', async () => {
+      let first: Promise<{ data?: any }> | undefined;
+      await convertWhilePublishingLate(
+        stack,
+        async (quoteOrder, orderNumber) => {
+          expect(await quoteOrder()).toBe(orderNumber);
+          expect((await first!).data.convertQuoteToSalesOrder.salesOrder.number).toBe(orderNumber);
+        },
+        async (quoteId) => {
+          // The second request arrives while the first one's run is under way, and shares it (workflows/guard.ts).
+          first = stack.query(CONVERT_QUOTE, { id: quoteId });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return stack.query(CONVERT_QUOTE, { id: quoteId });
+        },
+      );
     });
   });
 }

@@ -51,25 +51,23 @@ export const resolvers: Resolvers = {
           extensions: { code: 'BAD_USER_INPUT', argumentName: 'quoteId' },
         });
       }
-      return ctx.writing(() =>
-        guarded(() =>
-          ctx.quoteGuard.run(
-            key,
-            () => convertQuoteToSalesOrder(key, { ...ctx, onCreditLimitExceeded: onCreditLimitExceeded ?? 'REFUSE' }),
-            (first) => ({ ...first, replayed: true }),
-          ),
+      // The run includes waiting for the caches to drop what it wrote, so a request that joins it answers
+      // only once its writes can be read too.
+      return guarded(() =>
+        ctx.quoteGuard.run(
+          key,
+          () => ctx.writing(() => convertQuoteToSalesOrder(key, { ...ctx, onCreditLimitExceeded: onCreditLimitExceeded ?? 'REFUSE' })),
+          (first) => ({ ...first, replayed: true }),
         ),
       );
     },
     createCustomer: (_parent, { input, idempotencyKey }, ctx) => {
       validateCustomerInput(input, idempotencyKey);
-      return ctx.writing(() =>
-        guarded(() =>
-          ctx.customerGuard.run(
-            idempotencyKey,
-            () => createCustomer(input, idempotencyKey, { ...ctx, exclusive: (key, work) => ctx.customerGuard.exclusive(key, work) }),
-            (first) => ({ ...first, replayed: true }),
-          ),
+      return guarded(() =>
+        ctx.customerGuard.run(
+          idempotencyKey,
+          () => ctx.writing(() => createCustomer(input, idempotencyKey, { ...ctx, exclusive: (key, work) => ctx.customerGuard.exclusive(key, work) })),
+          (first) => ({ ...first, replayed: true }),
         ),
       );
     },
