@@ -16,6 +16,7 @@ import { normalizeSalesforceId } from '../../../lib/native/salesforceId.js';
 import { CRM_CACHE } from './loaders.js';
 
 const REPLAY_ID = 'crm.replayId';
+const LEASE = 'crm-change-stream';
 const C = CRM_CACHE;
 const BY_ERP_NUMBER = [C.contactsByErpNumber, C.openOpportunitiesByErpNumber, C.openCasesByErpNumber];
 
@@ -175,6 +176,7 @@ export function startCrmChangeSubscriber(
 
   const dropAll = (reason: string) => runtime.bus.publish(Object.values(C).map((type) => ({ system: 'crm' as const, type, keys: '*' as const, reason })));
 
+  const leaseMs = options.waitMs * 3 + 5000;
   const loop = async () => {
     let failures = 0;
     // Whether this replica's subscription has seen every change since the stored position. A subscription
@@ -183,7 +185,7 @@ export function startCrmChangeSubscriber(
     let continuous = false;
     while (!stopped) {
       try {
-        following = await runtime.state.claim('crm-change-stream', options.waitMs * 3 + 5000);
+        following = await runtime.state.claim(LEASE, leaseMs);
         if (!following) {
           continuous = false;
           // Another replica follows the stream; be ready to take over if it goes away.
@@ -195,8 +197,16 @@ export function startCrmChangeSubscriber(
         const replayId = stored === undefined ? -1 : Number(stored);
         let batch: ChangeEventBatch;
         try {
-          // The first call only subscribes (and so marks the position writes after it will be seen from).
-          batch = await client.changeEvents(replayId, ready ? options.waitMs : 0);
+          // A server may hold a connect longer than asked (Salesforce advises 110 s): the lease is renewed
+          // meanwhile, or another replica would start following the same stream beside this one.
+          const renewing = setInterval(() => void runtime.state.claim(LEASE, leaseMs).then((held) => (following = held)), leaseMs / 3);
+          renewing.unref();
+          try {
+            // The first call only subscribes (and so marks the position writes after it will be seen from).
+            batch = await client.changeEvents(replayId, ready ? options.waitMs : 0);
+          } finally {
+            clearInterval(renewing);
+          }
         } catch (error) {
           if (!(error instanceof ChangeStreamGapError)) throw error;
           continuous = false;

@@ -178,6 +178,29 @@ describe('startCrmChangeSubscriber', () => {
     }
   });
 
+  it('keeps its lease while Salesforce holds a connect longer than the wait it asked for', async () => {
+    vi.useFakeTimers();
+    try {
+      const claims: number[] = [];
+      const { cache } = runtime(() => (claims.push(Date.now()), true));
+      let calls = 0;
+      // The first call subscribes; the second is held, as a server ignoring `advice.timeout` would (110 s).
+      const changeEvents = () => (calls++ === 0 ? Promise.resolve({ events: [], latestReplayId: -1 }) : new Promise<never>(() => {}));
+      subscriber = startCrmChangeSubscriber({ changeEvents }, cache, { waitMs: 1_000 });
+      await subscriber.ready;
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls).toBe(2);
+      const held = claims.length;
+      // The lease lasts 3 × 1 s + 5 s = 8 s; over 110 s it must be renewed at least every 8 s.
+      await vi.advanceTimersByTimeAsync(110_000);
+      const times = [Date.now() - 110_000, ...claims.slice(held)];
+      expect(times.length).toBeGreaterThan(110 / 8);
+      expect(Math.max(...times.slice(1).map((t, i) => t - times[i]!))).toBeLessThan(8_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('leaves catch-up requests to the replica that follows the stream', async () => {
     const { cache } = runtime(false);
     subscriber = startCrmChangeSubscriber({ changeEvents: () => new Promise<never>(() => {}) }, cache, { waitMs: 10_000 });
