@@ -128,18 +128,18 @@ export class ChangeEventLog {
     return out;
   }
 
-  /** Resolves at the next append, after `waitMs`, or when `signal` aborts, whichever comes first. */
-  nextAppend(waitMs: number, signal?: AbortSignal): Promise<void> {
+  /** Resolves at the next append, after `waitMs`, or when any of `signals` aborts, whichever comes first. */
+  nextAppend(waitMs: number, ...signals: AbortSignal[]): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
+        for (const signal of signals) signal.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, waitMs);
       this.waiters.add(done);
-      signal?.addEventListener('abort', done);
+      for (const signal of signals) signal.addEventListener('abort', done);
     });
   }
 
@@ -168,6 +168,8 @@ interface StreamingClient {
   subscriptions: Map<string, number>;
   lastSeen: number;
   connecting: number;
+  /** Aborted on /meta/disconnect, so a connect it holds is answered at once. */
+  gone: AbortController;
 }
 
 type Message = Record<string, unknown>;
@@ -233,7 +235,7 @@ export class StreamingEndpoint {
     for (const message of messages) {
       if (message.channel === '/meta/handshake') {
         const clientId = randomBytes(13).toString('base64url').toLowerCase();
-        this.clients.set(clientId, { userId, subscriptions: new Map(), lastSeen: Date.now(), connecting: 0 });
+        this.clients.set(clientId, { userId, subscriptions: new Map(), lastSeen: Date.now(), connecting: 0, gone: new AbortController() });
         headers['set-cookie'] = `BAYEUX_BROWSER=${randomBytes(9).toString('base64url')}; Path=/; HttpOnly`;
         out.push({
           ...reply(message),
@@ -266,6 +268,7 @@ export class StreamingEndpoint {
           break;
         case '/meta/disconnect':
           this.clients.delete(clientId);
+          client.gone.abort();
           out.push({ ...reply(message), clientId, successful: true });
           break;
         default:
@@ -308,7 +311,7 @@ export class StreamingEndpoint {
     try {
       let events = this.deliver(client);
       while (events.length === 0 && Date.now() < deadline && !signal.aborted && this.clients.has(clientId)) {
-        await this.log.nextAppend(deadline - Date.now(), signal);
+        await this.log.nextAppend(deadline - Date.now(), signal, client.gone.signal);
         events = this.deliver(client);
       }
       client.lastSeen = Date.now();

@@ -405,9 +405,11 @@ export class SalesforceClient {
     return this.api<Record<string, unknown>[]>('approvals', 'POST', `${this.dataPath}/process/approvals/`, { requests });
   }
 
-  /** Frees the keep-alive sockets; the client must not be used afterwards. */
-  close(): void {
+  /** Disconnects the change stream's client and frees the keep-alive sockets; the client must not be used afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    await this.changeStream?.disconnect();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

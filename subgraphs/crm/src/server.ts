@@ -119,7 +119,7 @@ export async function startCrmSubgraph(config: CrmSubgraphConfig, observation: O
   } catch (error) {
     await changes?.stop();
     await cache?.close();
-    salesforce.close();
+    await salesforce.close();
     await observability.close();
     throw error;
   }

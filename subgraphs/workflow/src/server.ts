@@ -81,7 +81,7 @@ export async function buildWorkflowContext(
     salesforce,
     close: async () => {
       await odoo.close();
-      salesforce.close();
+      await salesforce.close();
       await erpCatchUp.close();
       await crmCatchUp.close();
       await redis?.close();

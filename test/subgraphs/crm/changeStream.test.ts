@@ -22,6 +22,7 @@ afterAll(async () => {
 function recordedStream() {
   const sent: string[] = [];
   const cookies: (string | undefined)[] = [];
+  const clientIds: string[] = [];
   let logins = 0;
   let session: StreamingSession | null = null;
   const stream = new ChangeStream({
@@ -41,10 +42,13 @@ function recordedStream() {
       sent.push(...(JSON.parse(payload) as { channel: string }[]).map((m) => m.channel));
       cookies.push(headers.cookie);
       const res = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
-      return { status: res.status, headers: { 'set-cookie': res.headers.getSetCookie() }, body: await res.text() };
+      const body = await res.text();
+      for (const reply of (res.status === 200 ? JSON.parse(body) : []) as { channel: string; clientId?: string }[])
+        if (reply.channel === '/meta/handshake' && reply.clientId) clientIds.push(reply.clientId);
+      return { status: res.status, headers: { 'set-cookie': res.headers.getSetCookie() }, body };
     },
   });
-  return { stream, sent, cookies, logins: () => logins, currentToken: () => session?.accessToken };
+  return { stream, sent, cookies, clientIds, logins: () => logins, currentToken: () => session?.accessToken };
 }
 
 const firstAccountId = async () => (await org.query('SELECT Id FROM Account ORDER BY Id LIMIT 1')).body.records[0].Id as string;
@@ -192,6 +196,28 @@ describe('ChangeStream', () => {
 });
 
 describe('SalesforceClient.changeEvents', () => {
+  it('disconnects its client when closed, ending a connect it holds, so the servers forget it at once', async () => {
+    const { stream, sent, clientIds, currentToken } = recordedStream();
+    const start = await stream.changeEvents(-1, 0);
+    const held = stream.changeEvents(start.latestReplayId, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await stream.disconnect();
+    await held;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(sent.at(-1)).toBe('/meta/disconnect');
+    // The servers no longer know the client: a connect in its name is refused.
+    const answer = await fetch(`${org.emulator.url}/cometd/${VERSION}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${currentToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ channel: '/meta/connect', clientId: clientIds[0], connectionType: 'long-polling' }]),
+    });
+    expect((await answer.json())[0]).toMatchObject({ successful: false, error: '403::Unknown client' });
+    // Disconnecting again, or without a subscription, sends nothing.
+    await stream.disconnect();
+    expect(sent.filter((channel) => channel === '/meta/disconnect')).toHaveLength(1);
+  });
+
   it('streams change events over /cometd with its own login, and names itself in the origin of its writes', async () => {
     const client = new SalesforceClient({
       loginUrl: org.emulator.url,
@@ -209,7 +235,7 @@ describe('SalesforceClient.changeEvents', () => {
       // Its own writes are recognisable by the client name it gives in Sforce-Call-Options.
       expect(batch.events[0]!.data.payload.ChangeEventHeader.changeOrigin).toBe(`com/salesforce/api/rest/${VERSION};client=${CALL_OPTIONS_CLIENT}`);
     } finally {
-      client.close();
+      await client.close();
     }
   });
 });
