@@ -12,7 +12,8 @@
  *   hive           Hive Gateway's runtime over the batching, uncached subgraphs
  *   hive-nodedupe  the same with Hive's in-flight subgraph request deduplication off
  *
- * Each gateway runs in a process of its own so its memory (RSS) is its own.
+ * Each gateway runs in a process of its own so its memory (RSS) is its own, and every process with
+ * NODE_ENV=production, as deployed (this gateway then checks the bearer token every request carries).
  * Results go to bench/results/ (results.json, results.md, chart.svg); with
  * --smoke, a few requests per cell into bench/results/smoke/, for CI.
  *
