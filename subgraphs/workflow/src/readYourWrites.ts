@@ -7,8 +7,8 @@
  * change events; the answer waits for both, each at most its setting, so the caller's next read
  * through the graph sees what it wrote.
  *
- * A workflow run that requests with one idempotency key share (workflows/guard.ts) writes inside the
- * run, so a request that joins it answers after the same waits.
+ * The resolvers call `writing` inside the run that requests with the same key share (workflows/guard.ts),
+ * so a request that joins a run answers after the same waits.
  */
 import { randomUUID } from 'node:crypto';
 import { AsyncLocal } from '../../../lib/asyncLocal.js';

@@ -52,7 +52,8 @@ export const resolvers: Resolvers = {
         });
       }
       // The run includes waiting for the caches to drop what it wrote, so a request that joins it answers
-      // only once its writes can be read too.
+      // only once its writes can be read too (the cross-process lock is held through those waits:
+      // at most WORKFLOW_ERP_REFRESH_WAIT_MS and WORKFLOW_CRM_REFRESH_WAIT_MS, side by side).
       return guarded(() =>
         ctx.quoteGuard.run(
           key,
