@@ -60,7 +60,12 @@ export interface ChangeEventBatch {
   latestReplayId: number;
 }
 
-type Message = Record<string, unknown> & { channel: string; successful?: boolean; error?: string; advice?: { reconnect?: string; timeout?: unknown } };
+type Message = Record<string, unknown> & {
+  channel: string;
+  successful?: boolean;
+  error?: string;
+  advice?: { reconnect?: string; timeout?: unknown; interval?: unknown };
+};
 
 const CHANNEL = '/data/ChangeEvents';
 /** The longest a shutdown waits to say goodbye to the streaming servers. */
@@ -73,6 +78,15 @@ export class ChangeStream {
   private nextMessageId = 1;
   /** How long the servers say they hold a connect (their `advice.timeout`); Salesforce's is 110 s. */
   private serverHoldMs = 110_000;
+  /**
+   * The least time the servers want between the answer to one /meta/connect and the next (their
+   * `advice.interval`). Salesforce advises 0, but Bayeux obliges a client to keep to it: a server
+   * under load or in maintenance spaces its clients out with it.
+   */
+  private connectIntervalMs = 0;
+  private lastConnectAnsweredAt = Number.NEGATIVE_INFINITY;
+  /** Ends the wait for the interval early, when the stream is disconnected. */
+  private wake: (() => void) | null = null;
 
   constructor(private readonly transport: StreamingTransport) {}
 
@@ -94,15 +108,21 @@ export class ChangeStream {
   private async poll(replayId: number, waitMs: number): Promise<ChangeEventBatch> {
     if (this.subscription?.position !== replayId) await this.subscribe(replayId);
     const { clientId } = this.subscription!;
+    const rest = this.lastConnectAnsweredAt + this.connectIntervalMs - performance.now();
+    if (rest > 0) {
+      await this.pause(rest);
+      // Disconnected meanwhile: no connect may follow a /meta/disconnect.
+      if (this.subscription?.clientId !== clientId) return { events: [], latestReplayId: replayId };
+    }
     const replies = await this.exchange(
       [{ channel: '/meta/connect', clientId, connectionType: 'long-polling', advice: { timeout: waitMs } }],
       // `advice.timeout` asks the server to hold the connect at most `waitMs`; should it hold it as long
       // as it advised instead, a reply that late is still a reply, not a failure that could lose events.
       Math.max(waitMs, this.serverHoldMs) + this.transport.timeoutMs,
     );
+    this.lastConnectAnsweredAt = performance.now();
     const connect = replies.find((m) => m.channel === '/meta/connect');
-    const advised = connect?.advice?.timeout;
-    if (typeof advised === 'number' && advised >= 0) this.serverHoldMs = advised;
+    this.heed(connect);
     const events = replies.filter((m) => !m.channel.startsWith('/meta/')) as unknown as ChangeEventBatch['events'];
     if (!connect?.successful) {
       this.lose(connect?.error ?? 'no /meta/connect reply');
@@ -129,10 +149,31 @@ export class ChangeStream {
   async disconnect(): Promise<void> {
     const subscription = this.subscription;
     this.subscription = null;
+    this.wake?.();
     if (!subscription) return;
     await this.exchange([{ channel: '/meta/disconnect', clientId: subscription.clientId }], Math.min(this.transport.timeoutMs, DISCONNECT_TIMEOUT_MS)).catch(
       () => undefined,
     );
+  }
+
+  /** Keeps the servers' advice on how long they hold a connect and how long to wait before the next. */
+  private heed(reply: Message | undefined): void {
+    const { timeout, interval } = reply?.advice ?? {};
+    if (typeof timeout === 'number' && timeout >= 0) this.serverHoldMs = timeout;
+    // A negative interval means "do not retry"; whether to give up is the reply's `reconnect` advice, handled by the caller.
+    if (typeof interval === 'number') this.connectIntervalMs = Math.max(0, interval);
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
   }
 
   /**
@@ -159,6 +200,7 @@ export class ChangeStream {
       throw new SalesforceUnavailableError(`Expected Salesforce to accept a streaming handshake, but it answered ${JSON.stringify(handshake).slice(0, 300)}.`);
     }
     const clientId = handshake.clientId;
+    this.heed(handshake);
     const [subscribed] = await this.exchange(
       [{ channel: '/meta/subscribe', clientId, subscription: CHANNEL, ext: { replay: { [CHANNEL]: replayId } } }],
       this.transport.timeoutMs,

@@ -193,6 +193,49 @@ describe('ChangeStream', () => {
     // Salesforce's 110 s until the servers advise otherwise, then theirs (20 s), or the wait asked for when longer.
     expect(timeouts).toEqual([111_000, 21_000, 31_000]);
   });
+
+  it("keeps the servers' advice.interval between one connect's answer and the next, and sends none once disconnected", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const sent: string[] = [];
+      const stream = new ChangeStream({
+        apiVersion: VERSION,
+        timeoutMs: 1_000,
+        session: async () => ({ accessToken: 'token', instanceUrl: 'http://salesforce.invalid' }),
+        forgetSession: async () => {},
+        async post(_url, _headers, payload) {
+          const [message] = JSON.parse(payload) as { channel: string }[];
+          sent.push(message!.channel);
+          const reply = (body: unknown[]) => ({ status: 200, headers: {}, body: JSON.stringify(body) });
+          if (message!.channel === '/meta/handshake') return reply([{ channel: '/meta/handshake', clientId: 'c1', successful: true }]);
+          if (message!.channel === '/meta/subscribe') return reply([{ channel: '/meta/subscribe', successful: true }]);
+          if (message!.channel === '/meta/disconnect') return reply([{ channel: '/meta/disconnect', successful: true }]);
+          return reply([{ channel: '/meta/connect', successful: true, advice: { interval: 5_000, timeout: 110_000, reconnect: 'retry' } }]);
+        },
+      });
+      const connects = () => sent.filter((c) => c === '/meta/connect').length;
+      // The first connect follows the subscription at once; the interval counts from its answer.
+      await stream.changeEvents(5, 0);
+      expect(connects()).toBe(1);
+
+      const second = stream.changeEvents(5, 0);
+      await vi.advanceTimersByTimeAsync(4_999);
+      expect(connects()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await second;
+      expect(connects()).toBe(2);
+
+      // Waiting out the interval when the stream is disconnected: it ends at once, without another connect.
+      const third = stream.changeEvents(5, 0);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await stream.disconnect();
+      expect(await third).toEqual({ events: [], latestReplayId: 5 });
+      expect(sent.slice(-2)).toEqual(['/meta/connect', '/meta/disconnect']);
+      expect(connects()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('SalesforceClient.changeEvents', () => {
