@@ -129,7 +129,13 @@ export type AuthConfig =
       /** `AUTH_JWT_SECRET`, at least 32 characters; never logged. Defaults to a public development secret outside production. */ secret: string;
       developmentSecret: boolean;
     } & TokenChecks)
-  | ({ mode: 'jwks'; /** `AUTH_JWKS_URL` */ jwksUrl?: string; /** `AUTH_JWKS_FILE` */ jwksFile?: string } & TokenChecks);
+  | ({
+      mode: 'jwks';
+      /** `AUTH_JWKS_URL` */ jwksUrl?: string;
+      /** `AUTH_JWKS_FILE` */ jwksFile?: string;
+      /** How long a key set fetched from `jwksUrl` is used before it is fetched again (`AUTH_JWKS_CACHE_SECONDS`). Defaults to 600. */
+      jwksCacheSeconds: number;
+    } & TokenChecks);
 
 /**
  * The secret `AUTH_MODE=hs256` uses when AUTH_JWT_SECRET is unset, in
@@ -176,7 +182,7 @@ function loadAuthConfig(s: SettingsReader, development: boolean): AuthConfig {
       jwksUrl && jwksFile ? 'both set' : 'neither set',
     );
   }
-  return { mode, jwksUrl, jwksFile, ...checks };
+  return { mode, jwksUrl, jwksFile, jwksCacheSeconds: s.get('AUTH_JWKS_CACHE_SECONDS'), ...checks };
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {

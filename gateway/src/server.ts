@@ -12,7 +12,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { parse } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { AuthenticationError, createAuthenticator } from './auth/authenticate.js';
+import { AuthenticationError, AuthenticationUnavailableError, createAuthenticator } from './auth/authenticate.js';
 import { ScopedSubgraphDataSource } from './subgraphDataSource.js';
 import { declaredScopes, readScopeRequirements } from '../../lib/requiresScopes.js';
 import { useDepthLimit } from './plugins/useDepthLimit.js';
@@ -189,6 +189,17 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
     try {
       caller = await authenticate(headers.get('authorization'));
     } catch (error) {
+      if (error instanceof AuthenticationUnavailableError) {
+        observability.logger.error({ err: error, requestId: res.getHeader('x-request-id') }, error.message);
+        // Where the keys live is the operator's business, not the client's.
+        res.setHeader('retry-after', '5');
+        return graphqlError(
+          res,
+          503,
+          'The bearer token cannot be checked right now: the key set it is checked against is unavailable. Try again shortly.',
+          'AUTHENTICATION_UNAVAILABLE',
+        );
+      }
       if (!(error instanceof AuthenticationError)) throw error;
       res.setHeader('www-authenticate', 'Bearer');
       return graphqlError(res, 401, error.message, 'UNAUTHENTICATED');

@@ -325,6 +325,16 @@ export const SETTINGS = {
     description: 'JWKS endpoint for AUTH_MODE=jwks (exactly one of AUTH_JWKS_URL and AUTH_JWKS_FILE).',
     example: 'https://id.example.com/.well-known/jwks.json',
   }),
+  AUTH_JWKS_CACHE_SECONDS: integer(
+    600,
+    { min: 1, max: 86_400 },
+    {
+      group: AUTH,
+      components: ['gateway'],
+      description:
+        'With AUTH_JWKS_URL: how long a fetched key set is used before it is fetched again (a token whose key id it lacks makes it fetch sooner, at most every 30 s). A key removed from the set stops vouching for tokens after at most this long (plus AUTH_TOKEN_CACHE_SECONDS for a token already checked). When the set cannot be fetched, requests get 503 AUTHENTICATION_UNAVAILABLE, not 401.',
+    },
+  ),
   AUTH_JWKS_FILE: optionalPath({
     group: AUTH,
     components: ['gateway'],
@@ -348,7 +358,7 @@ export const SETTINGS = {
       group: AUTH,
       components: ['gateway'],
       description:
-        "How long a verified token is remembered, so a client's repeated requests skip its signature check (never past the token's own expiry, checked on every request). A key removed from the JWKS stops vouching for tokens it signed after at most this long. 0 checks every request.",
+        "How long a verified token is remembered, so a client's repeated requests skip its signature check (never past the token's own expiry, checked on every request). A token already checked stays accepted for at most this long after its key leaves the key set. 0 checks every request.",
     },
   ),
   AUTHZ_POLICY: choice(['error', 'mask'], 'error', {

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import * as jose from 'jose';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthenticationError, createAuthenticator, issueToken } from '../../gateway/src/auth/authenticate.js';
-import type { AuthConfig } from '../../gateway/src/config.js';
+import { AuthenticationError, AuthenticationUnavailableError, createAuthenticator, issueToken } from '../../gateway/src/auth/authenticate.js';
+import { loadGatewayConfig, type AuthConfig } from '../../gateway/src/config.js';
+import { startGateway } from '../../gateway/src/server.js';
+import { captureLogs } from '../observability/helpers.js';
 
 const checks = { issuer: 'https://issuer.test', audience: 'graph', clockToleranceSeconds: 0, scopeClaim: 'scope', tokenCacheSeconds: 0 };
 const secret = 'unit-test-secret-0123456789abcdef0123456789';
@@ -89,9 +91,9 @@ describe('JWKS', () => {
     if (source === 'file') {
       const file = join(mkdtempSync(join(tmpdir(), 'jwks-')), 'jwks.json');
       writeFileSync(file, JSON.stringify(jwks));
-      config = { mode: 'jwks', jwksFile: file, ...checks };
+      config = { mode: 'jwks', jwksFile: file, jwksCacheSeconds: 600, ...checks };
     } else {
-      config = { mode: 'jwks', jwksUrl, ...checks };
+      config = { mode: 'jwks', jwksUrl, jwksCacheSeconds: 600, ...checks };
     }
     const authenticate = createAuthenticator(config, []);
     expect(await authenticate(`Bearer ${await sign(privateKey)}`)).toEqual({ subject: 'bob', scopes: new Set(['hr:read']) });
@@ -99,6 +101,142 @@ describe('JWKS', () => {
     // An HS256 token "signed" with the public key must not pass (algorithm confusion).
     const confused = await issueToken('x'.repeat(40), { issuer: checks.issuer, audience: 'graph', scopes: [] });
     await expect(authenticate(`Bearer ${confused}`)).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('names AUTH_JWKS_FILE when the file holds no key set', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'jwks-')), 'jwks.json');
+    writeFileSync(file, JSON.stringify({ key: 'not a set' }));
+    expect(() => createAuthenticator({ mode: 'jwks', jwksFile: file, jwksCacheSeconds: 600, ...checks }, [])).toThrow(
+      `Expected AUTH_JWKS_FILE ${file} to hold a JSON Web Key Set ({"keys": [...]}), but it is not one: JSON Web Key Set malformed.`,
+    );
+  });
+});
+
+describe('a key set fetched from AUTH_JWKS_URL', () => {
+  let signingKey: CryptoKey;
+  let keySet: { keys: unknown[] };
+  let otherKeySet: { keys: unknown[] };
+  /** What the key set's server answers next: the keys, an error page, or something that is not JSON. */
+  let answer: 'keys' | 'other keys' | 'error' | 'not json';
+  let fetches = 0;
+  let server: ReturnType<typeof createServer>;
+  let url: string;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256');
+    signingKey = pair.privateKey as CryptoKey;
+    keySet = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'current', alg: 'ES256', use: 'sig' }] };
+    otherKeySet = { keys: [{ ...(await exportJWK((await generateKeyPair('ES256')).publicKey)), kid: 'next', alg: 'ES256', use: 'sig' }] };
+    server = createServer((_, res) => {
+      fetches++;
+      if (answer === 'error') res.writeHead(500, { 'content-type': 'text/plain' }).end('identity provider down');
+      else if (answer === 'not json') res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer === 'keys' ? keySet : otherKeySet));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  });
+  beforeEach(() => {
+    answer = 'keys';
+    fetches = 0;
+  });
+  afterEach(() => vi.useRealTimers());
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const token = () =>
+    new SignJWT({ scope: 'finance:read' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'current' })
+      .setIssuer(checks.issuer)
+      .setAudience('graph')
+      .setSubject('ada')
+      .setExpirationTime('10m')
+      .sign(signingKey);
+  const remote = (jwksUrl: string, jwksCacheSeconds = 600) => createAuthenticator({ mode: 'jwks', jwksUrl, jwksCacheSeconds, ...checks }, []);
+
+  it('says a token cannot be checked while the key set cannot be fetched, not that the token is bad, and checks it once the set is back', async () => {
+    const authenticate = remote(url);
+    const bearer = `Bearer ${await token()}`;
+    for (const down of ['error', 'not json'] as const) {
+      answer = down;
+      const refusal = authenticate(bearer);
+      await expect(refusal).rejects.toBeInstanceOf(AuthenticationUnavailableError);
+      await expect(refusal).rejects.toThrow(`Expected to check the bearer token against the key set at AUTH_JWKS_URL ${url}, but it could not be fetched`);
+    }
+    // Nothing listens there: the connection is refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(remote(closedUrl)(bearer)).rejects.toThrow(
+      new AuthenticationUnavailableError(
+        `Expected to check the bearer token against the key set at AUTH_JWKS_URL ${closedUrl}, but it could not be fetched: fetch failed (ECONNREFUSED).`,
+      ),
+    );
+
+    answer = 'keys';
+    expect(await authenticate(bearer)).toEqual({ subject: 'ada', scopes: new Set(['finance:read']) });
+    // A token the fetched set has no key for is still the token's problem.
+    answer = 'other keys';
+    await expect(remote(url)(bearer)).rejects.toThrow(
+      new AuthenticationError('Expected a token signed by a key in the configured key set, but no key matches.'),
+    );
+  });
+
+  it('fetches the key set again after AUTH_JWKS_CACHE_SECONDS, so a key taken out of it stops vouching for tokens', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const authenticate = remote(url, 120);
+    const bearer = `Bearer ${await token()}`;
+    expect((await authenticate(bearer)).subject).toBe('ada');
+    answer = 'other keys';
+    vi.setSystemTime(Date.now() + 119_000);
+    expect((await authenticate(bearer)).subject).toBe('ada');
+    expect(fetches).toBe(1);
+    vi.setSystemTime(Date.now() + 2_000);
+    await expect(authenticate(bearer)).rejects.toThrow(/no key matches/);
+    expect(fetches).toBe(2);
+  });
+
+  it('answers 503 AUTHENTICATION_UNAVAILABLE at the gateway, with Retry-After, and logs where the fetch failed', async () => {
+    answer = 'error';
+    const logs = captureLogs();
+    const gateway = await startGateway(
+      loadGatewayConfig({
+        GATEWAY_PORT: '0',
+        INTERNAL_SHARED_SECRET: 'internal-secret-0123456789abcdef0123',
+        AUTH_MODE: 'jwks',
+        AUTH_JWKS_URL: url,
+        AUTH_ISSUER: checks.issuer,
+        AUTH_AUDIENCE: 'graph',
+      }),
+      { logDestination: logs.destination },
+    );
+    try {
+      const res = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors).toEqual([
+        {
+          message: 'The bearer token cannot be checked right now: the key set it is checked against is unavailable. Try again shortly.',
+          extensions: { code: 'AUTHENTICATION_UNAVAILABLE' },
+        },
+      ]);
+      expect(logs.lines.some((line) => line.level === 'error' && String(line.msg).includes(`key set at AUTH_JWKS_URL ${url}`))).toBe(true);
+
+      answer = 'keys';
+      const after = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(await after.json()).toEqual({ data: { __typename: 'Query' } });
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 

@@ -20,6 +20,15 @@ export class AuthenticationError extends Error {
   override readonly name = 'AuthenticationError';
 }
 
+/**
+ * The token could not be checked at all, because the key set at AUTH_JWKS_URL could not be fetched:
+ * answered with 503 AUTHENTICATION_UNAVAILABLE, so a client is not told its token is bad and does not
+ * throw away a good one. The cause says what went wrong with the fetch, for the log.
+ */
+export class AuthenticationUnavailableError extends Error {
+  override readonly name = 'AuthenticationUnavailableError';
+}
+
 export type Authenticate = (authorization: string | undefined) => Promise<Caller>;
 
 /**
@@ -43,9 +52,18 @@ export function createAuthenticator(config: AuthConfig, allScopes: readonly stri
         cause: error,
       });
     }
-    key = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
+    try {
+      key = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
+    } catch (error) {
+      throw new Error(
+        `Expected AUTH_JWKS_FILE ${config.jwksFile} to hold a JSON Web Key Set ({"keys": [...]}), but it is not one: ${(error as Error).message}.`,
+        {
+          cause: error,
+        },
+      );
+    }
   } else {
-    key = createRemoteJWKSet(new URL(config.jwksUrl!));
+    key = fetchedKeySet(config.jwksUrl!, config.jwksCacheSeconds);
   }
   const algorithms = config.mode === 'hs256' ? ['HS256'] : ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
   const verified = new VerifiedTokens(config.tokenCacheSeconds, config.clockToleranceSeconds);
@@ -71,11 +89,42 @@ export function createAuthenticator(config: AuthConfig, allScopes: readonly stri
         requiredClaims: ['exp'],
       }));
     } catch (error) {
+      if (error instanceof AuthenticationUnavailableError) throw error;
       throw new AuthenticationError(describeTokenError(error, config.issuer, config.audience));
     }
     const caller: Caller = { subject: typeof payload.sub === 'string' ? payload.sub : null, scopes: scopesOf(payload[config.scopeClaim]) };
     verified.remember(token, caller, payload.exp!);
     return caller;
+  };
+}
+
+/**
+ * The key set at `url`, fetched when first needed, again after `cacheSeconds`, and sooner for a token
+ * whose key id it lacks (jose: at most every 30 s). A failed fetch is retried by the next token.
+ */
+function fetchedKeySet(url: string, cacheSeconds: number): JWTVerifyGetKey {
+  const keySet = createRemoteJWKSet(new URL(url), { cacheMaxAge: cacheSeconds * 1000 });
+  return async (header, token) => {
+    try {
+      return await keySet(header, token);
+    } catch (error) {
+      // A key set that has no key for the token is the token's problem; one that could not be had is ours.
+      if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) throw error;
+      if (
+        !(error instanceof joseErrors.JOSEError) ||
+        error instanceof joseErrors.JWKSTimeout ||
+        error instanceof joseErrors.JWKSInvalid ||
+        error.code === 'ERR_JOSE_GENERIC'
+      ) {
+        // fetch says only "fetch failed"; why (ECONNREFUSED, ENOTFOUND) is in its cause.
+        const why = ((error as Error).cause as { code?: unknown } | undefined)?.code;
+        throw new AuthenticationUnavailableError(
+          `Expected to check the bearer token against the key set at AUTH_JWKS_URL ${url}, but it could not be fetched: ${(error as Error).message}${typeof why === 'string' ? ` (${why})` : ''}.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
   };
 }
 
@@ -140,9 +189,6 @@ function describeTokenError(error: unknown, issuer: string, audience: string): s
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'Expected a token signed with the configured key, but its signature does not verify.';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'Expected a token signed with an accepted algorithm, but it uses another one.';
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'Expected a token signed by a key in the configured key set, but no key matches.';
-  if (error instanceof joseErrors.JWKSTimeout || (error instanceof joseErrors.JOSEError && error.code === 'ERR_JWKS_INVALID')) {
-    return 'Expected to check the token against the configured key set, but the key set could not be fetched.';
-  }
   return 'Expected a well-formed JSON Web Token, but the bearer token could not be read as one.';
 }
 
