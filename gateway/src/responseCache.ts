@@ -9,9 +9,11 @@
  * under all of them, for the shortest max-age any subgraph gave (Apollo's
  * overall cache policy), and dropped when an invalidation for any of its types
  * arrives over the invalidation bus — the same Redis pub/sub messages that drop
- * entity-cache entries, so every replica hears them. A report, a mutation, an
- * answer with errors, or one made from any read without an invalidation feed is
- * never stored.
+ * entity-cache entries, so every replica hears them. While the bus may be
+ * missing messages (its Redis connection was lost), nothing is kept: every
+ * answer is dropped when that starts and again when it ends. A report, a
+ * mutation, an answer with errors, or one made from any read without an
+ * invalidation feed is never stored.
  *
  * Answers are keyed by the operation, its variables and the caller (subject and
  * scopes), so one caller's answer is never served to another.
@@ -27,8 +29,8 @@ export interface ResponseCacheOptions {
   maxEntries: number;
   /** Most characters of answer JSON kept in all (about as many bytes: answers are mostly ASCII); the least recently used go first. */
   maxChars: number;
-  /** Subscribes to invalidations (every replica's, over Redis); returns the unsubscribe. */
-  subscribe(listener: (event: Invalidation) => void): () => void;
+  /** Subscribes to invalidations (every replica's, over Redis), and to whether they are heard; returns the unsubscribe. */
+  subscribe(listener: (event: Invalidation) => void, onHearing: (hearing: boolean) => void): () => void;
 }
 
 interface Entry {
@@ -63,18 +65,33 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     for (const tag of entry.tags) keysByTag.get(tag)?.delete(key);
   };
 
-  const unsubscribe = options.subscribe((event) => {
-    invalidations++;
-    invalidatedAt.set(event.type, invalidations);
-    const keys = keysByTag.get(event.type);
-    if (!keys) return;
-    // Any change to a type drops every answer made from it: an answer holds pages and lists, not only the keys named.
-    for (const key of [...keys]) {
-      remove(key);
-      stats.invalidated++;
-    }
-    keysByTag.delete(event.type);
-  });
+  // False while invalidations may go unheard; the count at which that last started or ended, for answers in flight.
+  let hearing = true;
+  let everythingInvalidatedAt = 0;
+
+  const unsubscribe = options.subscribe(
+    (event) => {
+      invalidations++;
+      invalidatedAt.set(event.type, invalidations);
+      const keys = keysByTag.get(event.type);
+      if (!keys) return;
+      // Any change to a type drops every answer made from it: an answer holds pages and lists, not only the keys named.
+      for (const key of [...keys]) {
+        remove(key);
+        stats.invalidated++;
+      }
+      keysByTag.delete(event.type);
+    },
+    (nowHearing) => {
+      // Any answer may hold what a change nobody heard of replaced.
+      hearing = nowHearing;
+      everythingInvalidatedAt = ++invalidations;
+      stats.invalidated += entries.size;
+      entries.clear();
+      keysByTag.clear();
+      chars = 0;
+    },
+  );
 
   const lookup = (key: string): Entry | undefined => {
     const entry = entries.get(key);
@@ -131,7 +148,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
               const policy = overallCachePolicy.policyIfCacheable();
               const tags = [...(contextValue.cacheTags ?? [])];
               if (!policy || tags.length === 0) return;
-              if (tags.some((tag) => (invalidatedAt.get(tag) ?? 0) > startedAt)) return;
+              if (!hearing || everythingInvalidatedAt > startedAt || tags.some((tag) => (invalidatedAt.get(tag) ?? 0) > startedAt)) return;
               store(key, { body: JSON.stringify(result), tags, expiresAt: Date.now() + policy.maxAge * 1000 });
             },
           };

@@ -96,7 +96,7 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
     responseCache = createResponseCache({
       maxEntries: config.performance.responseCacheEntries,
       maxChars: config.performance.responseCacheMiB * 1024 * 1024,
-      subscribe: (listener) => invalidations!.subscribe(listener),
+      subscribe: (listener, onHearing) => invalidations!.subscribe(listener, onHearing),
     });
     observed.metrics.trackResponseCache(observability.registry, () => responseCache!.stats());
   }

@@ -87,6 +87,7 @@ export class LocalInvalidationBus implements InvalidationBus {
     for (const event of events) for (const listener of this.listeners) listener(event);
   }
 
+  // In one process nothing is ever lost on the way: `onHearing` is never called.
   subscribe(listener: (event: Invalidation) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -5,6 +5,7 @@
  * change. A Redis outage never fails a request: reads count as misses and
  * writes are skipped, and the outage is logged once, not per call.
  */
+import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from './redisConnection.js';
 import type { CacheGetOptions, CacheHit, EntityCache, Invalidation, InvalidationBus } from './types.js';
 
@@ -102,8 +103,19 @@ export class RedisCache implements EntityCache {
  * (so no replica can read them again), then publishes; every subscribed
  * replica, this one included, hears the message and tells its listeners.
  */
+/**
+ * The type of the bus's own probes. A probe drops nothing (no keys) and no cache holds entries of this
+ * type, so a replica that does not know probes treats one as an invalidation with no effect.
+ */
+const PROBE_TYPE = 'invalidation-bus.probe';
+/** How often a bus that lost its connection sends a probe, to learn that it hears the channel again. */
+const PROBE_EVERY_MS = 500;
+
 export class RedisInvalidationBus implements InvalidationBus {
   private readonly listeners = new Set<(event: Invalidation) => void>();
+  private readonly hearingListeners = new Set<(hearing: boolean) => void>();
+  /** While invalidations may be going unheard: the probe this replica waits to hear, sent again until it is. */
+  private probe: { id: string; timer: NodeJS.Timeout } | null = null;
 
   private stopListening: () => Promise<void> = async () => {};
 
@@ -115,7 +127,11 @@ export class RedisInvalidationBus implements InvalidationBus {
 
   static async start(cache: RedisCache, connection: RedisConnection, prefix: string): Promise<RedisInvalidationBus> {
     const bus = new RedisInvalidationBus(cache, connection, `${prefix}:invalidate`);
-    bus.stopListening = await connection.subscribe(bus.channel, (message: string) => bus.deliver(message));
+    bus.stopListening = await connection.subscribe(
+      bus.channel,
+      (message: string) => bus.deliver(message),
+      () => bus.lost(),
+    );
     return bus;
   }
 
@@ -127,7 +143,36 @@ export class RedisInvalidationBus implements InvalidationBus {
       console.error(`Ignored an invalidation message that is not JSON: ${message.slice(0, 200)}`);
       return;
     }
-    for (const event of events) for (const listener of this.listeners) listener(event);
+    for (const event of events) {
+      if (event.type === PROBE_TYPE) {
+        if (event.reason === this.probe?.id) this.heard();
+        continue;
+      }
+      for (const listener of this.listeners) listener(event);
+    }
+  }
+
+  /**
+   * The subscribed connection failed: what is published until it is back never arrives, and nothing says
+   * when it is back and subscribed again but hearing a message. So listeners drop what they keep now,
+   * and this replica sends itself probes until one comes back.
+   */
+  private lost(): void {
+    if (this.probe) return;
+    const id = randomUUID();
+    const probe: Invalidation[] = [{ system: 'erp', type: PROBE_TYPE, keys: [], reason: id }];
+    // While Redis is away the publish fails at once; the next probe tries again.
+    const send = () => void this.connection.publish(this.channel, JSON.stringify(probe)).catch(() => undefined);
+    this.probe = { id, timer: setInterval(send, PROBE_EVERY_MS) };
+    this.probe.timer.unref();
+    for (const listener of this.hearingListeners) listener(false);
+    send();
+  }
+
+  private heard(): void {
+    clearInterval(this.probe!.timer);
+    this.probe = null;
+    for (const listener of this.hearingListeners) listener(true);
   }
 
   async publish(events: readonly Invalidation[]): Promise<void> {
@@ -136,13 +181,20 @@ export class RedisInvalidationBus implements InvalidationBus {
     await this.connection.publish(this.channel, JSON.stringify(events));
   }
 
-  subscribe(listener: (event: Invalidation) => void): () => void {
+  subscribe(listener: (event: Invalidation) => void, onHearing?: (hearing: boolean) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (onHearing) this.hearingListeners.add(onHearing);
+    return () => {
+      this.listeners.delete(listener);
+      if (onHearing) this.hearingListeners.delete(onHearing);
+    };
   }
 
   async close(): Promise<void> {
+    if (this.probe) clearInterval(this.probe.timer);
+    this.probe = null;
     this.listeners.clear();
+    this.hearingListeners.clear();
     await this.stopListening();
   }
 }

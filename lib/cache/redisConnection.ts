@@ -39,8 +39,12 @@ export interface RedisConnection {
   publish(channel: string, message: string): Promise<number>;
   /** PING, on every master of a cluster (a readiness check). */
   ping(): Promise<void>;
-  /** Listens on `channel` (a subscribed connection runs no other command: one more connection serves every channel); the returned function stops listening. */
-  subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Listens on `channel` (a subscribed connection runs no other command: one more connection serves every
+   * channel); the returned function stops listening. `onLost` is called when a connection that may carry
+   * its messages fails: messages published until it is back are never delivered.
+   */
+  subscribe(channel: string, listener: (message: string) => void, onLost?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -182,10 +186,13 @@ class SingleRedis implements RedisConnection {
   async ping() {
     await this.client.ping();
   }
-  async subscribe(channel: string, listener: (message: string) => void) {
+  async subscribe(channel: string, listener: (message: string) => void, onLost?: () => void) {
     const subscriber = await (this.subscriber ??= this.connectSubscriber());
     await subscriber.subscribe(channel, listener);
+    const lost = () => onLost?.();
+    subscriber.on('error', lost).on('reconnecting', lost);
     return async () => {
+      subscriber.off('error', lost).off('reconnecting', lost);
       if (subscriber.isOpen) await subscriber.unsubscribe(channel, listener);
     };
   }
@@ -247,11 +254,15 @@ class ClusterRedis implements RedisConnection {
   async ping() {
     await Promise.all(this.nodes.masters.map(async (master) => (await this.nodes.nodeClient(master)).ping()));
   }
-  async subscribe(channel: string, listener: (message: string) => void) {
+  async subscribe(channel: string, listener: (message: string) => void, onLost?: () => void) {
     const onMessage = (message: string | Buffer) => listener(message.toString());
     // The cluster client keeps a subscriber connection per shard, and resubscribes when a slot moves.
     await this.nodes.sSubscribe(channel, onMessage);
+    // Which node's connection carries the channel is the client's business: any node failing counts.
+    const lost = () => onLost?.();
+    this.nodes.on('node-error', lost).on('node-reconnecting', lost);
     return async () => {
+      this.nodes.off('node-error', lost).off('node-reconnecting', lost);
       if (this.nodes.isOpen) await this.nodes.sUnsubscribe(channel, onMessage);
     };
   }

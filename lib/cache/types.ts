@@ -50,7 +50,12 @@ export interface Invalidation {
  */
 export interface InvalidationBus {
   publish(events: readonly Invalidation[]): Promise<void>;
-  subscribe(listener: (event: Invalidation) => void): () => void;
+  /**
+   * `onHearing(false)` says invalidations may be going unheard (the connection they come over was
+   * lost: what is published meanwhile never arrives); `onHearing(true)` says they are heard again. A
+   * listener that keeps anything in memory drops it all at both, and keeps nothing in between.
+   */
+  subscribe(listener: (event: Invalidation) => void, onHearing?: (hearing: boolean) => void): () => void;
   close(): Promise<void>;
 }
 

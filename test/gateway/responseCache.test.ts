@@ -7,16 +7,18 @@ type Listener = (event: Invalidation) => void;
 
 function setup(maxEntries = 10, maxChars = 1_000_000) {
   let listener: Listener = () => undefined;
+  let onHearing: (hearing: boolean) => void = () => undefined;
   const cache = createResponseCache({
     maxEntries,
     maxChars,
-    subscribe: (l) => {
+    subscribe: (l, h) => {
       listener = l;
+      onHearing = h;
       return () => (listener = () => undefined);
     },
   });
   const invalidate = (type: string) => listener({ system: 'erp', type, keys: '*', reason: 'test' });
-  return { cache, invalidate };
+  return { cache, invalidate, hearing: (now: boolean) => onHearing(now) };
 }
 
 interface Answer {
@@ -111,6 +113,26 @@ describe('createResponseCache', () => {
     // Made entirely after the change, the next answer is kept.
     await request(cache);
     expect(cache.stats().stored).toBe(1);
+  });
+
+  it('keeps and serves nothing while invalidations may go unheard, and drops every answer when that starts and when it ends', async () => {
+    const { cache, hearing } = setup();
+    await request(cache, { query: 'customers' });
+    await request(cache, { query: 'accounts', tags: ['crm.account'] });
+    expect(await request(cache, { query: 'customers' })).not.toBeNull();
+
+    hearing(false);
+    expect(cache.stats().invalidated).toBe(2);
+    expect(await request(cache, { query: 'customers' })).toBeNull();
+    expect(await request(cache, { query: 'customers' })).toBeNull();
+    expect(cache.stats().stored).toBe(2);
+
+    // An answer whose reads began before the bus was heard again may hold what an unheard change replaced.
+    await request(cache, { query: 'orders', execute: () => hearing(true) });
+    expect(cache.stats().stored).toBe(2);
+    await request(cache, { query: 'customers' });
+    expect(await request(cache, { query: 'customers' })).not.toBeNull();
+    expect(cache.stats().stored).toBe(3);
   });
 
   it('expires an answer after the shortest max-age the subgraphs gave', async () => {

@@ -4,6 +4,7 @@
  * command whose keys sit in different hash slots, so every batch here is big
  * enough to span all three masters.
  */
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectRedis, requireShardedPubSub, type RedisConnection } from '../../lib/cache/redisConnection.js';
 import { RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js';
@@ -93,6 +94,36 @@ describe('the entity cache on a Redis Cluster', () => {
       await busA.close();
       await busB.close();
       await other.close();
+    }
+  });
+});
+
+describe('the invalidation bus on a Redis Cluster when its shard connection is cut', () => {
+  it('says invalidations may go unheard, then that they are heard again, and hears the next one', async () => {
+    const prefix = `${redis.prefix}-cut`;
+    const listening = await connectRedis({ url: redis.url, cluster: true }, 'cluster-test-cut');
+    const bus = await RedisInvalidationBus.start(new RedisCache(listening, { prefix }), listening, prefix);
+    const publisher = await RedisInvalidationBus.start(new RedisCache(connection, { prefix }), connection, prefix);
+    const heard: Invalidation[] = [];
+    const hearing: boolean[] = [];
+    bus.subscribe(
+      (event) => heard.push(event),
+      (now) => hearing.push(now),
+    );
+    try {
+      // Every node's subscribed connections, whichever one carries the channel's shard.
+      for (const url of redis.nodes) {
+        const admin = await createClient({ url }).connect();
+        await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']).finally(() => admin.close());
+      }
+      await vi.waitFor(() => expect(hearing).toEqual([false, true]), { timeout: 10_000, interval: 20 });
+      const change: Invalidation = { system: 'erp', type: 'erp.partner', keys: ['7'], reason: 'res.partner write_date' };
+      await publisher.publish([change]);
+      await vi.waitFor(() => expect(heard).toEqual([change]), { timeout: 10_000, interval: 20 });
+    } finally {
+      await bus.close();
+      await publisher.close();
+      await listening.close();
     }
   });
 });
