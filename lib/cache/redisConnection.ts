@@ -104,20 +104,44 @@ export async function connectRedis(target: RedisTarget, name: string, whileDown 
     // Nodes found through the seeds speak TLS when the seeds do.
     defaults: { name, disableOfflineQueue: true, socket: { ...socket, ...(seed.protocol === 'rediss:' ? { tls: true as const } : {}) }, ...credentials },
   });
-  cluster.on('error', onError).on('node-error', onError).on('node-ready', onReady);
+  // 'node-ready' comes once per node connection, not again after it reconnects: while an outage stands,
+  // a PING of every master each second tells when it is over.
+  let probe: NodeJS.Timeout | undefined;
+  const stopProbing = () => {
+    clearInterval(probe);
+    probe = undefined;
+  };
+  const connection = new ClusterRedis(cluster, stopProbing);
+  const onNodeError = (error: Error) => {
+    onError(error);
+    if (probe) return;
+    probe = setInterval(() => {
+      connection.ping().then(
+        () => {
+          stopProbing();
+          onReady();
+        },
+        () => undefined,
+      );
+    }, 1000);
+    probe.unref();
+  };
+  cluster.on('error', onError).on('node-error', onNodeError).on('node-ready', onReady);
   try {
     await cluster.connect();
   } catch (error) {
+    stopProbing();
     cluster.destroy();
     throw new Error(`Expected a Redis Cluster at ${shown} (${settingName}), but could not connect: ${(error as Error).message}.`, { cause: error });
   }
   try {
     requireShardedPubSub(await (await cluster.nodeClient(cluster.masters[0]!)).info('server'), `${shown} (${settingName})`);
   } catch (error) {
+    stopProbing();
     cluster.destroy();
     throw error;
   }
-  return new ClusterRedis(cluster);
+  return connection;
 }
 
 /** Sharded pub/sub (SSUBSCRIBE) came with Redis 7; an older cluster would fail at the first subscription instead of here. */
@@ -215,7 +239,10 @@ class SingleRedis implements RedisConnection {
 }
 
 class ClusterRedis implements RedisConnection {
-  constructor(private readonly nodes: Cluster) {}
+  constructor(
+    private readonly nodes: Cluster,
+    private readonly onClose: () => void,
+  ) {}
 
   get(key: string) {
     return this.nodes.get(key);
@@ -267,6 +294,7 @@ class ClusterRedis implements RedisConnection {
     };
   }
   async close() {
+    this.onClose();
     if (this.nodes.isOpen) await this.nodes.close();
   }
 }

@@ -99,7 +99,8 @@ describe('the entity cache on a Redis Cluster', () => {
 });
 
 describe('the invalidation bus on a Redis Cluster when its shard connection is cut', () => {
-  it('says invalidations may go unheard, then that they are heard again, and hears the next one', async () => {
+  it('says invalidations may go unheard, then that they are heard again, and hears the next one; the outage is logged with its end', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const prefix = `${redis.prefix}-cut`;
     const listening = await connectRedis({ url: redis.url, cluster: true }, 'cluster-test-cut');
     const bus = await RedisInvalidationBus.start(new RedisCache(listening, { prefix }), listening, prefix);
@@ -120,7 +121,12 @@ describe('the invalidation bus on a Redis Cluster when its shard connection is c
       const change: Invalidation = { system: 'erp', type: 'erp.partner', keys: ['7'], reason: 'res.partner write_date' };
       await publisher.publish([change]);
       await vi.waitFor(() => expect(heard).toEqual([change]), { timeout: 10_000, interval: 20 });
+      // A node connection that comes back emits nothing: the end of the outage is found by pinging.
+      const lines = () => logged.mock.calls.map(([line]) => String(line)).filter((line) => line.startsWith('Redis at'));
+      await vi.waitFor(() => expect(lines().some((line) => line.endsWith('is reachable again.'))).toBe(true), { timeout: 10_000, interval: 50 });
+      expect(lines().findIndex((line) => line.includes('is unreachable'))).toBeLessThan(lines().findIndex((line) => line.endsWith('is reachable again.')));
     } finally {
+      logged.mockRestore();
       await bus.close();
       await publisher.close();
       await listening.close();
