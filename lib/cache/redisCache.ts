@@ -99,11 +99,6 @@ export class RedisCache implements EntityCache {
 }
 
 /**
- * Invalidations over Redis pub/sub. A publisher deletes the entries in Redis
- * (so no replica can read them again), then publishes; every subscribed
- * replica, this one included, hears the message and tells its listeners.
- */
-/**
  * The type of the bus's own probes. A probe drops nothing (no keys) and no cache holds entries of this
  * type, so a replica that does not know probes treats one as an invalidation with no effect.
  */
@@ -111,6 +106,11 @@ const PROBE_TYPE = 'invalidation-bus.probe';
 /** How often a bus that lost its connection sends a probe, to learn that it hears the channel again. */
 const PROBE_EVERY_MS = 500;
 
+/**
+ * Invalidations over Redis pub/sub. A publisher deletes the entries in Redis
+ * (so no replica can read them again), then publishes; every subscribed
+ * replica, this one included, hears the message and tells its listeners.
+ */
 export class RedisInvalidationBus implements InvalidationBus {
   private readonly listeners = new Set<(event: Invalidation) => void>();
   private readonly hearingListeners = new Set<(hearing: boolean) => void>();
