@@ -31,3 +31,15 @@ export async function countKeys(redis: TestRedis, pattern: string): Promise<numb
   }
   return count;
 }
+
+/** Cuts every subscribed (pub/sub) connection to these servers, as a network fault or a proxy would: Redis's CLIENT KILL. */
+export async function cutSubscribedConnections(urls: readonly string[]): Promise<void> {
+  for (const url of urls) {
+    const admin = await createClient({ url }).connect();
+    try {
+      await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    } finally {
+      await admin.close();
+    }
+  }
+}

@@ -2,12 +2,11 @@
  * The invalidation bus on a real Redis, when its subscribed connection is cut: messages published until it
  * is back never arrive, so the bus says it may be missing some, and says when it hears again.
  */
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, type RedisConnection } from '../../lib/cache/redisConnection.js';
 import { RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js';
 import type { Invalidation } from '../../lib/cache/types.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { cutSubscribedConnections, startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis;
 let connection: RedisConnection;
@@ -20,18 +19,6 @@ afterAll(async () => {
   await connection?.close();
   await redis?.stop();
 });
-
-/** Cuts every subscribed connection, as a network fault or a proxy would (Redis's CLIENT KILL). */
-async function cutSubscribers(urls: readonly string[]): Promise<void> {
-  for (const url of urls) {
-    const admin = await createClient({ url }).connect();
-    try {
-      await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
-    } finally {
-      await admin.close();
-    }
-  }
-}
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -54,7 +41,7 @@ describe('RedisInvalidationBus when its connection is cut', () => {
       (now) => hearing.push(now),
     );
     try {
-      await cutSubscribers([redis.url]);
+      await cutSubscribedConnections([redis.url]);
       await until(() => hearing.length >= 2, 'the bus to lose and regain its subscription');
       expect(hearing).toEqual([false, true]);
       expect(heard).toEqual([]);

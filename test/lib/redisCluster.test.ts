@@ -4,7 +4,6 @@
  * command whose keys sit in different hash slots, so every batch here is big
  * enough to span all three masters.
  */
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectRedis, requireShardedPubSub, type RedisConnection } from '../../lib/cache/redisConnection.js';
 import { RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js';
@@ -14,7 +13,7 @@ import { readRedisTarget } from '../../lib/cache/settings.js';
 import { answerCatchUpRequests, startCatchUpRequester } from '../../lib/cache/catchUpRequests.js';
 import { ConfigError } from '../../lib/settings.js';
 import { createRedisLock, LockUnavailableError } from '../../subgraphs/workflow/src/workflows/guard.js';
-import { countKeys, startTestRedisCluster, type TestRedis } from '../helpers/redis.js';
+import { countKeys, cutSubscribedConnections, startTestRedisCluster, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis & { nodes: string[] };
 let connection: RedisConnection;
@@ -113,10 +112,7 @@ describe('the invalidation bus on a Redis Cluster when its shard connection is c
     );
     try {
       // Every node's subscribed connections, whichever one carries the channel's shard.
-      for (const url of redis.nodes) {
-        const admin = await createClient({ url }).connect();
-        await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']).finally(() => admin.close());
-      }
+      await cutSubscribedConnections(redis.nodes);
       await vi.waitFor(() => expect(hearing).toEqual([false, true]), { timeout: 10_000, interval: 20 });
       const change: Invalidation = { system: 'erp', type: 'erp.partner', keys: ['7'], reason: 'res.partner write_date' };
       await publisher.publish([change]);
