@@ -66,11 +66,13 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
 
   // @requiresScopes as composed into the supergraph: what each field needs, and every scope there is.
   const scopeRequirements = readScopeRequirements(parse(supergraphSdl));
-  const authenticate = createAuthenticator(config.auth, declaredScopes(scopeRequirements));
   const trustedDocuments = config.trustedDocuments.enabled ? loadTrustedDocuments(config.trustedDocuments.dir) : undefined;
 
   // This gateway's logger, metrics registry (served at /metrics) and tracer; the request id starts here.
   const observability = createObservability('gateway', config.observability, observation);
+  const authenticate = createAuthenticator(config.auth, declaredScopes(scopeRequirements), (message, cause) =>
+    cause ? observability.logger.error({ err: cause }, message) : observability.logger.info(message),
+  );
   const observed = createGatewayObservation(observability);
 
   // Warm connections to every subgraph; one pool for all of them.
@@ -190,8 +192,7 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
       caller = await authenticate(headers.get('authorization'));
     } catch (error) {
       if (error instanceof AuthenticationUnavailableError) {
-        observability.logger.error({ err: error, requestId: res.getHeader('x-request-id') }, error.message);
-        // Where the keys live is the operator's business, not the client's.
+        // The authenticator logged the outage when it began; where the keys live is the operator's business, not the client's.
         res.setHeader('retry-after', '5');
         return graphqlError(
           res,

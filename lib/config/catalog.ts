@@ -332,7 +332,7 @@ export const SETTINGS = {
       group: AUTH,
       components: ['gateway'],
       description:
-        'With AUTH_JWKS_URL: how long a fetched key set is used before it is fetched again (a token whose key id it lacks makes it fetch sooner, at most every 30 s). A key removed from the set stops vouching for tokens after at most this long (plus AUTH_TOKEN_CACHE_SECONDS for a token already checked). When the set cannot be fetched, requests get 503 AUTHENTICATION_UNAVAILABLE, not 401.',
+        'With AUTH_JWKS_URL: how long a fetched key set is used before it is fetched again (a token whose key id it lacks makes it fetch sooner, at most every 30 s). A key removed from the set stops vouching for tokens after at most this long (plus AUTH_TOKEN_CACHE_SECONDS for a token already checked). While it cannot be fetched again, the keys fetched last keep checking tokens (tried again every 30 s); a token they cannot judge, or any token before a first fetch succeeded, gets 503 AUTHENTICATION_UNAVAILABLE, not 401.',
     },
   ),
   AUTH_JWKS_FILE: optionalPath({

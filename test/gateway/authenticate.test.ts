@@ -114,6 +114,7 @@ describe('JWKS', () => {
 
 describe('a key set fetched from AUTH_JWKS_URL', () => {
   let signingKey: CryptoKey;
+  let otherSigningKey: CryptoKey;
   let keySet: { keys: unknown[] };
   let otherKeySet: { keys: unknown[] };
   /** What the key set's server answers next: the keys, an error page, or something that is not JSON. */
@@ -126,7 +127,9 @@ describe('a key set fetched from AUTH_JWKS_URL', () => {
     const pair = await generateKeyPair('ES256');
     signingKey = pair.privateKey as CryptoKey;
     keySet = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'current', alg: 'ES256', use: 'sig' }] };
-    otherKeySet = { keys: [{ ...(await exportJWK((await generateKeyPair('ES256')).publicKey)), kid: 'next', alg: 'ES256', use: 'sig' }] };
+    const other = await generateKeyPair('ES256');
+    otherSigningKey = other.privateKey as CryptoKey;
+    otherKeySet = { keys: [{ ...(await exportJWK(other.publicKey)), kid: 'next', alg: 'ES256', use: 'sig' }] };
     server = createServer((_, res) => {
       fetches++;
       if (answer === 'error') res.writeHead(500, { 'content-type': 'text/plain' }).end('identity provider down');
@@ -143,25 +146,35 @@ describe('a key set fetched from AUTH_JWKS_URL', () => {
   afterEach(() => vi.useRealTimers());
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const token = () =>
+  const token = (key = signingKey, kid = 'current') =>
     new SignJWT({ scope: 'finance:read' })
-      .setProtectedHeader({ alg: 'ES256', kid: 'current' })
+      .setProtectedHeader({ alg: 'ES256', kid })
       .setIssuer(checks.issuer)
       .setAudience('graph')
       .setSubject('ada')
       .setExpirationTime('10m')
-      .sign(signingKey);
-  const remote = (jwksUrl: string, jwksCacheSeconds = 600) => createAuthenticator({ mode: 'jwks', jwksUrl, jwksCacheSeconds, ...checks }, []);
+      .sign(key);
+  const remote = (jwksUrl: string, jwksCacheSeconds = 600) => createAuthenticator({ mode: 'jwks', jwksUrl, jwksCacheSeconds, ...checks }, [], () => undefined);
 
-  it('says a token cannot be checked while the key set cannot be fetched, not that the token is bad, and checks it once the set is back', async () => {
+  it('says no token can be checked before the key set was ever fetched, not that a token is bad, and tries again after 5 s, not per token', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const authenticate = remote(url);
     const bearer = `Bearer ${await token()}`;
-    for (const down of ['error', 'not json'] as const) {
-      answer = down;
-      const refusal = authenticate(bearer);
-      await expect(refusal).rejects.toBeInstanceOf(AuthenticationUnavailableError);
-      await expect(refusal).rejects.toThrow(`Expected to check the bearer token against the key set at AUTH_JWKS_URL ${url}, but it could not be fetched`);
-    }
+    answer = 'error';
+    const refusal = authenticate(bearer);
+    await expect(refusal).rejects.toBeInstanceOf(AuthenticationUnavailableError);
+    await expect(refusal).rejects.toThrow(
+      `Expected to check the bearer token against the key set at AUTH_JWKS_URL ${url}, but it could not be fetched: Expected 200 OK from the JSON Web Key Set HTTP response.`,
+    );
+    answer = 'keys';
+    await expect(authenticate(bearer)).rejects.toBeInstanceOf(AuthenticationUnavailableError);
+    expect(fetches).toBe(1);
+    vi.setSystemTime(Date.now() + 5_000);
+    expect(await authenticate(bearer)).toEqual({ subject: 'ada', scopes: new Set(['finance:read']) });
+    expect(fetches).toBe(2);
+
+    answer = 'not json';
+    await expect(remote(url)(bearer)).rejects.toThrow(/could not be fetched: Failed to parse the JSON Web Key Set HTTP response as JSON\./);
     // Nothing listens there: the connection is refused.
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -172,14 +185,38 @@ describe('a key set fetched from AUTH_JWKS_URL', () => {
         `Expected to check the bearer token against the key set at AUTH_JWKS_URL ${closedUrl}, but it could not be fetched: fetch failed (ECONNREFUSED).`,
       ),
     );
-
-    answer = 'keys';
-    expect(await authenticate(bearer)).toEqual({ subject: 'ada', scopes: new Set(['finance:read']) });
-    // A token the fetched set has no key for is still the token's problem.
+    // A key set that was fetched and has no key for the token: that is the token's problem.
     answer = 'other keys';
     await expect(remote(url)(bearer)).rejects.toThrow(
       new AuthenticationError('Expected a token signed by a key in the configured key set, but no key matches.'),
     );
+  });
+
+  it('keeps checking tokens against the keys fetched last while the set cannot be fetched again, and logs the outage and its end once each', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const logged: string[] = [];
+    const authenticate = createAuthenticator({ mode: 'jwks', jwksUrl: url, jwksCacheSeconds: 60, ...checks }, [], (message, cause) =>
+      logged.push(`${message}${cause ? ` (${(cause as Error).message})` : ''}`),
+    );
+    const bearer = `Bearer ${await token()}`;
+    expect((await authenticate(bearer)).subject).toBe('ada');
+
+    answer = 'error';
+    vi.setSystemTime(Date.now() + 61_000);
+    expect((await authenticate(bearer)).subject).toBe('ada');
+    expect((await authenticate(bearer)).subject).toBe('ada');
+    expect(fetches).toBe(2);
+    // Signed with a key the old set lacks: perhaps in the set that could not be had, so not refused.
+    await expect(authenticate(`Bearer ${await token(otherSigningKey, 'next')}`)).rejects.toBeInstanceOf(AuthenticationUnavailableError);
+    expect(logged).toEqual([
+      `Could not fetch the key set at AUTH_JWKS_URL ${url}; tokens are checked against the keys fetched last until it can be. (Expected 200 OK from the JSON Web Key Set HTTP response)`,
+    ]);
+
+    answer = 'keys';
+    vi.setSystemTime(Date.now() + 30_000);
+    expect((await authenticate(bearer)).subject).toBe('ada');
+    expect(fetches).toBe(3);
+    expect(logged.slice(1)).toEqual([`The key set at AUTH_JWKS_URL ${url} could be fetched again.`]);
   });
 
   it('fetches the key set again after AUTH_JWKS_CACHE_SECONDS, so a key taken out of it stops vouching for tokens', async () => {
@@ -225,15 +262,9 @@ describe('a key set fetched from AUTH_JWKS_URL', () => {
           extensions: { code: 'AUTHENTICATION_UNAVAILABLE' },
         },
       ]);
-      expect(logs.lines.some((line) => line.level === 'error' && String(line.msg).includes(`key set at AUTH_JWKS_URL ${url}`))).toBe(true);
-
-      answer = 'keys';
-      const after = await fetch(gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
-        body: JSON.stringify({ query: '{ __typename }' }),
-      });
-      expect(await after.json()).toEqual({ data: { __typename: 'Query' } });
+      expect(logs.lines).toContainEqual(
+        expect.objectContaining({ level: 'error', msg: `Could not fetch the key set at AUTH_JWKS_URL ${url}; no token can be checked until it can be.` }),
+      );
     } finally {
       await gateway.stop();
     }

@@ -31,11 +31,18 @@ export class AuthenticationUnavailableError extends Error {
 
 export type Authenticate = (authorization: string | undefined) => Promise<Caller>;
 
+/** Where the authenticator reports trouble with the key set (the gateway's logger). */
+export type AuthenticationLog = (message: string, cause?: unknown) => void;
+
 /**
  * `allScopes` is what every caller holds when authentication is off
  * (development only): the graph behaves as it would for a fully trusted user.
  */
-export function createAuthenticator(config: AuthConfig, allScopes: readonly string[]): Authenticate {
+export function createAuthenticator(
+  config: AuthConfig,
+  allScopes: readonly string[],
+  log: AuthenticationLog = (message, cause) => console.error(cause ? `${message} ${(cause as Error).message}` : message),
+): Authenticate {
   if (config.mode === 'off') {
     const caller: Caller = { subject: null, scopes: new Set(allScopes) };
     return async () => caller;
@@ -63,7 +70,7 @@ export function createAuthenticator(config: AuthConfig, allScopes: readonly stri
       );
     }
   } else {
-    key = fetchedKeySet(config.jwksUrl!, config.jwksCacheSeconds);
+    key = fetchedKeySet(config.jwksUrl!, config.jwksCacheSeconds, log);
   }
   const algorithms = config.mode === 'hs256' ? ['HS256'] : ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
   const verified = new VerifiedTokens(config.tokenCacheSeconds, config.clockToleranceSeconds);
@@ -98,34 +105,81 @@ export function createAuthenticator(config: AuthConfig, allScopes: readonly stri
   };
 }
 
+/** After a failed fetch of the key set, how long until the next try: with keys fetched before, and without. */
+const KEY_SET_RETRY_MS = { withKeys: 30_000, withoutKeys: 5_000 };
+
 /**
  * The key set at `url`, fetched when first needed, again after `cacheSeconds`, and sooner for a token
- * whose key id it lacks (jose: at most every 30 s). A failed fetch is retried by the next token.
+ * whose key id it lacks (jose: at most every 30 s).
+ *
+ * When a fetch fails, the keys fetched last keep checking tokens, as Apollo Router does: an identity
+ * provider's outage does not lock out every caller. A token whose key they lack cannot be judged
+ * (its key may be in the set that could not be had), and before any fetch succeeded no token can: both
+ * are "unavailable", not refused. Until the next try no fetch is made, so a key-set server that hangs
+ * holds one request for jose's 5 s timeout, not every one.
  */
-function fetchedKeySet(url: string, cacheSeconds: number): JWTVerifyGetKey {
-  const keySet = createRemoteJWKSet(new URL(url), { cacheMaxAge: cacheSeconds * 1000 });
-  return async (header, token) => {
+function fetchedKeySet(url: string, cacheSeconds: number, log: AuthenticationLog): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(new URL(url), { cacheMaxAge: cacheSeconds * 1000 });
+  let failing: { retryAt: number; lastKnown: JWTVerifyGetKey | null; cause: unknown } | null = null;
+
+  const unavailable = (cause: unknown) => {
+    // fetch says only "fetch failed"; why (ECONNREFUSED, ENOTFOUND) is in its cause.
+    const why = ((cause as Error).cause as { code?: unknown } | undefined)?.code;
+    return new AuthenticationUnavailableError(
+      `Expected to check the bearer token against the key set at AUTH_JWKS_URL ${url}, but it could not be fetched: ${(cause as Error).message}${typeof why === 'string' ? ` (${why})` : ''}.`,
+      { cause },
+    );
+  };
+  const withLastKnown = async (state: NonNullable<typeof failing>, header: Parameters<JWTVerifyGetKey>[0], token: Parameters<JWTVerifyGetKey>[1]) => {
+    if (!state.lastKnown) throw unavailable(state.cause);
     try {
-      return await keySet(header, token);
+      return await state.lastKnown(header, token);
     } catch (error) {
-      // A key set that has no key for the token is the token's problem; one that could not be had is ours.
-      if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) throw error;
-      if (
-        !(error instanceof joseErrors.JOSEError) ||
-        error instanceof joseErrors.JWKSTimeout ||
-        error instanceof joseErrors.JWKSInvalid ||
-        error.code === 'ERR_JOSE_GENERIC'
-      ) {
-        // fetch says only "fetch failed"; why (ECONNREFUSED, ENOTFOUND) is in its cause.
-        const why = ((error as Error).cause as { code?: unknown } | undefined)?.code;
-        throw new AuthenticationUnavailableError(
-          `Expected to check the bearer token against the key set at AUTH_JWKS_URL ${url}, but it could not be fetched: ${(error as Error).message}${typeof why === 'string' ? ` (${why})` : ''}.`,
-          { cause: error },
-        );
-      }
+      if (error instanceof joseErrors.JWKSNoMatchingKey) throw unavailable(state.cause);
       throw error;
     }
   };
+
+  return async (header, token) => {
+    if (failing && Date.now() < failing.retryAt) return withLastKnown(failing, header, token);
+    try {
+      // A try after a failure fetches, even if the set jose holds is not yet due: the failure may have been a
+      // fetch for a key id it lacked, and "fetched again" should mean it.
+      if (failing) await remote.reload();
+      const key = await remote(header, token);
+      if (failing) log(`The key set at AUTH_JWKS_URL ${url} could be fetched again.`);
+      failing = null;
+      return key;
+    } catch (error) {
+      if (!couldNotFetch(error)) throw error;
+      const keys = remote.jwks();
+      if (!failing) {
+        log(
+          keys
+            ? `Could not fetch the key set at AUTH_JWKS_URL ${url}; tokens are checked against the keys fetched last until it can be.`
+            : `Could not fetch the key set at AUTH_JWKS_URL ${url}; no token can be checked until it can be.`,
+          error,
+        );
+      }
+      failing = {
+        retryAt: Date.now() + (keys ? KEY_SET_RETRY_MS.withKeys : KEY_SET_RETRY_MS.withoutKeys),
+        lastKnown: keys ? createLocalJWKSet(keys) : null,
+        cause: error,
+      };
+      return withLastKnown(failing, header, token);
+    }
+  };
+}
+
+/** Whether a key-set error means the set could not be had (ours), rather than that it has no key for the token (the token's). */
+function couldNotFetch(error: unknown): boolean {
+  if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) return false;
+  return (
+    !(error instanceof joseErrors.JOSEError) ||
+    error instanceof joseErrors.JWKSTimeout ||
+    error instanceof joseErrors.JWKSInvalid ||
+    error.code === 'ERR_JOSE_GENERIC'
+  );
 }
 
 /** How many verified tokens are remembered at most; past it the oldest is forgotten. */
