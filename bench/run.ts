@@ -421,8 +421,14 @@ async function runScenario(scenario: Scenario, setup: Setup, gateway: ReadyChild
   await quiesce(odoo, salesforce);
   odoo.calls.reset();
   salesforce.calls.reset();
+  // Every answer after the load is checked: numbers measured on error answers would mean nothing.
+  const wrongAnswers: string[] = [];
+  const checked = (answer: { status: number; text: string }) => {
+    const failure = answerFailure(answer.status, answer.text, data);
+    if (failure) wrongAnswers.push(failure);
+  };
   const counted = 3;
-  for (let i = 0; i < counted; i++) await (await fetch(gateway.url, { method: 'POST', headers: requestHeaders, body })).arrayBuffer();
+  for (let i = 0; i < counted; i++) checked((await timedPost(gateway.url, body)).answer);
   const native = (countCalls(odoo.calls.snapshot().calls) + countCalls(salesforce.calls.snapshot().calls)) / counted;
   const sequential: number[] = [];
   let nativeRounds = 0;
@@ -432,7 +438,9 @@ async function runScenario(scenario: Scenario, setup: Setup, gateway: ReadyChild
       system.latency.timeline.length = 0;
       system.latency.recording = last;
     }
-    sequential.push(await timedPost(gateway.url, body));
+    const { ms, answer } = await timedPost(gateway.url, body);
+    sequential.push(ms);
+    checked(answer);
     if (last) nativeRounds = countRounds([...odoo.latency.timeline, ...salesforce.latency.timeline]);
   }
   for (const system of [odoo, salesforce]) system.latency.recording = false;
@@ -441,6 +449,11 @@ async function runScenario(scenario: Scenario, setup: Setup, gateway: ReadyChild
   const failures = [{ ...load, connections }, ...(capacity ? [capacity] : [])]
     .filter((l) => l.non2xx + l.errors > 0)
     .map((l) => `${l.non2xx} non-2xx answers and ${l.errors} connection errors with ${l.connections} connections`);
+  if (wrongAnswers.length > 0) {
+    failures.push(
+      `${wrongAnswers.length} of ${counted + sequentialRequests} requests after the load did not answer the first request's data: ${wrongAnswers[0]}`,
+    );
+  }
   const row: ResultRow = {
     scenario: scenario.name,
     setup: setup.name,
@@ -501,11 +514,29 @@ type EmulatorProbe = Pick<Awaited<ReturnType<typeof startOdooEmulator>>, 'calls'
 const timingClient = new Agent({ connections: 4 });
 
 /** Milliseconds from sending a JSON POST to having read the whole answer. */
-async function timedPost(url: string, body: string, headers: Record<string, string> = requestHeaders): Promise<number> {
+async function timedPost(
+  url: string,
+  body: string,
+  headers: Record<string, string> = requestHeaders,
+): Promise<{ ms: number; answer: { status: number; text: string } }> {
   const started = performance.now();
   const answer = await request(url, { method: 'POST', headers, body, dispatcher: timingClient });
-  await answer.body.arrayBuffer();
-  return performance.now() - started;
+  const text = await answer.body.text();
+  return { ms: performance.now() - started, answer: { status: answer.statusCode, text } };
+}
+
+/** What is wrong with a gateway's answer, measured against the data its first answer in this cell held; null when nothing. */
+function answerFailure(status: number, text: string, expectedData: string): string | null {
+  let answer: { data?: unknown; errors?: { message?: string }[] };
+  try {
+    answer = JSON.parse(text) as typeof answer;
+  } catch {
+    return `HTTP ${status} and a body that is not JSON: ${text.slice(0, 120)}`;
+  }
+  if (status !== 200 || answer.errors?.length)
+    return `HTTP ${status} with ${answer.errors?.length ?? 0} error(s): ${answer.errors?.[0]?.message ?? 'no message'}`;
+  if (JSON.stringify(answer.data) !== expectedData) return 'other data than the first answer';
+  return null;
 }
 
 /**
@@ -517,7 +548,7 @@ async function bareNativeCall(odoo: Awaited<ReturnType<typeof startOdooEmulator>
   const body = JSON.stringify({ jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'common', method: 'version', args: [] } });
   const median = async () => {
     const times: number[] = [];
-    for (let i = 0; i < 25; i++) times.push(await timedPost(`${odoo.url}/jsonrpc`, body, { 'content-type': 'application/json' }));
+    for (let i = 0; i < 25; i++) times.push((await timedPost(`${odoo.url}/jsonrpc`, body, { 'content-type': 'application/json' })).ms);
     return round(percentile(times.slice(5), 50));
   };
   const injectedMs = await median();
