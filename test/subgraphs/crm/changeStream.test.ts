@@ -4,7 +4,7 @@
  * from any other position, and the ways a stream breaks (forgotten client, expired session, lost replay).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ChangeStream, ChangeStreamGapError, type StreamingSession } from '../../../lib/native/salesforceStreaming.js';
+import { ChangeStream, ChangeStreamGapError, type StreamingSession, type StreamingTransport } from '../../../lib/native/salesforceStreaming.js';
 import { CALL_OPTIONS_CLIENT, SalesforceClient } from '../../../lib/native/salesforceClient.js';
 import { CREDENTIALS, requestToken, startTestOrg, VERSION, type TestOrg } from '../../emulators/salesforce/helpers.js';
 
@@ -49,6 +49,36 @@ function recordedStream() {
     },
   });
   return { stream, sent, cookies, clientIds, logins: () => logins, currentToken: () => session?.accessToken };
+}
+
+/**
+ * A ChangeStream whose servers follow a script: handshake, subscribe and disconnect succeed, `connect`
+ * answers each /meta/connect (given the time the client waits for it). Records each message's channel
+ * and bearer token.
+ */
+function scriptedStream(
+  connect: (timeoutMs: number) => unknown[],
+  login: Pick<StreamingTransport, 'session' | 'forgetSession'> = {
+    session: async () => ({ accessToken: 'token', instanceUrl: 'http://salesforce.invalid' }),
+    forgetSession: async () => {},
+  },
+) {
+  const sent: { channel: string; token: string }[] = [];
+  const stream = new ChangeStream({
+    apiVersion: VERSION,
+    timeoutMs: 1_000,
+    ...login,
+    async post(_url, headers, payload, timeoutMs) {
+      const [message] = JSON.parse(payload) as { channel: string }[];
+      sent.push({ channel: message!.channel, token: headers.authorization! });
+      const reply = (body: unknown[]) => ({ status: 200, headers: {}, body: JSON.stringify(body) });
+      if (message!.channel === '/meta/handshake') return reply([{ channel: '/meta/handshake', clientId: 'c1', successful: true }]);
+      if (message!.channel === '/meta/subscribe') return reply([{ channel: '/meta/subscribe', successful: true }]);
+      if (message!.channel === '/meta/disconnect') return reply([{ channel: '/meta/disconnect', successful: true }]);
+      return reply(connect(timeoutMs));
+    },
+  });
+  return { stream, sent };
 }
 
 const firstAccountId = async () => (await org.query('SELECT Id FROM Account ORDER BY Id LIMIT 1')).body.records[0].Id as string;
@@ -140,25 +170,17 @@ describe('ChangeStream', () => {
   });
   it('logs in again when a held connect comes back refused for the session (401 in the message, HTTP 200)', async () => {
     const logins: string[] = [];
-    const sent: { channel: string; token: string }[] = [];
     const event = { channel: '/data/ChangeEvents', data: { event: { replayId: 8 }, payload: { ChangeEventHeader: { entityName: 'Account' } } } };
-    const stream = new ChangeStream({
-      apiVersion: VERSION,
-      timeoutMs: 1_000,
-      session: async () => ({ accessToken: `token-${logins.length}`, instanceUrl: 'http://salesforce.invalid' }),
-      forgetSession: async (refused) => void logins.push(refused.accessToken),
-      async post(_url, headers, payload) {
-        const [message] = JSON.parse(payload) as { channel: string; id: string }[];
-        sent.push({ channel: message!.channel, token: headers.authorization! });
-        const reply = (body: unknown[]) => ({ status: 200, headers: {}, body: JSON.stringify(body) });
-        if (message!.channel === '/meta/handshake') return reply([{ channel: '/meta/handshake', clientId: 'c1', successful: true }]);
-        if (message!.channel === '/meta/subscribe') return reply([{ channel: '/meta/subscribe', successful: true }]);
-        if (logins.length === 0) {
-          return reply([{ channel: '/meta/connect', successful: false, error: '401::Authentication invalid', advice: { reconnect: 'none' } }]);
-        }
-        return reply([event, { channel: '/meta/connect', successful: true }]);
+    const { stream, sent } = scriptedStream(
+      () =>
+        logins.length === 0
+          ? [{ channel: '/meta/connect', successful: false, error: '401::Authentication invalid', advice: { reconnect: 'none' } }]
+          : [event, { channel: '/meta/connect', successful: true }],
+      {
+        session: async () => ({ accessToken: `token-${logins.length}`, instanceUrl: 'http://salesforce.invalid' }),
+        forgetSession: async (refused) => void logins.push(refused.accessToken),
       },
-    });
+    );
     const batch = await stream.changeEvents(7, 0);
     expect(batch).toEqual({ events: [event], latestReplayId: 8 });
     expect(logins).toEqual(['token-0']);
@@ -173,19 +195,9 @@ describe('ChangeStream', () => {
   });
   it('waits for a held connect as long as the servers say they may hold it, not only as long as it asked', async () => {
     const timeouts: number[] = [];
-    const stream = new ChangeStream({
-      apiVersion: VERSION,
-      timeoutMs: 1_000,
-      session: async () => ({ accessToken: 'token', instanceUrl: 'http://salesforce.invalid' }),
-      forgetSession: async () => {},
-      async post(_url, _headers, payload, timeoutMs) {
-        const [message] = JSON.parse(payload) as { channel: string }[];
-        const reply = (body: unknown[]) => ({ status: 200, headers: {}, body: JSON.stringify(body) });
-        if (message!.channel === '/meta/handshake') return reply([{ channel: '/meta/handshake', clientId: 'c1', successful: true }]);
-        if (message!.channel === '/meta/subscribe') return reply([{ channel: '/meta/subscribe', successful: true }]);
-        timeouts.push(timeoutMs);
-        return reply([{ channel: '/meta/connect', successful: true, advice: { interval: 0, timeout: 20_000, reconnect: 'retry' } }]);
-      },
+    const { stream } = scriptedStream((timeoutMs) => {
+      timeouts.push(timeoutMs);
+      return [{ channel: '/meta/connect', successful: true, advice: { interval: 0, timeout: 20_000, reconnect: 'retry' } }];
     });
     await stream.changeEvents(5, 10_000);
     await stream.changeEvents(5, 10_000);
@@ -197,23 +209,10 @@ describe('ChangeStream', () => {
   it("keeps the servers' advice.interval between one connect's answer and the next, and sends none once disconnected", async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {
-      const sent: string[] = [];
-      const stream = new ChangeStream({
-        apiVersion: VERSION,
-        timeoutMs: 1_000,
-        session: async () => ({ accessToken: 'token', instanceUrl: 'http://salesforce.invalid' }),
-        forgetSession: async () => {},
-        async post(_url, _headers, payload) {
-          const [message] = JSON.parse(payload) as { channel: string }[];
-          sent.push(message!.channel);
-          const reply = (body: unknown[]) => ({ status: 200, headers: {}, body: JSON.stringify(body) });
-          if (message!.channel === '/meta/handshake') return reply([{ channel: '/meta/handshake', clientId: 'c1', successful: true }]);
-          if (message!.channel === '/meta/subscribe') return reply([{ channel: '/meta/subscribe', successful: true }]);
-          if (message!.channel === '/meta/disconnect') return reply([{ channel: '/meta/disconnect', successful: true }]);
-          return reply([{ channel: '/meta/connect', successful: true, advice: { interval: 5_000, timeout: 110_000, reconnect: 'retry' } }]);
-        },
-      });
-      const connects = () => sent.filter((c) => c === '/meta/connect').length;
+      const { stream, sent } = scriptedStream(() => [
+        { channel: '/meta/connect', successful: true, advice: { interval: 5_000, timeout: 110_000, reconnect: 'retry' } },
+      ]);
+      const connects = () => sent.filter((m) => m.channel === '/meta/connect').length;
       // The first connect follows the subscription at once; the interval counts from its answer.
       await stream.changeEvents(5, 0);
       expect(connects()).toBe(1);
@@ -230,7 +229,7 @@ describe('ChangeStream', () => {
       await vi.advanceTimersByTimeAsync(1_000);
       await stream.disconnect();
       expect(await third).toEqual({ events: [], latestReplayId: 5 });
-      expect(sent.slice(-2)).toEqual(['/meta/connect', '/meta/disconnect']);
+      expect(sent.slice(-2).map((m) => m.channel)).toEqual(['/meta/connect', '/meta/disconnect']);
       expect(connects()).toBe(2);
     } finally {
       vi.useRealTimers();
