@@ -11,6 +11,8 @@ declare module 'autocannon' {
     timeout?: number;
     /** How often, in ms, it samples its counters and checks whether the run is over. Defaults to 1000. */
     sampleInt?: number;
+    /** Called with each answer's body; an answer it refuses is counted in `mismatches`. */
+    verifyBody?: (body: string) => boolean;
   }
   interface Result {
     requests: { total: number; average: number };
@@ -19,6 +21,7 @@ declare module 'autocannon' {
     errors: number;
     timeouts: number;
     non2xx: number;
+    mismatches: number;
     '2xx': number;
   }
   interface Instance extends PromiseLike<Result> {
