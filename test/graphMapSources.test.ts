@@ -409,6 +409,7 @@ async function crmConnectorReads(): Promise<SalesforceReads> {
       contactsByErpNumber: (c) => c.contactsByErpNumber(['C00001']),
       openOpportunitiesByErpNumber: (c) => c.openOpportunitiesByErpNumber(['C00001']),
       openCasesByErpNumber: (c) => c.openCasesByErpNumber(['C00001']),
+      customerRecordsByErpNumber: (c) => c.customerRecordsByErpNumber(['C00001'], ['contacts', 'openOpportunities', 'openCases']),
       priceBookEntriesBySku: (c) => c.priceBookEntriesBySku(['SKU-1']),
       openQuoteLinesBySku: (c) => c.openQuoteLinesBySku(['SKU-1']),
       quotesById: (c) => c.quotesById(quote),

@@ -18,7 +18,11 @@
  *   `tooManyRequests` (429 with `Retry-After: retryAfterSeconds`, default 1),
  *   `connectionReset` (the socket is destroyed without an answer),
  *   `malformedJson` (200 with a truncated JSON body), `hang` (headers are never
- *   sent and the connection stays open until the client gives up).
+ *   sent and the connection stays open until the client gives up),
+ *   `accessDenied` (the object or model cannot be read by the integration user:
+ *   Salesforce's 400 INVALID_TYPE, which it answers for a query that reads an
+ *   object the user cannot see, even in a relationship subquery; Odoo's
+ *   JSON-RPC AccessError, with a null id as the fault does not read the request).
  * - `times` limits how many calls the rule hits (then it stops matching);
  *   `probability` (0–1) hits only that share of matching calls. The first
  *   matching rule wins.
@@ -29,7 +33,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson } from './http.js';
 
-export const FAULT_KINDS = ['latency', 'http5xx', 'requestLimitExceeded', 'tooManyRequests', 'connectionReset', 'malformedJson', 'hang'] as const;
+export const FAULT_KINDS = [
+  'latency',
+  'http5xx',
+  'requestLimitExceeded',
+  'tooManyRequests',
+  'connectionReset',
+  'malformedJson',
+  'hang',
+  'accessDenied',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultRule {
@@ -51,6 +64,8 @@ export interface FaultRule {
 export interface FaultTarget {
   model?: string;
   method?: string;
+  /** Further objects the call reads (a query's relationship subqueries): a rule naming one of them matches too. */
+  reads?: readonly string[];
 }
 
 export type FaultDialect = 'odoo' | 'salesforce';
@@ -109,6 +124,35 @@ export class InjectedFault extends Error {
         const body = dialect === 'salesforce' ? '{"totalSize": 1, "done": true, "records": [{"attributes": ' : '{"jsonrpc": "2.0", "id": 1, "result": [{"id": ';
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
         res.end(body);
+        return;
+      }
+      case 'accessDenied': {
+        const object = rule.match?.object ?? rule.match?.model ?? this.target.model ?? 'unknown';
+        if (dialect === 'salesforce') {
+          sendJson(
+            res,
+            400,
+            [
+              {
+                message: `sObject type '${object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+                errorCode: 'INVALID_TYPE',
+              },
+            ],
+            headers,
+          );
+        } else {
+          const message = `You are not allowed to access '${object}' (${object}) records. (Injected fault.)`;
+          sendJson(
+            res,
+            200,
+            {
+              jsonrpc: '2.0',
+              id: null,
+              error: { code: 200, message: 'Odoo Server Error', data: { name: 'odoo.exceptions.AccessError', message, arguments: [message], context: {} } },
+            },
+            headers,
+          );
+        }
         return;
       }
       case 'hang':
@@ -216,7 +260,8 @@ export async function handleFaultDiagnostics(req: IncomingMessage, res: ServerRe
 function matches(rule: FaultRule, target: FaultTarget): boolean {
   const model = rule.match?.model ?? rule.match?.object;
   const same = (a: string | undefined, b: string | undefined) => a === undefined || (b !== undefined && a.toLowerCase() === b.toLowerCase());
-  return same(model, target.model) && same(rule.match?.method, target.method);
+  const readsModel = same(model, target.model) || (target.reads ?? []).some((read) => same(model, read));
+  return readsModel && same(rule.match?.method, target.method);
 }
 
 function validateRule(value: unknown, index: number): FaultRule {

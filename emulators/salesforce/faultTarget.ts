@@ -19,8 +19,7 @@ export function salesforceFaultTarget(
   if (a === 'limits') return { model: 'limits', method: 'read' };
   if (a === 'query' || a === 'queryAll') {
     if (n === 2) return { method: 'queryMore' };
-    const from = /\bfrom\s+([A-Za-z0-9_]+)/i.exec(url.searchParams.get('q') ?? '')?.[1];
-    return { model: object(from), method: 'query' };
+    return { ...queriedObjects(url.searchParams.get('q') ?? '', object), method: 'query' };
   }
   if (a === 'jobs' && b === 'query') {
     // Bulk API 2.0 query jobs: a new job's sObject is in its body, so only its operation is known here.
@@ -43,4 +42,21 @@ export function salesforceFaultTarget(
     return { method: ({ POST: 'create', PATCH: 'update', DELETE: 'delete' } as Record<string, string>)[method] ?? method.toLowerCase() };
   }
   return { model: a, method: method.toLowerCase() };
+}
+
+/** The object a SOQL query reads (its outer FROM) and those its relationship subqueries read. */
+function queriedObjects(soql: string, object: (name: string | undefined) => string | undefined): { model?: string; reads?: string[] } {
+  // `(SELECT … FROM Contacts)` has a FROM of its own, and IN lists are parenthesized too: drop every group, innermost first.
+  let outer = soql;
+  let previous: string;
+  do {
+    previous = outer;
+    outer = outer.replace(/\([^()]*\)/g, ' ');
+  } while (outer !== previous);
+  const model = object(/\bfrom\s+([A-Za-z0-9_]+)/i.exec(outer)?.[1]);
+  const parent = model === undefined ? undefined : registry.object(model);
+  const reads = [...soql.matchAll(/\(\s*select\b[^()]*?\bfrom\s+([A-Za-z0-9_]+)/gi)]
+    .map((m) => parent?.childRelationship(m[1]!)?.childSObject)
+    .filter((name): name is string => name !== undefined);
+  return reads.length > 0 ? { model, reads } : { model };
 }

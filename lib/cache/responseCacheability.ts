@@ -24,7 +24,7 @@ export interface CacheReads {
 }
 
 const requests = new AsyncLocal<CacheReads>('cacheReads');
-const fills = new AsyncLocal<true>('cacheFill');
+const fills = new AsyncLocal<boolean>('cacheFill');
 
 /** Runs one subgraph request, collecting what it read. */
 export async function trackCacheReads<T>(run: () => Promise<T>): Promise<{ result: T; reads: CacheReads }> {
@@ -46,9 +46,19 @@ export function asCacheFill<T>(read: () => Promise<T>): Promise<T> {
   return fills.run(true, read);
 }
 
+/** Whether the calling code is part of a cache fill (asCacheFill). */
+export function inCacheFill(): boolean {
+  return fills.getStore() === true;
+}
+
+/** Runs a read that is not a cache fill, even when it is started from inside one. */
+export function outsideCacheFill<T>(read: () => Promise<T>): Promise<T> {
+  return fills.run(false, read);
+}
+
 /** Called for every native exchange: one made outside a cache fill makes the request's answer uncacheable. */
 export function noteNativeCall(): void {
-  if (fills.getStore()) return;
+  if (fills.getStore() === true) return;
   const reads = requests.getStore();
   if (reads) reads.uncacheable = true;
 }

@@ -251,8 +251,18 @@ export class SalesforceClient {
 
   /** Runs a SOQL query and follows `nextRecordsUrl` until Salesforce says `done`. */
   async query<T extends SObjectRecord = SObjectRecord>(soql: string): Promise<T[]> {
-    let page = await this.api<QueryResult<T>>('query', 'GET', `${this.dataPath}/query?q=${encodeURIComponent(soql)}`);
-    const records = [...this.checkPage(page).records];
+    const page = this.checkPage(await this.api<QueryResult<T>>('query', 'GET', `${this.dataPath}/query?q=${encodeURIComponent(soql)}`));
+    if (page.done) return page.records;
+    return [...page.records, ...(await this.remainingRecords(page, salesforceObjectOf(`?q=${encodeURIComponent(soql)}`)))];
+  }
+
+  /**
+   * The records after `page` of a query result, following `nextRecordsUrl` until Salesforce says `done`:
+   * the pages of a query, or of a parent-to-child subquery's result nested in a record, which Salesforce
+   * also cuts into pages when it is long. `object` names the records' sObject for metrics and logs.
+   */
+  async remainingRecords<T extends SObjectRecord = SObjectRecord>(page: QueryResult<T>, object: string): Promise<T[]> {
+    const records: T[] = [];
     while (!page.done) {
       if (!page.nextRecordsUrl) {
         throw new SalesforceUnavailableError(
@@ -260,7 +270,7 @@ export class SalesforceClient {
         );
       }
       const next = page.nextRecordsUrl;
-      this.pagedObjects.set(next, salesforceObjectOf(`?q=${encodeURIComponent(soql)}`));
+      this.pagedObjects.set(next, object);
       page = this.checkPage(await this.api<QueryResult<T>>('queryMore', 'GET', next).finally(() => this.pagedObjects.delete(next)));
       records.push(...page.records);
     }

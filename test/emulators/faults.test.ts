@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FaultInjector, InjectedFault, parseFaultRules } from '../../emulators/common/faults.js';
 import { loadOdooEmulatorConfig } from '../../emulators/odoo/config.js';
 import { loadConfig as loadSalesforceEmulatorConfig } from '../../emulators/salesforce/config.js';
+import { startTestOdoo } from './odoo/helpers.js';
 
 describe('FaultInjector', () => {
   it('matches by model or object and method, case-insensitively, first rule first', async () => {
@@ -30,6 +31,24 @@ describe('FaultInjector', () => {
     let counted = 0;
     await expect(faults.before({ model: 'Account', method: 'query' }, () => counted++)).rejects.toBeInstanceOf(InjectedFault);
     expect(counted).toBe(1);
+  });
+
+  it("matches an object a call reads beside its own (a query's relationship subqueries)", () => {
+    const faults = new FaultInjector([{ match: { object: 'Case' }, fault: 'accessDenied' }]);
+    expect(faults.pick({ model: 'Account', method: 'query' })).toBeUndefined();
+    expect(faults.pick({ model: 'Account', method: 'query', reads: ['Contact', 'Case'] })?.fault).toBe('accessDenied');
+  });
+
+  it('answers accessDenied in Odoo as the AccessError envelope a real Odoo sends', async () => {
+    const odoo = await startTestOdoo({ faults: [{ match: { model: 'res.partner' }, fault: 'accessDenied' }] });
+    try {
+      const error = await odoo.fail('res.partner', 'search_read', [[]], { fields: ['name'], limit: 1 });
+      expect(error).toMatchObject({ code: 200, message: 'Odoo Server Error', data: { name: 'odoo.exceptions.AccessError' } });
+      expect(error.data.message).toMatch(/You are not allowed to access 'res.partner'/);
+      expect(await odoo.call('product.product', 'search_count', [[]])).toBeGreaterThan(0);
+    } finally {
+      await odoo.stop();
+    }
   });
 
   it('never faults with probability 0', () => {

@@ -12,6 +12,7 @@ import type {
   CaseRecord,
   ContactRecord,
   CrmConnector,
+  CustomerList,
   OpportunityRecord,
   PriceBookEntryRecord,
   QuoteLineRecord,
@@ -22,6 +23,7 @@ import { SalesforceError, SalesforceUnavailableError } from '../../../lib/native
 import { idCacheKey } from '../../../lib/native/salesforceId.js';
 import { SoqlValueError } from './connectors/soql.js';
 import { cachedBatch, type CacheUse } from '../../../lib/cache/index.js';
+import { asCacheFill, inCacheFill, outsideCacheFill } from '../../../lib/cache/responseCacheability.js';
 
 export interface CrmLoaders {
   accountById: DataLoader<string, AccountRecord>;
@@ -105,6 +107,7 @@ export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): Crm
   const byEmail = { cacheKeyFn: (email: string) => email.toLowerCase() };
 
   const opportunitiesWithoutOwners = { toCached: (list: OpportunityRecord[]) => list.map(withoutOwner), alsoCache: ownersOf };
+  const customerRead = customerReads(connector);
 
   const loaders: CrmLoaders = {
     accountById: new DataLoader<string, AccountRecord>(
@@ -115,7 +118,7 @@ export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): Crm
       byId,
     ),
     accountsByErpNumber: new DataLoader<string, AccountRecord[]>(async (numbers) => {
-      const lists = (await cachedBatch(cache, C.accountsByErpNumber, (keys: readonly string[]) => translated(connector.accountsByErpNumber(keys)), {
+      const lists = (await cachedBatch(cache, C.accountsByErpNumber, (keys: readonly string[]) => translated(customerRead('accounts', keys)), {
         toCached: (list) => list.map(withoutOwner),
         alsoCache: ownersOf,
       })(numbers)) as AccountRecord[][];
@@ -157,20 +160,20 @@ export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): Crm
       byId,
     ),
     contactsByErpNumber: new DataLoader<string, ContactRecord[]>(
-      cachedBatch(cache, C.contactsByErpNumber, (numbers) => translated(connector.contactsByErpNumber(numbers))),
+      cachedBatch(cache, C.contactsByErpNumber, (numbers) => translated(customerRead('contacts', numbers))),
     ),
     openOpportunitiesByErpNumber: new DataLoader<string, OpportunityRecord[]>(async (numbers) =>
       primeOpportunities(
         await cachedBatch(
           cache,
           C.openOpportunitiesByErpNumber,
-          (keys: readonly string[]) => translated(connector.openOpportunitiesByErpNumber(keys)),
+          (keys: readonly string[]) => translated(customerRead('openOpportunities', keys)),
           opportunitiesWithoutOwners,
         )(numbers),
       ),
     ),
     openCasesByErpNumber: new DataLoader<string, CaseRecord[]>(
-      cachedBatch(cache, C.openCasesByErpNumber, (numbers) => translated(connector.openCasesByErpNumber(numbers))),
+      cachedBatch(cache, C.openCasesByErpNumber, (numbers) => translated(customerRead('openCases', numbers))),
     ),
     priceBookEntriesBySku: new DataLoader<string, PriceBookEntryRecord[]>(
       cachedBatch(cache, C.priceBookEntriesBySku, (skus) => translated(connector.priceBookEntriesBySku(skus))),
@@ -207,3 +210,76 @@ export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): Crm
 
   return loaders;
 }
+
+type CustomerPart = 'accounts' | CustomerList;
+
+/**
+ * Per request: the reads by ERP number that a Customer's loaders ask for in one turn of the event loop
+ * (its accounts, and the lists read beside them) made as one SOQL query, the lists nested in the
+ * accounts as relationship subqueries. Salesforce meters API calls per day: a customer-360 page costs
+ * one call where the separate reads cost four, and it waits for no more rounds than they did.
+ * A part asked for alone is read as before. When Salesforce refuses the combined query (400: a field
+ * or relationship the integration user cannot see), each part is read on its own, so only the part
+ * that fails fails, as without combining.
+ */
+function customerReads(connector: CrmConnector): <P extends CustomerPart>(part: P, numbers: readonly string[]) => Promise<CustomerPartRecords<P>[]> {
+  interface Wanted {
+    part: CustomerPart;
+    numbers: readonly string[];
+    /** Whether it fills the entity cache, so the read is covered by that type's invalidations. */
+    fill: boolean;
+    resolve: (lists: unknown[]) => void;
+    reject: (error: unknown) => void;
+  }
+  const alone: { [P in CustomerPart]: (numbers: readonly string[]) => Promise<CustomerPartRecords<P>[]> } = {
+    accounts: (numbers) => connector.accountsByErpNumber(numbers),
+    contacts: (numbers) => connector.contactsByErpNumber(numbers),
+    openOpportunities: (numbers) => connector.openOpportunitiesByErpNumber(numbers),
+    openCases: (numbers) => connector.openCasesByErpNumber(numbers),
+  };
+  let waiting: Wanted[] | null = null;
+
+  const eachAlone = (batch: Wanted[]) => {
+    for (const w of batch) (alone[w.part] as (numbers: readonly string[]) => Promise<unknown[]>)(w.numbers).then(w.resolve, w.reject);
+  };
+
+  async function readTogether(batch: Wanted[]): Promise<void> {
+    const lists = [...new Set(batch.map((w) => w.part))].filter((part): part is CustomerList => part !== 'accounts');
+    // One part alone, or only accounts: the plain query is the same one call, and lighter.
+    if (batch.length < 2 || lists.length === 0) return eachAlone(batch);
+    const numbers = [...new Set(batch.flatMap((w) => w.numbers))];
+    const read = () => connector.customerRecordsByErpNumber(numbers, lists);
+    let records;
+    try {
+      // A part read outside a cache fill (its type not cached) leaves the answer uncacheable, as it would alone.
+      records = await (batch.every((w) => w.fill) ? asCacheFill(read) : outsideCacheFill(read));
+    } catch (error) {
+      if (error instanceof SalesforceError && error.status === 400) return eachAlone(batch);
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    const byNumber = new Map(numbers.map((number, i) => [number, records[i]!]));
+    for (const w of batch) w.resolve(w.numbers.map((number) => byNumber.get(number)![w.part] ?? []));
+  }
+
+  return <P extends CustomerPart>(part: P, numbers: readonly string[]) =>
+    new Promise<CustomerPartRecords<P>[]>((resolve, reject) => {
+      if (!waiting) {
+        const batch: Wanted[] = (waiting = []);
+        // The loaders of one tick dispatch one after another, some after a cache lookup: a turn of the loop gathers them.
+        setImmediate(() => {
+          waiting = null;
+          readTogether(batch).catch((error: unknown) => batch.forEach((w) => w.reject(error)));
+        });
+      }
+      waiting.push({ part, numbers, fill: inCacheFill(), resolve: resolve as (lists: unknown[]) => void, reject });
+    });
+}
+
+type CustomerPartRecords<P extends CustomerPart> = P extends 'accounts'
+  ? AccountRecord[]
+  : P extends 'contacts'
+    ? ContactRecord[]
+    : P extends 'openOpportunities'
+      ? OpportunityRecord[]
+      : CaseRecord[];

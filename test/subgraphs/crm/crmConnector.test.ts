@@ -203,6 +203,43 @@ describe('one-to-many by account', () => {
     expect(contacts.at(-1)).toEqual(contacts[0]);
   });
 
+  it('customerRecordsByErpNumber gives the accounts and the same lists in one query, the lists as relationship subqueries', async () => {
+    const companies = matched.slice(0, 20);
+    const conflict = conflicted[0]!;
+    const keys = [...companies.map((c) => c.erpNumber!), conflict.erpNumber!, erpOnly[0]!.erpNumber!, "C'1 OR Name != null", companies[0]!.erpNumber!];
+    const records = await connector.customerRecordsByErpNumber(keys, ['contacts', 'openOpportunities', 'openCases']);
+    expect(dataCalls()).toEqual({ 'Account.query': 1 });
+    const [accounts, contacts, opportunities, cases] = await Promise.all([
+      connector.accountsByErpNumber(keys),
+      connector.contactsByErpNumber(keys),
+      connector.openOpportunitiesByErpNumber(keys),
+      connector.openCasesByErpNumber(keys),
+    ]);
+    expect(records).toHaveLength(keys.length);
+    records.forEach((r, i) => {
+      expect(r.accounts, keys[i]).toEqual(accounts[i]);
+      // Per account in the same order; several accounts on one number (the conflict) come one after the other.
+      const sameSet = <T extends { id: string }>(a: T[] | undefined, b: T[]) => expect(new Set(a!.map((x) => x.id))).toEqual(new Set(b.map((x) => x.id)));
+      if (accounts[i]!.length > 1) {
+        sameSet(r.contacts, contacts[i]!);
+        sameSet(r.openOpportunities, opportunities[i]!);
+        sameSet(r.openCases, cases[i]!);
+      } else {
+        expect(r.contacts).toEqual(contacts[i]);
+        expect(r.openOpportunities).toEqual(opportunities[i]);
+        expect(r.openCases).toEqual(cases[i]);
+      }
+    });
+    expect(records[20]!.accounts).toHaveLength(2);
+    expect(records[20]!.contacts!.length).toBeGreaterThan(0);
+    expect(records.slice(0, 20).some((r) => r.contacts!.length > 0 && r.openOpportunities!.length > 0 && r.openCases!.length > 0)).toBe(true);
+    expect(records[21]).toEqual({ accounts: [], contacts: [], openOpportunities: [], openCases: [] });
+    expect(records[22]).toEqual({ accounts: [], contacts: [], openOpportunities: [], openCases: [] });
+    // Only the lists asked for.
+    const [onlyCases] = await connector.customerRecordsByErpNumber([companies[0]!.erpNumber!], ['openCases']);
+    expect(Object.keys(onlyCases!).sort()).toEqual(['accounts', 'openCases']);
+  });
+
   it('opportunitiesById matches by id', async () => {
     const [o1, o2] = [world.opportunities[10]!, world.opportunities[3]!];
     const rows = await connector.opportunitiesById([o1.id, 'bad', o2.id.slice(0, 15)]);

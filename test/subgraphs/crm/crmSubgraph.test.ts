@@ -289,8 +289,8 @@ describe('native calls', () => {
     const five = await callsFor(5);
     const fifty = await callsFor(50);
     expect(fifty).toEqual(five);
-    // Accounts with their owners in one query, then contacts, opportunities (with owners) and cases.
-    expect(fifty).toEqual({ 'Account.query': 1, 'Contact.query': 1, 'Opportunity.query': 1, 'Case.query': 1 });
+    // Accounts with their owners, contacts, opportunities (with owners) and cases: one query, the lists as subqueries.
+    expect(fifty).toEqual({ 'Account.query': 1 });
   });
 });
 
@@ -316,7 +316,8 @@ describe('a page of customer entities', () => {
     const { answer, calls } = await run('segment contacts { name } openOpportunities @skip(if: true) { name } openCases @include(if: $withCases) { subject }', {
       withCases: false,
     });
-    expect(calls).toEqual({ 'Account.query': 1, 'Contact.query': 1 });
+    // The account lookup and the one list asked for, in one query.
+    expect(calls).toEqual({ 'Account.query': 1 });
     expect(answer.errors).toBeUndefined();
     expect(Object.keys(answer.data!._entities[0]).sort()).toEqual(['contacts', 'segment']);
   });
@@ -335,13 +336,20 @@ describe('a page of customer entities', () => {
     }
   });
 
-  it('reports a failed list on that list alone', async () => {
-    emulator.faults.set([{ match: { object: 'Case' }, fault: 'requestLimitExceeded' }]);
+  it('reads each part on its own when Salesforce refuses the combined query, and reports a failed list on that list alone', async () => {
+    // The integration user cannot see cases: Salesforce refuses any query that reads them, subqueries included.
+    emulator.faults.set([{ match: { object: 'Case' }, fault: 'accessDenied' }]);
     try {
-      const { answer } = await run('segment contacts { name } openCases { subject }');
+      const { answer, calls } = await run('segment contacts { name } openCases { subject }');
       // The lists are non-null, so the customer itself is null; the error names the list that failed.
       expect(answer.data!._entities[0]).toBeNull();
       expect(new Set(answer.errors!.map((e) => e.path?.[2]))).toEqual(new Set(['openCases']));
+      expect(answer.errors![0]!.extensions).toMatchObject({ code: 'NATIVE_SYSTEM_ERROR', system: 'crm', nativeError: 'INVALID_TYPE' });
+      // The refused combined query, then the accounts, the contacts and the (refused) cases, each alone.
+      expect(calls).toEqual({ 'Account.query': 2, 'Contact.query': 1, 'Case.query': 1 });
+      // Without the fault, the same selection is one query again.
+      emulator.faults.clear();
+      expect((await run('segment contacts { name } openCases { subject }')).calls).toEqual({ 'Account.query': 1 });
     } finally {
       emulator.faults.clear();
     }

@@ -9,7 +9,7 @@
  * Records are plain data named after the CRM's meaning, not its field names,
  * so resolvers never see Salesforce's JSON.
  */
-import type { SalesforceClient, SObjectRecord } from '../../../../lib/native/salesforceClient.js';
+import type { QueryResult, SalesforceClient, SObjectRecord } from '../../../../lib/native/salesforceClient.js';
 import { SalesforceUnavailableError } from '../../../../lib/native/salesforceClient.js';
 import { normalizeIdOf, type KnownSObject } from '../../../../lib/native/salesforceId.js';
 import { isSoqlWritable, soqlId, soqlList, soqlString } from './soql.js';
@@ -165,10 +165,26 @@ export interface CrmConnector {
   openCasesByAccountId(accountIds: readonly string[]): Promise<CaseRecord[][]>;
   /** Open cases of the accounts that carry each ERP number (as contactsByErpNumber). */
   openCasesByErpNumber(numbers: readonly string[]): Promise<CaseRecord[][]>;
+  /**
+   * The accounts that carry each ERP number and, in the same query, the lists asked for (as the
+   * ...ByErpNumber functions give them): one call where the separate functions make one each.
+   */
+  customerRecordsByErpNumber(numbers: readonly string[], lists: readonly CustomerList[]): Promise<CustomerRecords[]>;
   priceBookEntriesBySku(skus: readonly string[]): Promise<PriceBookEntryRecord[][]>;
   /** Lines of quotes whose status is not Accepted, Denied or Rejected. */
   openQuoteLinesBySku(skus: readonly string[]): Promise<QuoteLineRecord[][]>;
   quotesById(ids: readonly string[]): Promise<(QuoteRecord | CrmNotFoundError)[]>;
+}
+
+/** The lists of an account that are read by ERP number for a Customer. */
+export type CustomerList = 'contacts' | 'openOpportunities' | 'openCases';
+
+/** What customerRecordsByErpNumber answers for one ERP number: its accounts and the lists asked for. */
+export interface CustomerRecords {
+  accounts: AccountRecord[];
+  contacts?: ContactRecord[];
+  openOpportunities?: OpportunityRecord[];
+  openCases?: CaseRecord[];
 }
 
 /** Quote statuses after which a quote no longer competes for stock or price. */
@@ -298,6 +314,30 @@ export const BY_ERP_NUMBER: AccountKey = {
   },
 };
 
+/** One of an account's lists: read on its own (`FROM <object>`), or nested in the account (`FROM <relationship>`). */
+interface AccountList<T> {
+  object: string;
+  /** The child relationship on Account. */
+  relationship: string;
+  fields: readonly string[];
+  openOnly?: boolean;
+  orderBy: string;
+  toRecord: (r: SObjectRecord) => T;
+}
+
+const ACCOUNT_LISTS: { contacts: AccountList<ContactRecord>; openOpportunities: AccountList<OpportunityRecord>; openCases: AccountList<CaseRecord> } = {
+  contacts: { object: 'Contact', relationship: 'Contacts', fields: CONTACT_FIELDS, orderBy: 'LastName, FirstName, Id', toRecord: toContact },
+  openOpportunities: {
+    object: 'Opportunity',
+    relationship: 'Opportunities',
+    fields: [...OPPORTUNITY_FIELDS, ...OWNER_FIELDS],
+    openOnly: true,
+    orderBy: 'CloseDate, Id',
+    toRecord: toOpportunity,
+  },
+  openCases: { object: 'Case', relationship: 'Cases', fields: CASE_FIELDS, openOnly: true, orderBy: 'CreatedDate DESC, Id', toRecord: toCase },
+};
+
 export function createCrmConnector(client: SalesforceClient): CrmConnector {
   const byId = <T extends { id: string }>(object: KnownSObject, keys: readonly string[], fields: readonly string[], toRecord: (r: SObjectRecord) => T) =>
     readById(client, object, keys, fields, toRecord);
@@ -341,28 +381,36 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
   const exact = (value: string) => value;
 
   /** One-to-many reads from an account: `SELECT <fields> FROM <object> WHERE <account key> IN (...) [AND <open>] ORDER BY <order>`. */
-  function ofAccounts<T>(
-    by: AccountKey,
-    keys: readonly string[],
-    query: { object: string; fields: readonly string[]; openOnly?: boolean; orderBy: string },
-    toRecord: (r: SObjectRecord) => T,
-  ): Promise<T[][]> {
-    const select = query.fields.includes(by.field) ? query.fields : [...query.fields, by.field];
+  function ofAccounts<T>(by: AccountKey, keys: readonly string[], list: AccountList<T>): Promise<T[][]> {
+    const select = list.fields.includes(by.field) ? list.fields : [...list.fields, by.field];
     return grouped(
       keys,
       by.literal,
       by.keyOf,
-      (list) =>
-        `SELECT ${select.join(', ')} FROM ${query.object} WHERE ${by.field} IN ${list}${query.openOnly ? ' AND IsClosed = false' : ''} ORDER BY ${query.orderBy}`,
-      (r) => ({ key: by.keyOfRow(r), record: toRecord(r) }),
+      (inList) =>
+        `SELECT ${select.join(', ')} FROM ${list.object} WHERE ${by.field} IN ${inList}${list.openOnly ? ' AND IsClosed = false' : ''} ORDER BY ${list.orderBy}`,
+      (r) => ({ key: by.keyOfRow(r), record: list.toRecord(r) }),
     );
   }
-  const contactsBy = (by: AccountKey, keys: readonly string[]) =>
-    ofAccounts(by, keys, { object: 'Contact', fields: CONTACT_FIELDS, orderBy: 'LastName, FirstName, Id' }, toContact);
-  const openOpportunitiesBy = (by: AccountKey, keys: readonly string[]) =>
-    ofAccounts(by, keys, { object: 'Opportunity', fields: [...OPPORTUNITY_FIELDS, ...OWNER_FIELDS], openOnly: true, orderBy: 'CloseDate, Id' }, toOpportunity);
-  const openCasesBy = (by: AccountKey, keys: readonly string[]) =>
-    ofAccounts(by, keys, { object: 'Case', fields: CASE_FIELDS, openOnly: true, orderBy: 'CreatedDate DESC, Id' }, toCase);
+
+  const accountsWithOwners =
+    (subqueries: readonly string[] = []) =>
+    (inList: string) =>
+      `SELECT ${[...ACCOUNT_FIELDS, ...OWNER_FIELDS, ...subqueries].join(', ')} FROM Account WHERE ERP_Customer_Number__c IN ${inList} ORDER BY Id`;
+
+  /**
+   * A subquery's records nested in an account: null when there are none; Salesforce cuts a long one
+   * into pages like a query's, and the rest is read through its `nextRecordsUrl`.
+   */
+  async function nested(account: SObjectRecord, list: AccountList<unknown>): Promise<SObjectRecord[]> {
+    const value = account[list.relationship];
+    if (value === null || value === undefined) return [];
+    if (typeof value !== 'object' || !Array.isArray((value as QueryResult<SObjectRecord>).records)) {
+      throw protocolError(account, list.relationship, 'the query result of a relationship subquery');
+    }
+    const page = value as QueryResult<SObjectRecord>;
+    return page.done ? page.records : [...page.records, ...(await client.remainingRecords(page, list.object))];
+  }
 
   return {
     accountsById: (ids) => byId('Account', ids, ACCOUNT_FIELDS, toAccount),
@@ -373,9 +421,32 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
         textLiteral,
         // The external id is the identity: compared exactly, never loosened.
         exact,
-        (list) => `SELECT ${[...ACCOUNT_FIELDS, ...OWNER_FIELDS].join(', ')} FROM Account WHERE ERP_Customer_Number__c IN ${list} ORDER BY Id`,
+        accountsWithOwners(),
         (r) => ({ key: str(r, 'ERP_Customer_Number__c'), record: toAccount(r) }),
       ),
+
+    async customerRecordsByErpNumber(numbers, lists) {
+      const subqueries = lists.map((name) => {
+        const list = ACCOUNT_LISTS[name];
+        return `(SELECT ${list.fields.join(', ')} FROM ${list.relationship}${list.openOnly ? ' WHERE IsClosed = false' : ''} ORDER BY ${list.orderBy})`;
+      });
+      const rowsByNumber = await grouped(numbers, textLiteral, exact, accountsWithOwners(subqueries), (r) => ({
+        key: str(r, 'ERP_Customer_Number__c'),
+        record: r,
+      }));
+      return Promise.all(
+        rowsByNumber.map(async (rows) => {
+          const records: CustomerRecords = { accounts: rows.map(toAccount) };
+          for (const name of lists) {
+            const list: AccountList<unknown> = ACCOUNT_LISTS[name];
+            // With several accounts on one number, their lists one account after another, in account id order.
+            const nestedRows = (await Promise.all(rows.map((row) => nested(row, list)))).flat();
+            (records as Record<CustomerList, unknown[]>)[name] = nestedRows.map((r) => list.toRecord(r));
+          }
+          return records;
+        }),
+      );
+    },
 
     usersById: (ids) => byId('User', ids, USER_FIELDS, toUser),
 
@@ -389,13 +460,13 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
         (r) => ({ key: str(r, 'Email'), record: toUser(r) }),
       ),
 
-    contactsByAccountId: (accountIds) => contactsBy(BY_ACCOUNT_ID, accountIds),
-    contactsByErpNumber: (numbers) => contactsBy(BY_ERP_NUMBER, numbers),
-    openOpportunitiesByAccountId: (accountIds) => openOpportunitiesBy(BY_ACCOUNT_ID, accountIds),
-    openOpportunitiesByErpNumber: (numbers) => openOpportunitiesBy(BY_ERP_NUMBER, numbers),
+    contactsByAccountId: (accountIds) => ofAccounts(BY_ACCOUNT_ID, accountIds, ACCOUNT_LISTS.contacts),
+    contactsByErpNumber: (numbers) => ofAccounts(BY_ERP_NUMBER, numbers, ACCOUNT_LISTS.contacts),
+    openOpportunitiesByAccountId: (accountIds) => ofAccounts(BY_ACCOUNT_ID, accountIds, ACCOUNT_LISTS.openOpportunities),
+    openOpportunitiesByErpNumber: (numbers) => ofAccounts(BY_ERP_NUMBER, numbers, ACCOUNT_LISTS.openOpportunities),
     opportunitiesById: (ids) => byId('Opportunity', ids, OPPORTUNITY_FIELDS, toOpportunity),
-    openCasesByAccountId: (accountIds) => openCasesBy(BY_ACCOUNT_ID, accountIds),
-    openCasesByErpNumber: (numbers) => openCasesBy(BY_ERP_NUMBER, numbers),
+    openCasesByAccountId: (accountIds) => ofAccounts(BY_ACCOUNT_ID, accountIds, ACCOUNT_LISTS.openCases),
+    openCasesByErpNumber: (numbers) => ofAccounts(BY_ERP_NUMBER, numbers, ACCOUNT_LISTS.openCases),
 
     priceBookEntriesBySku: (skus) =>
       grouped(
