@@ -97,8 +97,16 @@ function withoutOwner<T extends { owner?: UserRecord | null }>(record: T): T {
   return rest as T;
 }
 
+export interface CrmLoaderOptions {
+  /**
+   * Whether a customer's accounts and lists asked for together are read in one query (customerReads).
+   * Defaults to true; off only with native batching off, for the benchmark's baseline of plain resolvers.
+   */
+  combineCustomerReads?: boolean;
+}
+
 /** `cache` is the cross-request cache; without it every load goes to Salesforce (once per request and key). */
-export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): CrmLoaders {
+export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse, options: CrmLoaderOptions = {}): CrmLoaders {
   const C = CRM_CACHE;
   const idKey = { key: idCacheKey };
   // Both forms of an id (15 and 18 characters) must hit one cache entry and one slot in the batch.
@@ -107,7 +115,7 @@ export function createCrmLoaders(connector: CrmConnector, cache?: CacheUse): Crm
   const byEmail = { cacheKeyFn: (email: string) => email.toLowerCase() };
 
   const opportunitiesWithoutOwners = { toCached: (list: OpportunityRecord[]) => list.map(withoutOwner), alsoCache: ownersOf };
-  const customerRead = customerReads(connector);
+  const customerRead = customerReads(connector, options.combineCustomerReads ?? true);
 
   const loaders: CrmLoaders = {
     accountById: new DataLoader<string, AccountRecord>(
@@ -222,7 +230,10 @@ type CustomerPart = 'accounts' | CustomerList;
  * or relationship the integration user cannot see), each part is read on its own, so only the part
  * that fails fails, as without combining.
  */
-function customerReads(connector: CrmConnector): <P extends CustomerPart>(part: P, numbers: readonly string[]) => Promise<CustomerPartRecords<P>[]> {
+function customerReads(
+  connector: CrmConnector,
+  combine: boolean,
+): <P extends CustomerPart>(part: P, numbers: readonly string[]) => Promise<CustomerPartRecords<P>[]> {
   interface Wanted {
     part: CustomerPart;
     numbers: readonly string[];
@@ -237,10 +248,14 @@ function customerReads(connector: CrmConnector): <P extends CustomerPart>(part: 
     openOpportunities: (numbers) => connector.openOpportunitiesByErpNumber(numbers),
     openCases: (numbers) => connector.openCasesByErpNumber(numbers),
   };
+  if (!combine) return (part, numbers) => alone[part](numbers);
   let waiting: Wanted[] | null = null;
 
+  // The batch runs in the context of the part that came first: each read says for itself whether it fills
+  // the entity cache, as a part read outside a fill (its type not cached) leaves the answer uncacheable.
+  const asRead = <T>(fill: boolean, read: () => Promise<T>) => (fill ? asCacheFill(read) : outsideCacheFill(read));
   const eachAlone = (batch: Wanted[]) => {
-    for (const w of batch) (alone[w.part] as (numbers: readonly string[]) => Promise<unknown[]>)(w.numbers).then(w.resolve, w.reject);
+    for (const w of batch) asRead(w.fill, () => (alone[w.part] as (numbers: readonly string[]) => Promise<unknown[]>)(w.numbers)).then(w.resolve, w.reject);
   };
 
   async function readTogether(batch: Wanted[]): Promise<void> {
@@ -248,11 +263,12 @@ function customerReads(connector: CrmConnector): <P extends CustomerPart>(part: 
     // One part alone, or only accounts: the plain query is the same one call, and lighter.
     if (batch.length < 2 || lists.length === 0) return eachAlone(batch);
     const numbers = [...new Set(batch.flatMap((w) => w.numbers))];
-    const read = () => connector.customerRecordsByErpNumber(numbers, lists);
     let records;
     try {
-      // A part read outside a cache fill (its type not cached) leaves the answer uncacheable, as it would alone.
-      records = await (batch.every((w) => w.fill) ? asCacheFill(read) : outsideCacheFill(read));
+      records = await asRead(
+        batch.every((w) => w.fill),
+        () => connector.customerRecordsByErpNumber(numbers, lists),
+      );
     } catch (error) {
       if (error instanceof SalesforceError && error.status === 400) return eachAlone(batch);
       for (const w of batch) w.reject(error);

@@ -63,7 +63,8 @@ export function buildCrmSubgraph(config: CrmSubgraphConfig, cache?: CacheRuntime
     context: async () => {
       // While Salesforce is down, loaders answer from stale cache entries and mark them here.
       const stale = new StaleMarks('crm');
-      return { loaders: createCrmLoaders(connector, cache && { ...cache, stale }), areas: createAreaLoaders(areas), currencyCode: config.currencyCode, stale };
+      const loaders = createCrmLoaders(connector, cache && { ...cache, stale }, { combineCustomerReads: config.nativeBatching !== false });
+      return { loaders, areas: createAreaLoaders(areas), currencyCode: config.currencyCode, stale };
     },
   };
 }

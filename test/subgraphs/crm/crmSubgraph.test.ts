@@ -292,6 +292,24 @@ describe('native calls', () => {
     // Accounts with their owners, contacts, opportunities (with owners) and cases: one query, the lists as subqueries.
     expect(fifty).toEqual({ 'Account.query': 1 });
   });
+
+  it("with native batching off (the benchmark's baseline of plain resolvers), one query per customer and part", async () => {
+    const plain = await startCrm(emulator.url, { nativeBatching: false });
+    try {
+      await entities(plain.url, '... on Customer { segment }', [{ __typename: 'Customer', number: customers[0]!.erpNumber }]); // log in
+      emulator.calls.reset();
+      const rows = await entities(
+        plain.url,
+        selection,
+        customers.slice(0, 5).map((c) => ({ __typename: 'Customer', number: c.erpNumber })),
+      );
+      expect(rows).toHaveLength(5);
+      const { calls } = emulator.calls.snapshot() as { calls: Record<string, number> };
+      expect(calls).toEqual({ 'Account.query': 5, 'Contact.query': 5, 'Opportunity.query': 5, 'Case.query': 5 });
+    } finally {
+      await plain.stop();
+    }
+  });
 });
 
 describe('a page of customer entities', () => {

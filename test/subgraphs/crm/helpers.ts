@@ -45,8 +45,8 @@ export function salesforceClient(loginUrl: string): SalesforceClient {
   return new SalesforceClient(crmConfig(loginUrl).salesforce);
 }
 
-export async function startCrm(loginUrl: string) {
-  return startCrmSubgraph(crmConfig(loginUrl));
+export async function startCrm(loginUrl: string, overrides: Partial<CrmSubgraphConfig> = {}) {
+  return startCrmSubgraph({ ...crmConfig(loginUrl), ...overrides });
 }
 
 export interface GraphQLAnswer<T = Record<string, unknown>> {
