@@ -2,7 +2,20 @@
  * The small HTTP pieces the gateway's front and the subgraphs' servers share:
  * a size-limited body reader and JSON replies in GraphQL's error shape.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+
+/**
+ * Keeps idle client connections open for `idleMs` (HTTP_KEEPALIVE_TIMEOUT_MS). Node closes them after
+ * 5 s by default, well before the 60 s a load balancer or nginx keeps its upstream connections: it may
+ * then send a request down a connection as the server closes it, and answer that request with a 502.
+ * Node advertises the timeout (`Keep-Alive: timeout=…`) for clients that read it.
+ */
+export function keepIdleConnections(server: Server, idleMs: number): void {
+  server.keepAliveTimeout = idleMs;
+  // A request's headers must be allowed longer than the idle wait before it, or the headers timer could
+  // close a kept-alive connection first.
+  server.headersTimeout = Math.max(server.headersTimeout, idleMs + 1_000);
+}
 
 /**
  * Reads a request body as text, or resolves to null once it passes `limit` bytes

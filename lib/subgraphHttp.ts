@@ -6,7 +6,7 @@
  * its operations with a context of its own, which Apollo's batching does not.
  * Every subgraph (erp, crm, workflow) listens through this.
  */
-import { readBody, sendGraphQLError, sendJson } from './http.js';
+import { keepIdleConnections, readBody, sendGraphQLError, sendJson } from './http.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
@@ -42,6 +42,8 @@ export interface SubgraphListenOptions<TContext extends BaseContext> {
   openScopes?: readonly string[];
   /** Largest request body accepted, in bytes. Defaults to 4 MiB. */
   maxBodyBytes?: number;
+  /** How long an idle client connection is kept open, in ms (`HTTP_KEEPALIVE_TIMEOUT_MS`). */
+  keepAliveTimeoutMs: number;
   /** Most operations in one batched request (a JSON array of requests, as the gateway batches them). Defaults to 64. */
   maxBatch?: number;
   /**
@@ -137,6 +139,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       ? observeRequest(observability, req, res, guarded, (scope, { status, durationMs }) => scope.logger.debug({ status, durationMs }, 'subgraph request'))
       : guarded());
   });
+  keepIdleConnections(httpServer, options.keepAliveTimeoutMs);
   server.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer }));
   await server.start();
   await new Promise<void>((resolve, reject) => {

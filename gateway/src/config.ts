@@ -17,6 +17,8 @@ export interface GatewayConfig {
   port: number;
   /** Interface to bind. Defaults to 127.0.0.1. */
   host: string;
+  /** How long an idle client connection is kept open, in ms (`HTTP_KEEPALIVE_TIMEOUT_MS`). */
+  keepAliveTimeoutMs: number;
   /** The composed supergraph file. Defaults to schema/supergraph.graphql. */
   supergraphPath: string;
   /** Subgraph URLs that replace the ones composed into the supergraph, by subgraph name. Defaults to none. */
@@ -198,6 +200,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   return {
     port: s.get('GATEWAY_PORT'),
     host: s.get('GATEWAY_HOST'),
+    keepAliveTimeoutMs: s.get('HTTP_KEEPALIVE_TIMEOUT_MS'),
     supergraphPath: resolve(repoRoot, s.get('SUPERGRAPH_PATH')),
     subgraphUrls,
     development,

@@ -37,7 +37,7 @@ import type { ResponseCacheCounts } from '../../lib/observability/metrics.js';
 import { RedisKeyValueCache } from '../../lib/cache/redisKeyValueCache.js';
 import { createQueryPlanCache, type QueryPlanCacheStats } from './queryPlanCache.js';
 import { developmentToken } from './auth/banner.js';
-import { readBody, sendGraphQLError as graphqlError, sendJson } from '../../lib/http.js';
+import { keepIdleConnections, readBody, sendGraphQLError as graphqlError, sendJson } from '../../lib/http.js';
 import { createObservability, type ObservabilityOptions } from '../../lib/observability/index.js';
 import { createGatewayObservation } from '../../lib/observability/gateway.js';
 import { METRICS_PATH, serveMetrics } from '../../lib/observability/http.js';
@@ -259,6 +259,7 @@ export async function startGateway(config: GatewayConfig, observation: Observabi
     });
   });
 
+  keepIdleConnections(server, config.keepAliveTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -138,6 +138,16 @@ export const SETTINGS = {
     },
     { minLength: 32 },
   ),
+  HTTP_KEEPALIVE_TIMEOUT_MS: integer(
+    65_000,
+    { min: 1_000, max: 240_000 },
+    {
+      group: PRODUCT,
+      components: SERVERS,
+      description:
+        'How long the gateway and each subgraph keep an idle client connection open, in ms. Keep it above the idle timeout of whatever sits in front and reuses connections (nginx `keepalive_timeout` in an upstream block and most cloud load balancers: 60 s), or the balancer may send a request on a connection the server is closing and answer it with a 502.',
+    },
+  ),
   DATA_DIR: path('data', {
     group: PRODUCT,
     components: ['stack'],

@@ -19,6 +19,8 @@ export interface CrmSubgraphConfig {
   port: number;
   /** Interface to listen on. Defaults to 127.0.0.1. */
   host: string;
+  /** How long an idle client connection is kept open, in ms (`HTTP_KEEPALIVE_TIMEOUT_MS`). */
+  keepAliveTimeoutMs: number;
   salesforce: SalesforceConfig;
   /** The org's currency (ISO 4217) for every Money the CRM returns. Defaults to EUR. */
   currencyCode: string;
@@ -54,6 +56,7 @@ export function loadCrmConfig(env: Env = process.env): CrmSubgraphConfig {
   return {
     port: s.get('CRM_SUBGRAPH_PORT'),
     host: s.get('CRM_SUBGRAPH_HOST'),
+    keepAliveTimeoutMs: s.get('HTTP_KEEPALIVE_TIMEOUT_MS'),
     salesforce: readSalesforceConnection(s),
     currencyCode: s.get('CRM_CURRENCY'),
     development: !s.production,

@@ -99,6 +99,7 @@ export async function startCrmSubgraph(config: CrmSubgraphConfig, observation: O
     // Only requests signed by the gateway are answered (lib/internalAuth.ts).
     ({ url } = await startSubgraphServer(server, {
       listen: { port: config.port, host: config.host },
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       context,
       // GET /health pings Salesforce (GET /services/data/: no login, no API allocation) and reports the breaker and Sforce-Limit-Info.
       routes: subgraphHealthRoutes({

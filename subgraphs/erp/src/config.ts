@@ -39,6 +39,8 @@ export interface ErpSubgraphConfig {
   port: number;
   /** Interface to listen on (`ERP_SUBGRAPH_HOST`). Defaults to 127.0.0.1. */
   host: string;
+  /** How long an idle client connection is kept open, in ms (`HTTP_KEEPALIVE_TIMEOUT_MS`). */
+  keepAliveTimeoutMs: number;
   odoo: OdooSettings;
   /** Unexpected errors keep their message outside production. True unless NODE_ENV is production. */
   development: boolean;
@@ -69,6 +71,7 @@ export function loadErpConfig(env: NodeJS.ProcessEnv = process.env): ErpSubgraph
   return {
     port: s.get('ERP_SUBGRAPH_PORT'),
     host: s.get('ERP_SUBGRAPH_HOST'),
+    keepAliveTimeoutMs: s.get('HTTP_KEEPALIVE_TIMEOUT_MS'),
     odoo: readOdooConnection(s),
     development: !s.production,
     internalSecret: internalSharedSecret(env),

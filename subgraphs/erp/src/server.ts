@@ -82,6 +82,7 @@ export async function startErpSubgraph(config: ErpSubgraphConfig, observation: O
     // Only requests signed by the gateway are answered (lib/internalAuth.ts).
     ({ url } = await startSubgraphServer(server, {
       listen: { port: config.port, host: config.host },
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       // GET /health pings Odoo (common.version, outside the breaker) and reports the breaker; the gateway's /health/ready asks it.
       routes: subgraphHealthRoutes({
         subgraph: 'erp',

@@ -22,6 +22,8 @@ export interface WorkflowSubgraphConfig {
   port: number;
   /** Interface to listen on (`WORKFLOW_SUBGRAPH_HOST`). Defaults to 127.0.0.1. */
   host: string;
+  /** How long an idle client connection is kept open, in ms (`HTTP_KEEPALIVE_TIMEOUT_MS`). */
+  keepAliveTimeoutMs: number;
   odoo: WorkflowOdooSettings;
   salesforce: WorkflowSalesforceSettings;
   /** The currency of every Money the workflows report (`WORKFLOW_CURRENCY`). Defaults to EUR, the ERP's company currency. */
@@ -71,6 +73,7 @@ export function loadWorkflowConfig(env: NodeJS.ProcessEnv = process.env): Workfl
   return {
     port: s.get('WORKFLOW_SUBGRAPH_PORT'),
     host: s.get('WORKFLOW_SUBGRAPH_HOST'),
+    keepAliveTimeoutMs: s.get('HTTP_KEEPALIVE_TIMEOUT_MS'),
     odoo: readOdooConnection(s),
     salesforce: readSalesforceConnection(s),
     currencyCode: s.get('WORKFLOW_CURRENCY'),

@@ -126,6 +126,7 @@ export async function startWorkflowSubgraph(
     // Only requests signed by the gateway are answered (lib/internalAuth.ts).
     ({ url } = await startSubgraphServer(server, {
       listen: { port: config.port, host: config.host },
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       internalSecret: config.internalSecret,
       observability,
       openScopes: scopesDeclaredIn(subgraphSdl('workflow')),

@@ -6,6 +6,7 @@ describe('loadCrmConfig', () => {
     expect(loadCrmConfig({})).toEqual({
       port: 4002,
       host: '127.0.0.1',
+      keepAliveTimeoutMs: 65000,
       salesforce: {
         loginUrl: 'http://127.0.0.1:8070',
         apiVersion: '60.0',

@@ -6,6 +6,7 @@ describe('loadErpConfig', () => {
     expect(loadErpConfig({})).toEqual({
       port: 4001,
       host: '127.0.0.1',
+      keepAliveTimeoutMs: 65000,
       odoo: {
         url: 'http://127.0.0.1:8069',
         db: 'odoo',
@@ -28,6 +29,7 @@ describe('loadErpConfig', () => {
     const config = loadErpConfig({
       ERP_SUBGRAPH_PORT: '0',
       ERP_SUBGRAPH_HOST: '0.0.0.0',
+      HTTP_KEEPALIVE_TIMEOUT_MS: '75000',
       ODOO_URL: 'https://erp.example.com/',
       ODOO_DB: 'prod',
       ODOO_LOGIN: 'integration@example.com',
@@ -39,6 +41,7 @@ describe('loadErpConfig', () => {
     expect(config).toEqual({
       port: 0,
       host: '0.0.0.0',
+      keepAliveTimeoutMs: 75000,
       odoo: {
         url: 'https://erp.example.com',
         db: 'prod',

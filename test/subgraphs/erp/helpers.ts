@@ -31,6 +31,7 @@ export async function startTestSubgraph(odooUrl: string, overrides: Partial<ErpS
   const subgraph = await startErpSubgraph({
     port: 0,
     host: '127.0.0.1',
+    keepAliveTimeoutMs: 65_000,
     odoo: { url: odooUrl, db: ODOO_DB, login: ODOO_LOGIN, apiKey: ODOO_API_KEY, timeoutMs: 10_000 },
     development: false,
     internalSecret: INTERNAL_SECRET,
