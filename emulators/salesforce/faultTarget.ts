@@ -5,6 +5,7 @@
  */
 import { registry } from './metadata.js';
 import type { FaultTarget } from '../common/faults.js';
+import { queriedObject } from '../../lib/observability/salesforceLabels.js';
 
 export function salesforceFaultTarget(
   method: string,
@@ -46,14 +47,7 @@ export function salesforceFaultTarget(
 
 /** The object a SOQL query reads (its outer FROM) and those its relationship subqueries read. */
 function queriedObjects(soql: string, object: (name: string | undefined) => string | undefined): { model?: string; reads?: string[] } {
-  // `(SELECT … FROM Contacts)` has a FROM of its own, and IN lists are parenthesized too: drop every group, innermost first.
-  let outer = soql;
-  let previous: string;
-  do {
-    previous = outer;
-    outer = outer.replace(/\([^()]*\)/g, ' ');
-  } while (outer !== previous);
-  const model = object(/\bfrom\s+([A-Za-z0-9_]+)/i.exec(outer)?.[1]);
+  const model = object(queriedObject(soql));
   const parent = model === undefined ? undefined : registry.object(model);
   const reads = [...soql.matchAll(/\(\s*select\b[^()]*?\bfrom\s+([A-Za-z0-9_]+)/gi)]
     .map((m) => parent?.childRelationship(m[1]!)?.childSObject)

@@ -13,15 +13,18 @@
 export function salesforceObjectOf(pathAndQuery: string): string {
   const url = new URL(pathAndQuery, 'http://salesforce');
   const soql = url.searchParams.get('q');
-  if (soql !== null) {
-    // Subqueries (`(SELECT Id FROM Contacts)`) have FROMs of their own: drop them, innermost first.
-    let flat = soql;
-    let previous: string;
-    do {
-      previous = flat;
-      flat = flat.replace(/\([^()]*\)/g, ' ');
-    } while (flat !== previous);
-    return /\bFROM\s+([A-Za-z][A-Za-z0-9_]*)/i.exec(flat)?.[1] ?? 'unknown';
-  }
+  if (soql !== null) return queriedObject(soql) ?? 'unknown';
   return /\/sobjects\/([A-Za-z][A-Za-z0-9_]*)/.exec(url.pathname)?.[1] ?? 'unknown';
+}
+
+/** The sObject named by a SOQL query's top-level FROM, as written; undefined when there is none. */
+export function queriedObject(soql: string): string | undefined {
+  // Subqueries (`(SELECT Id FROM Contacts)`) have FROMs of their own, and IN lists are parenthesized too: drop them, innermost first.
+  let flat = soql;
+  let previous: string;
+  do {
+    previous = flat;
+    flat = flat.replace(/\([^()]*\)/g, ' ');
+  } while (flat !== previous);
+  return /\bFROM\s+([A-Za-z][A-Za-z0-9_]*)/i.exec(flat)?.[1];
 }
