@@ -97,6 +97,12 @@ describe('accountsByErpNumber', () => {
     expect(lists.at(-1)).toHaveLength(2);
     expect(lists.filter((l) => l.length > 0)).toHaveLength(2);
     expect(dataCalls()['Account.query']).toBeGreaterThan(1);
+    // With the lists as subqueries the statement is longer, and still fits each GET URL.
+    emulator.calls.reset();
+    const records = await connector.customerRecordsByErpNumber(keys, ['contacts', 'openOpportunities', 'openCases']);
+    expect(records.map((r) => r.accounts)).toEqual(lists);
+    expect(records[700]!.contacts!.length).toBeGreaterThan(0);
+    expect(dataCalls()['Account.query']).toBeGreaterThan(1);
   });
 
   it('keeps quote-breaking input inside its literal', async () => {
