@@ -137,8 +137,10 @@ describe('customerRecordsByErpNumber', () => {
     const first = { totalSize: 3, done: false, nextRecordsUrl: '/services/data/v60.0/query/01gXX-2', records: [] as unknown[] };
     const { connector, followed, row } = pagedClient(first);
     first.records.push(row(salesforceId('Contact', 1), 'First'), row(salesforceId('Contact', 2), 'Second'));
-    const [records] = await connector.customerRecordsByErpNumber(['C1'], ['contacts']);
+    // The number twice: its account's pages are still read once.
+    const [records, again] = await connector.customerRecordsByErpNumber(['C1', 'C1'], ['contacts']);
     expect(records!.contacts!.map((c) => c.name)).toEqual(['First', 'Second', 'Third']);
+    expect(again).toEqual(records);
     expect(followed).toEqual([{ page: first, object: 'Contact' }]);
   });
 

@@ -434,15 +434,27 @@ export function createCrmConnector(client: SalesforceClient): CrmConnector {
         key: str(r, 'ERP_Customer_Number__c'),
         record: r,
       }));
+      // A number asked for twice shares its account rows: each row's lists are read (and paged) once.
+      const listsOf = new Map<SObjectRecord, Promise<Partial<Record<CustomerList, unknown[]>>>>();
+      const readLists = async (row: SObjectRecord) => {
+        const read: Partial<Record<CustomerList, unknown[]>> = {};
+        for (const name of lists) {
+          const list: AccountList<unknown> = ACCOUNT_LISTS[name];
+          read[name] = (await nested(row, list)).map((r) => list.toRecord(r));
+        }
+        return read;
+      };
       return Promise.all(
         rowsByNumber.map(async (rows) => {
+          const perAccount = await Promise.all(
+            rows.map((row) => {
+              if (!listsOf.has(row)) listsOf.set(row, readLists(row));
+              return listsOf.get(row)!;
+            }),
+          );
           const records: CustomerRecords = { accounts: rows.map(toAccount) };
-          for (const name of lists) {
-            const list: AccountList<unknown> = ACCOUNT_LISTS[name];
-            // With several accounts on one number, their lists one account after another, in account id order.
-            const nestedRows = (await Promise.all(rows.map((row) => nested(row, list)))).flat();
-            (records as Record<CustomerList, unknown[]>)[name] = nestedRows.map((r) => list.toRecord(r));
-          }
+          // With several accounts on one number, their lists one account after another, in account id order.
+          for (const name of lists) (records as Record<CustomerList, unknown[]>)[name] = perAccount.flatMap((read) => read[name]!);
           return records;
         }),
       );
