@@ -18,6 +18,8 @@ import {
   type SObjectRecord,
 } from '../../../lib/native/salesforceClient.js';
 import { salesforceId } from '../../../emulators/seed/salesforceId.js';
+import { MemoryCache } from '../../../lib/cache/memoryCache.js';
+import { noteNativeCall, trackCacheReads } from '../../../lib/cache/responseCacheability.js';
 
 const account = (number: string, n: number): AccountRecord => ({
   id: salesforceId('Account', n),
@@ -40,11 +42,15 @@ const contact = (number: string): ContactRecord => ({
 });
 const openCase = (number: string) => ({ id: `case of ${number}` }) as CaseRecord;
 
-/** A connector that answers every number with one account, one contact and one case, and records its calls. */
-function fakeConnector(fail: Partial<Record<string, Error>> = {}) {
+/**
+ * A connector that answers every number with one account, one contact and one case, and records its
+ * calls; `exchange` stands for what the Salesforce client does on each native call.
+ */
+function fakeConnector(fail: Partial<Record<string, Error>> = {}, exchange: () => void = () => {}) {
   const calls: string[] = [];
   const answer = async <T>(name: string, numbers: readonly string[], each: (number: string, i: number) => T): Promise<T[]> => {
     calls.push(`${name}(${numbers.join(',')})`);
+    exchange();
     await new Promise((resolve) => setTimeout(resolve, 1));
     if (fail[name]) throw fail[name];
     return numbers.map(each);
@@ -102,6 +108,19 @@ describe('reads of a customer by ERP number', () => {
     expect(accounts.status).toBe('fulfilled');
     expect(contacts.status).toBe('fulfilled');
     expect(cases).toMatchObject({ status: 'rejected', reason: { extensions: { code: 'NATIVE_SYSTEM_ERROR', nativeError: 'INVALID_TYPE' } } });
+  });
+
+  it('leave the answer uncacheable when a part of the combined read is of a type the cache does not keep', async () => {
+    const reads = async (ttls: Record<string, number>) => {
+      const { connector } = fakeConnector({}, noteNativeCall);
+      const loaders = createCrmLoaders(connector, { cache: new MemoryCache(), ttls: { defaultSeconds: 300, byType: ttls } });
+      const { reads } = await trackCacheReads(() => Promise.all([loaders.accountsByErpNumber.load('C1'), loaders.contactsByErpNumber.load('C1')]));
+      return reads;
+    };
+    // Both parts fill the entity cache: the native read is covered by their invalidations.
+    expect((await reads({})).uncacheable).toBe(false);
+    // Contacts are not cached (TTL 0), so nothing would invalidate an answer made from them.
+    expect((await reads({ 'crm.contactsByErpNumber': 0 })).uncacheable).toBe(true);
   });
 
   it('fail together, without reading each part again, when Salesforce is unavailable or over its limit', async () => {
