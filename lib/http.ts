@@ -1,6 +1,7 @@
 /**
  * The small HTTP pieces the gateway's front and the subgraphs' servers share:
- * a size-limited body reader and JSON replies in GraphQL's error shape.
+ * how long idle connections are kept, a size-limited body reader and JSON
+ * replies in GraphQL's error shape.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 

@@ -2,7 +2,7 @@
  * The invalidation bus on a real Redis, when its subscribed connection is cut: messages published until it
  * is back never arrive, so the bus says it may be missing some, and says when it hears again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectRedis, type RedisConnection } from '../../lib/cache/redisConnection.js';
 import { RedisCache, RedisInvalidationBus } from '../../lib/cache/redisCache.js';
 import type { Invalidation } from '../../lib/cache/types.js';
@@ -20,14 +20,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Expected ${what} within 10 s, but it did not happen.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('RedisInvalidationBus when its connection is cut', () => {
   it('says invalidations may go unheard, then that they are heard again once a message of its own comes back; probes reach no listener', async () => {
     const prefix = `${redis.prefix}-cut`;
@@ -42,14 +34,13 @@ describe('RedisInvalidationBus when its connection is cut', () => {
     );
     try {
       await cutSubscribedConnections([redis.url]);
-      await until(() => hearing.length >= 2, 'the bus to lose and regain its subscription');
-      expect(hearing).toEqual([false, true]);
+      // The bus loses and regains its subscription.
+      await vi.waitFor(() => expect(hearing).toEqual([false, true]), { timeout: 10_000, interval: 20 });
       expect(heard).toEqual([]);
 
       const change: Invalidation = { system: 'crm', type: 'crm.account', keys: ['001A'], reason: 'AccountChangeEvent UPDATE' };
       await publisher.publish([change]);
-      await until(() => heard.length > 0, 'the invalidation after the cut');
-      expect(heard).toEqual([change]);
+      await vi.waitFor(() => expect(heard).toEqual([change]), { timeout: 10_000, interval: 20 });
     } finally {
       await bus.close();
       await publisher.close();
