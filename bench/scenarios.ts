@@ -110,10 +110,11 @@ export const SCENARIOS: readonly Scenario[] = [
       }
     }`,
     variables: { first: 50 },
-    // ERP page (1) → balances (read_group) and CRM accounts with owners (2) → employees by work e-mail (1).
-    minimumNativeCalls: 4,
-    // ERP fetch (page → balances), then CRM accounts with owners, then ERP employees: four rounds.
-    planDepth: 4,
+    // ERP page with each customer's balance (Odoo's `credit`, read in the same search_read) (1) → CRM
+    // accounts with owners (1) → employees by work e-mail (1).
+    minimumNativeCalls: 3,
+    // ERP page, then CRM accounts with owners, which need its numbers, then ERP employees by the owners' e-mails.
+    planDepth: 3,
   },
 ];
 

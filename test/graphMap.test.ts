@@ -100,7 +100,12 @@ describe('the graph map', () => {
     expect(field('Account', 'erpCustomerNumber')?.owners).toEqual([
       expect.objectContaining({ subgraph: 'crm', sources: [{ system: 'salesforce', object: 'Account', fields: ['ERP_Customer_Number__c'], kind: 'field' }] }),
     ]);
-    expect(field('Customer', 'balanceDue')?.owners[0]?.sources[0]).toMatchObject({ system: 'odoo', model: 'account.move', kind: 'aggregate' });
+    expect(field('Customer', 'balanceDue')?.owners[0]?.sources[0]).toMatchObject({
+      system: 'odoo',
+      model: 'res.partner',
+      fields: ['credit'],
+      kind: 'aggregate',
+    });
     expect(field('CustomerConnection', 'pageInfo')?.owners[0]?.sources).toEqual([{ system: 'none', kind: 'paging' }]);
   });
 

@@ -45,6 +45,8 @@ const qtyOnHand = (productIdExpr: string, a: string) =>
 const orderField = (field: string) => (a: string) => `(SELECT ${a}_o."${field}" FROM sale_order ${a}_o WHERE ${a}_o.id = ${a}.order_id)`;
 
 const companyCurrency = () => String(COMPANY_CURRENCY_ID);
+/** Whether the partner row `a` is its own commercial entity: a company, or a contact with no company. */
+const isCommercial = (a: string) => `(COALESCE(${a}.is_company, 0) = 1 OR ${a}.parent_id IS NULL)`;
 /** Odoo's sign of an `account.move` amount: −1 on money going out (credit notes, bills), +1 otherwise. */
 const signed = (a: string, field: string) =>
   `(CASE WHEN ${a}.move_type IN ('out_refund', 'in_invoice', 'in_receipt') THEN -${a}."${field}" ELSE ${a}."${field}" END)`;
@@ -82,7 +84,7 @@ const models: ModelDef[] = [
       parent_id: F.many2one('res.partner', 'Related Company'),
       child_ids: F.one2many('res.partner', 'parent_id', 'Contact'),
       commercial_partner_id: F.many2one('res.partner', 'Commercial Entity', {
-        sql: (a) => `(CASE WHEN COALESCE(${a}.is_company, 0) = 1 OR ${a}.parent_id IS NULL THEN ${a}.id ELSE ${a}.parent_id END)`,
+        sql: (a) => `(CASE WHEN ${isCommercial(a)} THEN ${a}.id ELSE ${a}.parent_id END)`,
         store: true,
       }),
       type: F.selection(
@@ -114,6 +116,16 @@ const models: ModelDef[] = [
       customer_rank: F.integer('Customer Rank', { default: 0 }),
       supplier_rank: F.integer('Supplier Rank', { default: 0 }),
       credit_limit: F.float('Credit Limit', { digits: 2 }),
+      // Odoo's account module computes this when it is read and never stores it, so an invoice that
+      // changes it leaves the partner's write_date alone. Receivable lines carry the commercial
+      // partner: a company's total includes what its contacts were invoiced, a contact's own is 0.
+      credit: F.monetary('Total Receivable', {
+        help: 'Total amount this customer owes you.',
+        sql: (a) =>
+          `(CASE WHEN ${isCommercial(a)} THEN (SELECT COALESCE(SUM(${signed(`${a}_r`, 'amount_residual')}), 0) FROM account_move ${a}_r ` +
+          `WHERE ${a}_r.state = 'posted' AND ${a}_r.move_type IN ('out_invoice', 'out_refund', 'out_receipt') AND ${a}_r.partner_id IN ` +
+          `(SELECT ${a}_rp.id FROM res_partner ${a}_rp WHERE ${a}_rp.id = ${a}.id OR (${a}_rp.parent_id = ${a}.id AND COALESCE(${a}_rp.is_company, 0) = 0))) ELSE 0 END)`,
+      }),
       property_payment_term_id: F.many2one('account.payment.term', 'Customer Payment Terms', {
         help: 'This payment term will be used instead of the default one for sales orders and customer invoices',
       }),
@@ -590,8 +602,7 @@ const models: ModelDef[] = [
       commercial_partner_id: F.many2one('res.partner', 'Commercial Entity', {
         store: true,
         sql: (a) =>
-          `(SELECT CASE WHEN COALESCE(${a}_cp.is_company, 0) = 1 OR ${a}_cp.parent_id IS NULL THEN ${a}_cp.id ELSE ${a}_cp.parent_id END ` +
-          `FROM res_partner ${a}_cp WHERE ${a}_cp.id = ${a}.partner_id)`,
+          `(SELECT CASE WHEN ${isCommercial(`${a}_cp`)} THEN ${a}_cp.id ELSE ${a}_cp.parent_id END FROM res_partner ${a}_cp WHERE ${a}_cp.id = ${a}.partner_id)`,
       }),
       invoice_date: F.date('Invoice/Bill Date', { index: true }),
       invoice_date_due: F.date('Due Date'),

@@ -11,7 +11,17 @@ describe('erpInvalidations', () => {
     const events = erpInvalidations([change('res.partner', 7, { ref: 'C00007' })]);
     expect(keysOf(events, 'erp.partner')).toEqual(['id:7', 'ref:C00007']);
     expect(keysOf(events, 'erp.pages.partner')).toBe('*');
+    expect(keysOf(events, 'erp.pages.partnerWithBalance')).toBe('*');
     expect(events.every((e) => e.system === 'erp')).toBe(true);
+  });
+
+  it("drops an invoice's balances under its partner and its company, and every customer page that carries balances", () => {
+    const events = erpInvalidations([change('account.move', 40, { partner_id: 31, commercial_partner_id: 7 })]);
+    expect(keysOf(events, 'erp.balanceDue')).toEqual(['31', '7']);
+    expect(keysOf(events, 'erp.invoicesByPartner')).toEqual(['31']);
+    expect(keysOf(events, 'erp.pages.partnerWithBalance')).toBe('*');
+    // Pages without balances show nothing an invoice changes.
+    expect(keysOf(events, 'erp.pages.partner')).toBeUndefined();
   });
 
   it('drops the product a stock move touched, by id and by the SKU read for it', () => {

@@ -219,6 +219,28 @@ describe('in-memory cache (no REDIS_URL)', () => {
     expect(stack.nativeCalls().crmTotal).toBe(0);
   });
 
+  it("drops a cached customer page's balances when Odoo reports an invoice posted, though the partner is unchanged", async () => {
+    const REPORT = `{ customers(first: 3) { nodes { number balanceDue { amount } } } }`;
+    const before = await stack.query(REPORT);
+    const first = before.data.customers.nodes[0];
+    const [partner] = await odoo(stack.odoo!.url, 'res.partner', 'search_read', [[['ref', '=', first.number]]], { fields: ['id'] });
+    const invoice = await odoo(stack.odoo!.url, 'account.move', 'create', [
+      { move_type: 'out_invoice', partner_id: partner.id, invoice_date: '2026-11-20', amount_untaxed: 33, amount_total: 33, amount_residual: 33 },
+    ]);
+    await odoo(stack.odoo!.url, 'account.move', 'write', [[invoice], { state: 'posted' }]);
+    stack.resetNativeCalls();
+    expect((await stack.query(REPORT)).data).toEqual(before.data);
+    expect(stack.nativeCalls().total).toBe(0);
+    const events = await stack.erp.changes!.pollNow();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'erp.pages.partnerWithBalance', keys: '*' }));
+    stack.resetNativeCalls();
+    const after = await stack.query(REPORT);
+    expect(after.data.customers.nodes[0].balanceDue.amount).toBeCloseTo(first.balanceDue.amount + 33, 2);
+    expect(after.data.customers.nodes.slice(1)).toEqual(before.data.customers.nodes.slice(1));
+    // The page, balances included, is one read again.
+    expect(stack.nativeCalls().erp).toEqual({ 'res.partner.search_read': 1 });
+  });
+
   it("drops an order's lines, cached by its number, when Odoo reports a line changed", async () => {
     const LINES = `query ($number: ID!) { salesOrder(number: $number) { number lines { description quantity } } }`;
     const before = await stack.query(LINES, { number: 'S00002' });

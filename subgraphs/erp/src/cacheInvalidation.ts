@@ -33,6 +33,7 @@ export function erpInvalidations(changes: readonly ErpChange[], skuByProductId: 
     switch (change.model) {
       case 'res.partner':
         dropAll(ERP_PAGE_CACHE.partner);
+        dropAll(ERP_PAGE_CACHE.partnerWithBalance);
         drop(C.partner, `id:${change.id}`);
         if (k.ref) drop(C.partner, `ref:${k.ref}`);
         break;
@@ -75,7 +76,10 @@ export function erpInvalidations(changes: readonly ErpChange[], skuByProductId: 
         break;
       case 'account.move':
         drop(C.invoicesByPartner, k.partner_id);
+        // What a partner owes is kept on its company, whichever contact the invoice is addressed to.
         drop(C.balanceDue, k.partner_id);
+        drop(C.balanceDue, k.commercial_partner_id);
+        dropAll(ERP_PAGE_CACHE.partnerWithBalance);
         break;
       case 'hr.employee':
         drop(C.employee, `id:${change.id}`);

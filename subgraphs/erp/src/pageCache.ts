@@ -9,6 +9,8 @@ import type { ErpConnector } from './connectors/erpConnector.js';
 
 export const ERP_PAGE_CACHE = {
   partner: 'erp.pages.partner',
+  // Pages that carry what each customer owes, which an invoice changes without touching the partner.
+  partnerWithBalance: 'erp.pages.partnerWithBalance',
   product: 'erp.pages.product',
   order: 'erp.pages.order',
 } as const;
@@ -25,9 +27,11 @@ export function withCachedPages(connector: ErpConnector, cache: CacheUse | undef
     };
   };
   const P = ERP_PAGE_CACHE;
+  const customersPage = one(P.partner, 'customersPage', connector.customersPage);
+  const customersPageWithBalance = one(P.partnerWithBalance, 'customersPage', connector.customersPage);
   return {
     ...connector,
-    customersPage: one(P.partner, 'customersPage', connector.customersPage),
+    customersPage: (page, options) => (options?.withBalanceDue ? customersPageWithBalance : customersPage)(page, options),
     countCustomers: one(P.partner, 'countCustomers', connector.countCustomers),
     productsPage: one(P.product, 'productsPage', connector.productsPage),
     countProducts: one(P.product, 'countProducts', connector.countProducts),

@@ -213,7 +213,7 @@ describe('sales orders and lines', () => {
 });
 
 describe('invoices and balances', () => {
-  it('lists posted customer invoices per partner and sums what is due in Odoo, one call each', async () => {
+  it('lists posted customer invoices per partner and reads what is due as Odoo sums it, one call each', async () => {
     const rows = emulator.db
       .prepare(
         // What is due nets open credit notes (negative) against invoices.
@@ -237,9 +237,30 @@ describe('invoices and balances', () => {
 
     emulator.calls.reset();
     const due = await connector.balanceDueByPartnerId(ids);
-    expect(nativeCalls()).toEqual({ 'account.move.read_group': 1 });
-    expect(due.slice(0, -1).map((d) => Math.round(d * 100))).toEqual(rows.map((r) => Math.round(r.due * 100)));
-    expect(due.at(-1)).toBe(0);
+    expect(nativeCalls()).toEqual({ 'res.partner.read': 1 });
+    expect(due.slice(0, -1).map((d) => Math.round(Number(d) * 100))).toEqual(rows.map((r) => Math.round(r.due * 100)));
+    expect(due.at(-1)).toBeInstanceOf(ErpNotFoundError);
+  });
+
+  it("reads each page customer's balance in the page's own search_read, equal to the balance read on its own", async () => {
+    const page = await connector.customersPage({ offset: 0, first: 30 }, { withBalanceDue: true });
+    expect(nativeCalls()).toEqual({ 'res.partner.search_read': 1 });
+    expect(page.balanceDue).toHaveLength(page.records.length);
+    expect(page.balanceDue!.some((d) => d !== 0)).toBe(true);
+    expect(await connector.balanceDueByPartnerId(page.records.map((r) => r.id))).toEqual(page.balanceDue);
+  });
+
+  it("counts an invoice addressed to a company's contact on the company, as Odoo's receivable lines do", async () => {
+    const [company] = emulator.db.prepare(`SELECT id FROM res_partner WHERE is_company = 1 AND ref IS NOT NULL ORDER BY id LIMIT 1`).all() as { id: number }[];
+    const contact = await client.executeKw<number>('res.partner', 'create', [{ name: 'Accounts Payable Desk', parent_id: company!.id }]);
+    const [before] = await connector.balanceDueByPartnerId([company!.id]);
+    const invoice = await client.executeKw<number>('account.move', 'create', [
+      { move_type: 'out_invoice', partner_id: contact, invoice_date: '2026-11-20', amount_untaxed: 25, amount_total: 25, amount_residual: 25 },
+    ]);
+    await client.executeKw('account.move', 'write', [[invoice], { state: 'posted' }]);
+    const [after, ofContact] = await connector.balanceDueByPartnerId([company!.id, contact]);
+    expect(Math.round((Number(after) - Number(before)) * 100)).toBe(2500);
+    expect(ofContact).toBe(0);
   });
 
   it('counts an open credit note against what is due, as Odoo signs it', async () => {
@@ -254,8 +275,8 @@ describe('invoices and balances', () => {
     await client.executeKw('account.move', 'write', [[refund], { state: 'posted' }]);
     emulator.calls.reset();
     const [after] = await connector.balanceDueByPartnerId([partner!.id]);
-    expect(nativeCalls()).toEqual({ 'account.move.read_group': 1 });
-    expect(Math.round((before! - after!) * 100)).toBe(4000);
+    expect(nativeCalls()).toEqual({ 'res.partner.read': 1 });
+    expect(Math.round((Number(before) - Number(after)) * 100)).toBe(4000);
   });
 });
 

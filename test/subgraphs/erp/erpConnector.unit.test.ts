@@ -160,29 +160,37 @@ describe('one-to-many batches', () => {
 });
 
 describe('balanceDueByPartnerId', () => {
-  it('pushes the sum down to Odoo with read_group and answers 0 for partners owing nothing', async () => {
+  it("reads Odoo's own total (`credit`) in one read, matched by id, with an error for a partner that does not exist", async () => {
+    // `read` leaves out ids it does not find and need not keep the order it was given.
     const odoo = scriptedOdoo(() => [
-      { partner_id: [8, 'B'], __count: 2, amount_residual_signed: 150.5, __domain: [] },
-      { partner_id: [3, 'A'], __count: 1, amount_residual_signed: 20, __domain: [] },
+      { id: 8, credit: 150.5 },
+      { id: 3, credit: 20 },
     ]);
-    const due = await createErpConnector(odoo.client).balanceDueByPartnerId([3, 5, 8]);
-    expect(odoo.calls).toEqual([
-      {
-        model: 'account.move',
-        method: 'read_group',
-        args: [
-          [
-            ['partner_id', 'in', [3, 5, 8]],
-            ['move_type', 'in', ['out_invoice', 'out_refund']],
-            ['state', '=', 'posted'],
-          ],
-          ['amount_residual_signed:sum'],
-          ['partner_id'],
-        ],
-        kwargs: { lazy: false },
-      },
-    ]);
-    expect(due).toEqual([20, 0, 150.5]);
+    const due = await createErpConnector(odoo.client).balanceDueByPartnerId([3, 5, 8, 3]);
+    expect(odoo.calls).toEqual([{ model: 'res.partner', method: 'read', args: [[3, 5, 8]], kwargs: { fields: ['credit'] } }]);
+    expect(due[0]).toBe(20);
+    expect(due[1]).toBeInstanceOf(ErpNotFoundError);
+    expect(due[2]).toBe(150.5);
+    expect(due[3]).toBe(20);
+  });
+});
+
+describe('customersPage with balances', () => {
+  it("adds `credit` to the page's one search_read and gives each record its own row's balance", async () => {
+    const odoo = scriptedOdoo(() => [partner(1, 'C00001', { credit: 12.5 }), partner(2, 'C00002', { credit: 0 }), partner(3, 'C00003', { credit: 7 })]);
+    const page = await createErpConnector(odoo.client).customersPage({ offset: 0, first: 2 }, { withBalanceDue: true });
+    expect(odoo.calls).toHaveLength(1);
+    expect(odoo.calls[0]!.kwargs.fields).toContain('credit');
+    expect(page.records.map((r) => r.number)).toEqual(['C00001', 'C00002']);
+    expect(page.balanceDue).toEqual([12.5, 0]);
+    expect(page.hasNextPage).toBe(true);
+  });
+
+  it('leaves `credit` out when not asked: reading it needs an accounting group the integration user may lack', async () => {
+    const odoo = scriptedOdoo(() => [partner(1, 'C00001')]);
+    const page = await createErpConnector(odoo.client).customersPage({ offset: 0, first: 2 });
+    expect(odoo.calls[0]!.kwargs.fields).not.toContain('credit');
+    expect(page.balanceDue).toBeUndefined();
   });
 });
 

@@ -90,7 +90,7 @@ export type Case = {
 export type Customer = {
   __typename?: 'Customer';
   address?: Maybe<Address>;
-  /** Sum of what is still owed on posted customer invoices. Needs the `finance:read` scope. */
+  /** What the customer still owes: the ERP's total receivable, open credit notes counted against it. Needs the `finance:read` scope. */
   balanceDue?: Maybe<Money>;
   /** Credit limit granted by finance. Needs the `finance:read` scope. */
   creditLimit?: Maybe<Money>;

@@ -34,7 +34,7 @@ export const WATCHED_MODELS: Readonly<Record<string, readonly string[]>> = {
   'mrp.bom.line': ['parent_product_tmpl_id'],
   'sale.order': ['name', 'partner_id', 'client_order_ref'],
   'sale.order.line': ['order_id'],
-  'account.move': ['partner_id'],
+  'account.move': ['partner_id', 'commercial_partner_id'],
   'hr.employee': ['work_email', 'user_id'],
 };
 

@@ -146,6 +146,16 @@ export interface PageResult<T> {
   hasNextPage: boolean;
 }
 
+export interface CustomersPageOptions {
+  /** Read what each customer owes with the page (Odoo's `credit`), so it costs no call of its own. */
+  withBalanceDue?: boolean;
+}
+
+export interface CustomersPage extends PageResult<PartnerRecord> {
+  /** With `withBalanceDue`: each record's balance, in the records' order (read in the same row). */
+  balanceDue?: number[];
+}
+
 export interface SalesOrderFilter {
   /** Only this partner's orders. */
   partnerId?: number;
@@ -214,8 +224,12 @@ export interface ErpConnector extends ErpAreasConnector {
   orderLinesByOrderNumber(numbers: readonly string[]): Promise<OrderLineRecord[][]>;
   /** Each partner's posted customer invoices, newest first. */
   invoicesByPartnerId(partnerIds: readonly number[]): Promise<InvoiceRecord[][]>;
-  /** What each partner still owes on posted customer invoices; 0 when nothing. Summed by Odoo, not here. */
-  balanceDueByPartnerId(partnerIds: readonly number[]): Promise<number[]>;
+  /**
+   * What each partner owes: Odoo's "Total Receivable" (`credit`), summed by Odoo over the posted,
+   * unreconciled receivable entries of the partner's company, so credit notes count against it. An
+   * error for a partner that does not exist.
+   */
+  balanceDueByPartnerId(partnerIds: readonly number[]): Promise<(number | Error)[]>;
   employeesByWorkEmail(emails: readonly string[]): Promise<(EmployeeRecord | Error)[]>;
   employeesById(ids: readonly number[]): Promise<(EmployeeRecord | Error)[]>;
   /** The employee linked to each `res.users` id (how a salesperson on an order becomes an employee). */
@@ -224,7 +238,7 @@ export interface ErpConnector extends ErpAreasConnector {
   employeesByManagerId(managerIds: readonly number[]): Promise<EmployeeRecord[][]>;
 
   /** Partners with a customer number, ordered by number. */
-  customersPage(page: PageRequest): Promise<PageResult<PartnerRecord>>;
+  customersPage(page: PageRequest, options?: CustomersPageOptions | null): Promise<CustomersPage>;
   countCustomers(): Promise<number>;
   /** Products with a SKU, ordered by SKU. */
   productsPage(page: PageRequest): Promise<PageResult<ProductRecord>>;
@@ -283,12 +297,8 @@ const POSTED_CUSTOMER_INVOICES: Domain = [
   ['move_type', '=', 'out_invoice'],
   ['state', '=', 'posted'],
 ];
-// What the customer owes: invoices less credit notes not yet matched against one. Odoo signs the residual
-// (`amount_residual_signed` is negative on out_refund), so one sum nets them.
-const POSTED_CUSTOMER_MOVES: Domain = [
-  ['move_type', 'in', ['out_invoice', 'out_refund']],
-  ['state', '=', 'posted'],
-];
+// Computed by Odoo's account module when read; reading it needs an invoicing or accounting group.
+const BALANCE_DUE_FIELD = 'credit';
 
 const EMPLOYEE = 'hr.employee';
 const EMPLOYEE_FIELDS = ['name', 'work_email', 'job_title', 'department_id', 'parent_id', 'user_id'];
@@ -402,28 +412,22 @@ export function createErpConnector(client: OdooClient): ErpConnector {
     invoicesByPartnerId: (ids) =>
       manyByField(ids, MOVE, 'partner_id', INVOICE_FIELDS, toInvoice, (i) => i.partnerId, 'invoice_date desc, id desc', POSTED_CUSTOMER_INVOICES),
     async balanceDueByPartnerId(partnerIds) {
-      const wanted = unique(partnerIds);
-      if (wanted.length === 0) return [];
-      const groups = rowsOf(
-        MOVE,
-        'read_group',
-        await client.executeKw(MOVE, 'read_group', [[['partner_id', 'in', wanted], ...POSTED_CUSTOMER_MOVES], ['amount_residual_signed:sum'], ['partner_id']], {
-          lazy: false,
-        }),
-      );
-      const due = new Map<number, number>();
-      for (const group of groups) {
-        const partner = group.many2one('partner_id');
-        if (partner) due.set(partner.id, group.number('amount_residual_signed'));
-      }
-      return partnerIds.map((id) => due.get(id) ?? 0);
+      const balances = await oneById(partnerIds, PARTNER, [BALANCE_DUE_FIELD], (row) => ({ id: row.id(), due: row.number(BALANCE_DUE_FIELD) }));
+      return balances.map((balance) => (balance instanceof Error ? balance : balance.due));
     },
     employeesByWorkEmail: (emails) => oneByField(emails, EMPLOYEE, 'work_email', EMPLOYEE_FIELDS, toEmployee, (e) => e.workEmail),
     employeesById: (ids) => oneById(ids, EMPLOYEE, EMPLOYEE_FIELDS, toEmployee),
     employeesByUserId: (ids) => oneByField(ids, EMPLOYEE, 'user_id', EMPLOYEE_FIELDS, toEmployee, (e) => e.userId),
     employeesByManagerId: (ids) => manyByField(ids, EMPLOYEE, 'parent_id', EMPLOYEE_FIELDS, toEmployee, (e) => e.managerId, 'name, id'),
 
-    customersPage: (request) => page(PARTNER, CUSTOMER_DOMAIN, PARTNER_FIELDS, 'ref, id', request, toPartner),
+    async customersPage(request, options) {
+      if (!options?.withBalanceDue) return page(PARTNER, CUSTOMER_DOMAIN, PARTNER_FIELDS, 'ref, id', request, toPartner);
+      const rows = await page(PARTNER, CUSTOMER_DOMAIN, [...PARTNER_FIELDS, BALANCE_DUE_FIELD], 'ref, id', request, (row) => ({
+        partner: toPartner(row),
+        due: row.number(BALANCE_DUE_FIELD),
+      }));
+      return { records: rows.records.map((r) => r.partner), hasNextPage: rows.hasNextPage, balanceDue: rows.records.map((r) => r.due) };
+    },
     countCustomers: () => searchCount(PARTNER, CUSTOMER_DOMAIN),
     productsPage: (request) => page(PRODUCT, SKU_DOMAIN, PRODUCT_FIELDS, 'default_code, id', request, toProduct),
     countProducts: () => searchCount(PRODUCT, SKU_DOMAIN),

@@ -3,6 +3,8 @@
  * twice costs one call); pages go to the connector, validating their arguments
  * before any native call is made.
  */
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedBelow } from '../../../../lib/selectedFields.js';
 import type { SalesOrderFilter } from '../connectors/erpConnector.js';
 import { loadOrNull, primeOrders, primePartners, primeProducts } from '../loaders.js';
 import { hasSku, hasWorkEmail, isCustomer, type SalesOrderConnectionParent } from '../mappers.js';
@@ -18,11 +20,15 @@ export const Query: QueryResolvers = {
     return partner && isCustomer(partner) ? partner : null;
   },
 
-  async customers(_, { first, after }, { connector, loaders }) {
+  async customers(_, { first, after }, { connector, loaders, readAhead }, info) {
     const size = checkFirst(first, DEFAULT_PAGE);
     const offset = offsetAfter('customers', after);
-    const page = await connector.customersPage({ offset, first: size });
+    // Odoo computes what a partner owes as a field of the partner: read with the page, a report's
+    // balances cost no call and no round of their own.
+    const withBalanceDue = readAhead && selectsOnCustomers(info, 'balanceDue');
+    const page = await connector.customersPage({ offset, first: size }, { withBalanceDue });
     primePartners(loaders, page.records);
+    page.balanceDue?.forEach((due, i) => loaders.balanceDueByPartnerId.prime(page.records[i]!.id, due));
     return { kind: 'customers', records: page.records.filter(isCustomer), offset, hasNextPage: page.hasNextPage, count: () => connector.countCustomers() };
   },
 
@@ -61,3 +67,18 @@ export const Query: QueryResolvers = {
     return employee && hasWorkEmail(employee) ? employee : null;
   },
 };
+
+/** Whether a `CustomerConnection` field's selection asks `field` of its customers, as nodes or as edges. */
+function selectsOnCustomers(info: GraphQLResolveInfo, field: string): boolean {
+  return (
+    selectedBelow(info, [{ type: 'CustomerConnection', field: 'nodes' }], 'Customer').has(field) ||
+    selectedBelow(
+      info,
+      [
+        { type: 'CustomerConnection', field: 'edges' },
+        { type: 'CustomerEdge', field: 'node' },
+      ],
+      'Customer',
+    ).has(field)
+  );
+}
