@@ -237,7 +237,7 @@ export interface ErpConnector extends ErpAreasConnector {
   /** Each employee's direct reports (`hr.employee.parent_id`), by name. */
   employeesByManagerId(managerIds: readonly number[]): Promise<EmployeeRecord[][]>;
 
-  /** Partners with a customer number, ordered by number. */
+  /** Partners with a customer number, ordered by number. Options may come back as null from the page cache's JSON keys. */
   customersPage(page: PageRequest, options?: CustomersPageOptions | null): Promise<CustomersPage>;
   countCustomers(): Promise<number>;
   /** Products with a SKU, ordered by SKU. */
