@@ -180,6 +180,11 @@ export class FaultInjector {
     this.rules = [];
   }
 
+  /** Whether any rule is set: naming a call for the rules can cost more than serving it needs. */
+  get active(): boolean {
+    return this.rules.length > 0;
+  }
+
   list(): (FaultRule & { hits: number })[] {
     return this.rules.map(({ rule, hits }) => ({ ...rule, hits }));
   }
@@ -204,7 +209,7 @@ export class FaultInjector {
    * the call yet, so that faulted calls show in the native-call counter.
    */
   async before(target: FaultTarget, count?: () => void): Promise<void> {
-    if (this.rules.length === 0) return;
+    if (!this.active) return;
     const rule = this.pick(target);
     if (!rule) return;
     if (rule.fault === 'latency') {

@@ -1,11 +1,14 @@
 /**
  * Names a Salesforce REST request the way the native-call counter does
  * (`Account.query`, `Opportunity.composite_read`, `Account.update`, ...), before
- * it is served, so injected faults can match by object and operation.
+ * it is served, so injected faults can match by object and operation. Only
+ * asked while fault rules are set: a query is parsed here as well as where it is served.
  */
 import { registry } from './metadata.js';
 import type { FaultTarget } from '../common/faults.js';
 import { queriedObject } from '../../lib/observability/salesforceLabels.js';
+import { parseSoql } from './soql.js';
+import type { Query } from 'soql-parser-js';
 
 export function salesforceFaultTarget(
   method: string,
@@ -47,10 +50,17 @@ export function salesforceFaultTarget(
 
 /** The object a SOQL query reads (its outer FROM) and those its relationship subqueries read. */
 function queriedObjects(soql: string, object: (name: string | undefined) => string | undefined): { model?: string; reads?: string[] } {
-  const model = object(queriedObject(soql));
+  let query: Query;
+  try {
+    query = parseSoql(soql);
+  } catch {
+    // Answered MALFORMED_QUERY; a rule may still fault it by the object its FROM names.
+    return { model: object(queriedObject(soql)) };
+  }
+  const model = object(query.sObject);
   const parent = model === undefined ? undefined : registry.object(model);
-  const reads = [...soql.matchAll(/\(\s*select\b[^()]*?\bfrom\s+([A-Za-z0-9_]+)/gi)]
-    .map((m) => parent?.childRelationship(m[1]!)?.childSObject)
+  const reads = (query.fields ?? [])
+    .map((field) => (field.type === 'FieldSubquery' ? parent?.childRelationship(field.subquery.relationshipName)?.childSObject : undefined))
     .filter((name): name is string => name !== undefined);
   return reads.length > 0 ? { model, reads } : { model };
 }

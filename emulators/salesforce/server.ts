@@ -752,7 +752,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     if (!identity && !data) throw notFound();
     if (!userId) return send(res, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
     if (!usage.take()) return send(res, 403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
-    if (data) {
+    if (data && faults.active) {
       // A fault replacing the answer is counted here, as the call never reaches the code that counts it.
       const target = salesforceFaultTarget(method, (data[2] ?? '').split('/').filter(Boolean), url, (id) => bulkQueries.objectOf(id));
       await faults.before(target, () => calls.record(`${target.model ?? 'unknown'}.${target.method}`));

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FaultInjector, InjectedFault, parseFaultRules } from '../../emulators/common/faults.js';
 import { loadOdooEmulatorConfig } from '../../emulators/odoo/config.js';
 import { loadConfig as loadSalesforceEmulatorConfig } from '../../emulators/salesforce/config.js';
+import { salesforceFaultTarget } from '../../emulators/salesforce/faultTarget.js';
 import { startTestOdoo } from './odoo/helpers.js';
 
 describe('FaultInjector', () => {
@@ -37,6 +38,16 @@ describe('FaultInjector', () => {
     const faults = new FaultInjector([{ match: { object: 'Case' }, fault: 'accessDenied' }]);
     expect(faults.pick({ model: 'Account', method: 'query' })).toBeUndefined();
     expect(faults.pick({ model: 'Account', method: 'query', reads: ['Contact', 'Case'] })?.fault).toBe('accessDenied');
+  });
+
+  it('names the objects a Salesforce query reads through subqueries, whatever their select lists hold', () => {
+    const target = (soql: string) => salesforceFaultTarget('GET', ['query'], new URL(`http://sf/query?q=${encodeURIComponent(soql)}`));
+    expect(
+      target(`SELECT Id, (SELECT Id, toLabel(Status) FROM Cases WHERE IsClosed = false), (SELECT Id FROM Contacts) FROM Account WHERE Name = 'a (b) FROM c'`),
+    ).toEqual({ model: 'Account', reads: ['Case', 'Contact'], method: 'query' });
+    expect(target('SELECT Id FROM Account')).toEqual({ model: 'Account', method: 'query' });
+    // A query the emulator answers MALFORMED_QUERY can still be faulted by the object its FROM names.
+    expect(target('SELECT Id FROM Account WHERE')).toEqual({ model: 'Account', method: 'query' });
   });
 
   it('answers accessDenied in Odoo as the AccessError envelope a real Odoo sends', async () => {
