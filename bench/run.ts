@@ -54,6 +54,7 @@ import { startLocalRedis, type LocalRedis } from '../scripts/redisServer.js';
 import { spawnReady, stopChild, type ReadyChild } from '../scripts/readyChild.js';
 import { SCENARIOS, seedChecks, type Scenario } from './scenarios.js';
 import { renderChart } from './chart.js';
+import { startReplaySubgraph } from './replaySubgraph.js';
 import { evaluateTargets, targetsMarkdown, type SeedRow, type TargetRow } from './targets.js';
 
 const { values: flags } = parseArgs({
@@ -159,6 +160,8 @@ export interface ResultRow extends Omit<LoadStats, 'errors' | 'firstWrongAnswer'
   error?: string;
   /** Median latency of requests sent one at a time after the load, ms: the plan's own waits, no queueing. */
   p50SequentialMs: number;
+  /** The same, with subgraphs that replay their answers and take no time of their own (measureFloors). */
+  p50SequentialFloorMs?: number;
   /**
    * Rounds of native calls one request waited for, one after another (both systems), seen in the
    * emulators' timeline of the last sequential request: the plan depth when nothing waits needlessly.
@@ -283,6 +286,13 @@ async function main(): Promise<void> {
       rows.push(...(await runSetup(setup, odoo, salesforce, notes)));
     }
 
+    const cold = setups.find((s) => s.name === 'gateway-cold');
+    if (cold && latencyMs > 0) {
+      log(`\n== gateway-cold over subgraphs that replay their answers and take no time of their own`);
+      const floors = await measureFloors(cold, odoo, salesforce, bareCall.injectedMs, notes);
+      for (const row of rows) if (row.setup === cold.name && floors.has(row.scenario)) row.p50SequentialFloorMs = floors.get(row.scenario);
+    }
+
     let seedRows: SeedRow[] = [];
     if (compareSeeds) {
       log('\n== Native calls per query, small seed against large seed (cache off)');
@@ -327,14 +337,7 @@ async function runSetup(
   salesforce: Awaited<ReturnType<typeof startSalesforceEmulator>>,
   notes: string[],
 ): Promise<ResultRow[]> {
-  const erpConfig = loadErpConfig(setup.env);
-  erpConfig.odoo.url = odoo.url;
-  erpConfig.port = 0;
-  const crmConfig = loadCrmConfig(setup.env);
-  crmConfig.salesforce.loginUrl = salesforce.url;
-  crmConfig.port = 0;
-  const erp = await startErpSubgraph(erpConfig);
-  const crm = await startCrmSubgraph(crmConfig);
+  const { erp, crm } = await startSubgraphs(setup.env, odoo, salesforce);
   let gateway: ReadyChild | null = null;
   try {
     try {
@@ -353,6 +356,70 @@ async function runSetup(
     await crm.stop();
     await erp.stop();
   }
+}
+
+async function startSubgraphs(
+  env: Record<string, string>,
+  odoo: Awaited<ReturnType<typeof startOdooEmulator>>,
+  salesforce: Awaited<ReturnType<typeof startSalesforceEmulator>>,
+) {
+  const erpConfig = loadErpConfig(env);
+  erpConfig.odoo.url = odoo.url;
+  erpConfig.port = 0;
+  const crmConfig = loadCrmConfig(env);
+  crmConfig.salesforce.loginUrl = salesforce.url;
+  crmConfig.port = 0;
+  return { erp: await startErpSubgraph(erpConfig), crm: await startCrmSubgraph(crmConfig) };
+}
+
+/**
+ * The floor under each scenario's one-at-a-time p50 with this gateway: the same gateway (the setup's
+ * settings) over subgraphs that replay their recorded answers after the native rounds they waited for,
+ * each as long as a bare native call, doing no work of their own (bench/replaySubgraph.ts). What the
+ * real subgraphs add shows as the difference.
+ */
+async function measureFloors(
+  setup: Setup,
+  odoo: Awaited<ReturnType<typeof startOdooEmulator>>,
+  salesforce: Awaited<ReturnType<typeof startSalesforceEmulator>>,
+  nativeCallMs: number,
+  notes: string[],
+): Promise<Map<string, number>> {
+  const floors = new Map<string, number>();
+  const { erp, crm } = await startSubgraphs(setup.env, odoo, salesforce);
+  const stubs = [await startReplaySubgraph(erp.url, odoo.latency, nativeCallMs), await startReplaySubgraph(crm.url, salesforce.latency, nativeCallMs)];
+  const gateway = await spawnGateway(setup.gateway, { ...setup.env, ERP_SUBGRAPH_URL: stubs[0]!.url, CRM_SUBGRAPH_URL: stubs[1]!.url });
+  try {
+    for (const scenario of scenarios) {
+      const body = JSON.stringify({ query: scenario.query, variables: scenario.variables });
+      const expected = referenceAnswers.get(scenario.name);
+      const send = async () => {
+        const { ms, answer } = await timedPost(gateway.url, body);
+        const failure = expected === undefined ? null : answerFailure(answer.status, answer.text, expected);
+        if (failure) throw new Error(`${scenario.name}, its subgraphs replayed: ${failure}`);
+        return ms;
+      };
+      for (const stub of stubs) stub.replaying = false;
+      for (let i = 0; i < 3; i++) await send();
+      for (const stub of stubs) stub.replaying = true;
+      for (let i = 0; i < 3; i++) await send();
+      const times: number[] = [];
+      for (let i = 0; i < sequentialRequests; i++) times.push(await send());
+      const misses = stubs.reduce((sum, stub) => sum + stub.misses, 0);
+      if (misses > 0) {
+        notes.push(`${scenario.name}: no floor, ${misses} subgraph requests while replaying differed from every recorded one.`);
+        continue;
+      }
+      floors.set(scenario.name, round(percentile(times, 50)));
+      log(`  ${scenario.name.padEnd(16)} p50 one at a time ${floors.get(scenario.name)} ms with subgraphs that take no time`);
+    }
+  } finally {
+    await stopChild(gateway.child);
+    for (const stub of stubs) await stub.stop();
+    await crm.stop();
+    await erp.stop();
+  }
+  return floors;
 }
 
 function failedRow(scenario: Scenario, setup: Setup, error: string): ResultRow {

@@ -26,6 +26,7 @@ interface MeasuredRow {
   requestsPerSecond: number;
   p50Ms: number;
   p50SequentialMs: number;
+  p50SequentialFloorMs?: number;
   nativeRounds: number;
   nativeCallsPerRequest: number;
   minimumNativeCalls: number;
@@ -74,7 +75,9 @@ export function evaluateTargets(input: {
     add(`p50 one at a time ≤ 1.3 × ${scenario.planDepth} levels × ${nativeLatencyMs} ms (cold)`, () => {
       if (!cold || nativeLatencyMs === 0) return null;
       const limit = Math.round(1.3 * scenario.planDepth * nativeLatencyMs * 100) / 100;
-      return { value: `${cold.p50SequentialMs} ms (limit ${limit} ms)`, met: cold.p50SequentialMs <= limit };
+      const floor =
+        cold.p50SequentialFloorMs === undefined ? '' : `; ${cold.p50SequentialFloorMs} ms with subgraphs that replay their answers and take no time`;
+      return { value: `${cold.p50SequentialMs} ms (limit ${limit} ms${floor})`, met: cold.p50SequentialMs <= limit };
     });
     add(`req/s ≥ 3 × baseline (cold, ${connections} connections)`, () => {
       if (!cold || !baseline) return null;

@@ -67,7 +67,10 @@ describe('npm run bench -- --smoke', () => {
       // Rounds come from timings (calls overlapping or not), so only their presence is checked here.
       expect(row('gateway-cold', scenario.name).nativeRounds).toBeGreaterThan(0);
       expect(row('gateway-warm', scenario.name).nativeRounds).toBe(0);
+      // The floor: the same gateway over subgraphs replaying their answers, the answers checked as before.
+      expect(row('gateway-cold', scenario.name).p50SequentialFloorMs, scenario.name).toBeGreaterThan(0);
     }
+    expect(results.notes.filter((n) => n.includes('no floor'))).toEqual([]);
   });
 
   it('judges every target of the issue for every scenario, and says the seed comparison was left out', () => {
