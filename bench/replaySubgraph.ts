@@ -9,6 +9,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { nativeRounds, type Latency } from '../emulators/common/diagnostics.js';
+import { keepIdleConnections } from '../lib/http.js';
 
 export interface ReplaySubgraph {
   url: string;
@@ -77,7 +78,8 @@ export async function startReplaySubgraph(target: string, native: Latency, nativ
         });
     });
   });
-  server.keepAliveTimeout = 65_000;
+  // As long as the subgraphs it stands in for keep theirs (HTTP_KEEPALIVE_TIMEOUT_MS's default).
+  keepIdleConnections(server, 65_000);
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   const stub: ReplaySubgraph = {
     url: new URL(new URL(target).pathname, `http://127.0.0.1:${(server.address() as AddressInfo).port}`).href,
